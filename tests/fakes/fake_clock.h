@@ -1,0 +1,26 @@
+// A Clock that stands still until a test moves it.
+#pragma once
+
+#include <mutex>
+
+#include "core/base/clock.h"
+
+namespace truc::testing {
+
+// Thread-safe.
+class FakeClock final : public Clock {
+ public:
+  // Starts at 2026-01-01T00:00:00Z.
+  FakeClock();
+  explicit FakeClock(TimePoint start) : now_(start) {}
+
+  TimePoint Now() const override;
+  void Set(TimePoint t);
+  void Advance(std::chrono::system_clock::duration d);
+
+ private:
+  mutable std::mutex mu_;
+  TimePoint now_;  // Guarded by mu_.
+};
+
+}  // namespace truc::testing
