@@ -1,0 +1,75 @@
+#include "core/crypto/digest.h"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+
+#include "core/crypto/openssl_util.h"
+
+namespace truc::crypto {
+namespace {
+
+const EVP_MD* MdFor(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::kSha256: return EVP_sha256();
+    case DigestAlgorithm::kSha384: return EVP_sha384();
+    case DigestAlgorithm::kSha512: return EVP_sha512();
+  }
+  std::abort();
+}
+
+}  // namespace
+
+std::string_view DigestName(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::kSha256: return "SHA-256";
+    case DigestAlgorithm::kSha384: return "SHA-384";
+    case DigestAlgorithm::kSha512: return "SHA-512";
+  }
+  std::abort();
+}
+
+size_t DigestSize(DigestAlgorithm algorithm) {
+  return static_cast<size_t>(EVP_MD_get_size(MdFor(algorithm)));
+}
+
+std::string Digest(DigestAlgorithm algorithm, std::string_view data) {
+  std::string out(DigestSize(algorithm), '\0');
+  unsigned int size = 0;
+  // EVP_Digest fails only on allocation failure, which we treat as fatal like operator new.
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &size,
+                 MdFor(algorithm), nullptr) != 1) {
+    std::abort();
+  }
+  return out;
+}
+
+struct Hasher::State {
+  DigestAlgorithm algorithm;
+  EvpMdCtxPtr ctx;
+};
+
+Hasher::Hasher(DigestAlgorithm algorithm)
+    : state_(new State{algorithm, EvpMdCtxPtr(EVP_MD_CTX_new())}) {
+  if (!state_->ctx || EVP_DigestInit_ex(state_->ctx.get(), MdFor(algorithm), nullptr) != 1) {
+    std::abort();
+  }
+}
+
+Hasher::Hasher(Hasher&&) noexcept = default;
+Hasher& Hasher::operator=(Hasher&&) noexcept = default;
+Hasher::~Hasher() = default;
+
+void Hasher::Update(std::string_view data) {
+  EVP_DigestUpdate(state_->ctx.get(), data.data(), data.size());
+}
+
+std::string Hasher::Finish() {
+  std::string out(DigestSize(state_->algorithm), '\0');
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(state_->ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &size);
+  EVP_DigestInit_ex(state_->ctx.get(), MdFor(state_->algorithm), nullptr);
+  return out;
+}
+
+}  // namespace truc::crypto

@@ -1,0 +1,42 @@
+// Message digests over OpenSSL's EVP interface. Digests are raw bytes in a std::string.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/base/status.h"
+
+namespace truc::crypto {
+
+enum class DigestAlgorithm { kSha256, kSha384, kSha512 };
+
+// "SHA-256", "SHA-384", "SHA-512".
+std::string_view DigestName(DigestAlgorithm algorithm);
+// Digest size in bytes.
+size_t DigestSize(DigestAlgorithm algorithm);
+
+std::string Digest(DigestAlgorithm algorithm, std::string_view data);
+inline std::string Sha256(std::string_view data) { return Digest(DigestAlgorithm::kSha256, data); }
+inline std::string Sha512(std::string_view data) { return Digest(DigestAlgorithm::kSha512, data); }
+
+// Incremental digest, for bodies that arrive in pieces. Not thread-safe.
+class Hasher {
+ public:
+  explicit Hasher(DigestAlgorithm algorithm);
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+  Hasher(Hasher&&) noexcept;
+  Hasher& operator=(Hasher&&) noexcept;
+  ~Hasher();
+
+  void Update(std::string_view data);
+  // Returns the digest of everything added; the hasher then starts over.
+  std::string Finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace truc::crypto
