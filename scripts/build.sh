@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Configures and builds Trục with Ninja and ccache. Usage: scripts/build.sh [BUILD_DIR] [cmake args]
+# Warnings are errors when CI=true.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build}
+shift || true
+werror=OFF
+if [ "${CI:-}" = "true" ]; then werror=ON; fi
+cmake -S . -B "$build_dir" -G Ninja -DTRUC_WERROR="$werror" "$@" >/dev/null
+cmake --build "$build_dir"

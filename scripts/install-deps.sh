@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Trục builds and runs with. Quick and harmless when they are
+# already there: apt is only called for what is missing. Uses sudo when not root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl
+  libboost1.81-dev libssl-dev libprotobuf-dev protobuf-compiler libgrpc++-dev
+  protobuf-compiler-grpc librocksdb-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev
+  libtomlplusplus-dev clang-format clang-tidy
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "Installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
