@@ -1,0 +1,248 @@
+#include "core/net/http_server.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+namespace truc::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// What the acceptor and every connection share. Outlives them all (held by shared_ptr).
+struct ServerState {
+  HttpServerOptions options;
+  HttpHandler handler;
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> requests_in_flight{0};
+  std::atomic<bool> stopping{false};
+};
+
+// True for the parser's verdicts on the request's syntax, as opposed to the connection ending.
+bool IsMalformedRequest(const beast::error_code& error) {
+  static const beast::error_category& parser_errors =
+      http::make_error_code(http::error::bad_target).category();
+  return error && error.category() == parser_errors && error != http::error::end_of_stream &&
+         error != http::error::partial_message;
+}
+
+bool IsSafeHeaderValue(std::string_view value) {
+  return value.find_first_of("\r\n") == std::string_view::npos;
+}
+
+http::response<http::string_body> ToBeast(HttpResponse response, unsigned version,
+                                          bool keep_alive) {
+  http::response<http::string_body> out(static_cast<http::status>(response.status), version);
+  for (auto& [name, value] : response.headers.fields()) {
+    // Never let a value split the response; such a field is dropped.
+    if (IsSafeHeaderValue(name) && IsSafeHeaderValue(value)) out.insert(name, value);
+  }
+  out.body() = std::move(response.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+HttpResponse PlainError(int status, std::string message) {
+  return MakeResponse(status, "text/plain; charset=utf-8", std::move(message) + "\n");
+}
+
+// Calls the handler; the returned operation completes, on `executor`, with the handler's response.
+// A plain function rather than a coroutine: GCC 12 mishandles move-captures inside co_await.
+auto AsyncCallHandler(ServerState& state, HttpRequest request, asio::any_io_executor executor) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+      [&state, executor](auto completion, HttpRequest request) {
+        auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+        auto responded = std::make_shared<std::atomic<bool>>(false);
+        state.handler(std::move(request), [shared, responded, executor](HttpResponse response) {
+          if (responded->exchange(true)) return;  // Only the first response counts.
+          asio::post(executor, [shared, response = std::move(response)]() mutable {
+            (*shared)(std::move(response));
+          });
+        });
+      },
+      asio::use_awaitable, std::move(request));
+}
+
+struct ConnectionCount {
+  explicit ConnectionCount(ServerState& s) : state(s) { ++state.connections; }
+  ConnectionCount(const ConnectionCount&) = delete;
+  ConnectionCount& operator=(const ConnectionCount&) = delete;
+  ~ConnectionCount() { --state.connections; }
+  ServerState& state;
+};
+
+asio::awaitable<void> ServeConnection(tcp::socket socket, std::shared_ptr<ServerState> state) {
+  const ConnectionCount count(*state);
+  const HttpServerOptions& options = state->options;
+  beast::tcp_stream stream(std::move(socket));
+  beast::error_code ignored;
+  const tcp::endpoint peer = stream.socket().remote_endpoint(ignored);
+  const std::string peer_address = fmt::format("{}:{}", peer.address().to_string(), peer.port());
+  beast::flat_buffer buffer;
+
+  while (!state->stopping) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    stream.expires_after(options.read_timeout);
+    auto [read_error, bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+
+    std::optional<HttpResponse> rejection;
+    if (read_error == http::error::body_limit) {
+      rejection = PlainError(413, fmt::format("request body exceeds the limit of {} bytes",
+                                              options.max_body_bytes));
+    } else if (read_error == http::error::header_limit) {
+      rejection = PlainError(431, fmt::format("request headers exceed the limit of {} bytes",
+                                              options.max_header_bytes));
+    } else if (IsMalformedRequest(read_error)) {
+      rejection = PlainError(400, "malformed HTTP request: " + read_error.message());
+    } else if (read_error) {
+      break;  // Closed, timed out or reset: nobody to answer.
+    }
+
+    bool keep_alive = false;
+    unsigned version = 11;
+    HttpResponse response;
+    if (rejection) {
+      response = std::move(*rejection);
+    } else {
+      http::request<http::string_body> message = parser.release();
+      keep_alive = message.keep_alive();
+      version = message.version();
+      HttpRequest request;
+      request.method = std::string(message.method_string());
+      request.target = std::string(message.target());
+      for (const auto& field : message) {
+        request.headers.Add(std::string(field.name_string()), std::string(field.value()));
+      }
+      request.body = std::move(message.body());
+      request.peer_address = peer_address;
+      ++state->requests_in_flight;
+      response = co_await AsyncCallHandler(*state, std::move(request), stream.get_executor());
+      --state->requests_in_flight;
+    }
+
+    auto out = ToBeast(std::move(response), version, keep_alive && !state->stopping);
+    stream.expires_after(options.write_timeout);
+    auto [write_error, written] = co_await http::async_write(stream, out, kNoThrow);
+    if (write_error || !out.keep_alive()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> AcceptConnections(tcp::acceptor& acceptor,
+                                        std::shared_ptr<ServerState> state) {
+  while (true) {
+    auto [error, socket] = co_await acceptor.async_accept(
+        asio::make_strand(acceptor.get_executor()), kNoThrow);
+    if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (error) continue;  // E.g. too many open files: keep serving the connections we have.
+    if (state->connections >= state->options.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, ServeConnection(std::move(socket), state), asio::detached);
+  }
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  explicit Impl(int threads) : io(threads), acceptor(asio::make_strand(io)) {}
+
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  std::shared_ptr<ServerState> state;
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+  std::string address;
+  bool stopped = false;
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
+                                                        HttpHandler handler) {
+  const int threads = std::max(1, options.io_threads);
+  auto impl = std::make_unique<Impl>(threads);
+  beast::error_code error;
+  const asio::ip::address address = asio::ip::make_address(options.address, error);
+  if (error) {
+    return InvalidArgumentError(
+        fmt::format("invalid listen address '{}': {}", options.address, error.message()),
+        "net.bad_address");
+  }
+  const tcp::endpoint endpoint(address, options.port);
+  const auto fail = [&](std::string_view step) {
+    return UnavailableError(fmt::format("cannot {} {}:{}: {}", step, options.address,
+                                        options.port, error.message()),
+                            "net.listen_failed");
+  };
+  impl->acceptor.open(endpoint.protocol(), error);
+  if (error) return fail("open");
+  impl->acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  impl->acceptor.bind(endpoint, error);
+  if (error) return fail("bind");
+  impl->acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) return fail("listen on");
+  impl->port = impl->acceptor.local_endpoint().port();
+  impl->address = options.address;
+
+  impl->state = std::make_shared<ServerState>();
+  impl->state->options = std::move(options);
+  impl->state->handler = std::move(handler);
+  asio::co_spawn(impl->acceptor.get_executor(), AcceptConnections(impl->acceptor, impl->state),
+                 asio::detached);
+  for (int i = 0; i < threads; ++i) {
+    impl->threads.emplace_back([io = &impl->io] { io->run(); });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+uint16_t HttpServer::port() const { return impl_->port; }
+
+std::string HttpServer::endpoint() const {
+  return impl_->address.find(':') == std::string::npos
+             ? fmt::format("{}:{}", impl_->address, impl_->port)
+             : fmt::format("[{}]:{}", impl_->address, impl_->port);
+}
+
+void HttpServer::Stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->state->stopping = true;
+  asio::post(impl_->acceptor.get_executor(), [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  const auto deadline = std::chrono::steady_clock::now() + impl_->state->options.shutdown_grace;
+  while (impl_->state->requests_in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  impl_->io.stop();
+  for (std::thread& thread : impl_->threads) thread.join();
+}
+
+}  // namespace truc::net

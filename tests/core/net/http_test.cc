@@ -1,0 +1,166 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "core/net/http_client.h"
+#include "core/net/http_server.h"
+
+namespace truc::net {
+namespace {
+
+// Echoes the method, target, X-Road-Client (last one) and body.
+void EchoHandler(HttpRequest request, HttpResponder respond) {
+  HttpResponse response = MakeResponse(
+      200, "text/plain",
+      request.method + " " + request.target + " " +
+          request.headers.Get("X-Road-Client").value_or("-") + " " + request.body);
+  response.headers.Add("X-Echo", "yes");
+  respond(std::move(response));
+}
+
+std::string Url(const HttpServer& server, const std::string& path) {
+  return "http://" + server.endpoint() + path;
+}
+
+// Sends raw bytes on a new loopback connection and returns everything the server sends back
+// before closing (or until 5 s pass).
+std::string RawExchange(uint16_t port, const std::string& bytes) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  REQUIRE(send(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()));
+  std::string received;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) received.append(buffer, n);
+  close(fd);
+  return received;
+}
+
+TEST_CASE("The HTTP server and client exchange requests on loopback", "[net]") {
+  auto server = HttpServer::Start({}, EchoHandler).value();
+  HttpHeaders headers;
+  headers.Add("X-Road-Client", "VN/GOV/1/first");
+  headers.Add("x-road-client", "VN/GOV/1/last");
+  const HttpResponse response =
+      HttpFetch("POST", Url(*server, "/r1/a%2Fb?q=1"), headers, "hello").value();
+  CHECK(response.status == 200);
+  CHECK(response.body == "POST /r1/a%2Fb?q=1 VN/GOV/1/last hello");
+  CHECK(response.headers.Get("x-echo") == "yes");
+  CHECK(response.headers.Get("Content-Type") == "text/plain");
+}
+
+TEST_CASE("Handlers may respond later from another thread", "[net]") {
+  std::vector<std::thread> workers;
+  std::mutex mu;
+  auto server = HttpServer::Start({}, [&](HttpRequest request, HttpResponder respond) {
+                  std::lock_guard lock(mu);
+                  workers.emplace_back([request = std::move(request), respond] {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                    respond(MakeResponse(202, "text/plain", "later:" + request.body));
+                  });
+                }).value();
+  std::vector<std::thread> clients;
+  std::atomic<int> accepted{0};
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&, i] {
+      StatusOr<HttpResponse> response =
+          HttpFetch("PUT", Url(*server, "/"), {}, std::to_string(i));
+      if (response.ok() && response->status == 202 && response->body == "later:" + std::to_string(i)) {
+        ++accepted;
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  server->Stop();
+  for (std::thread& worker : workers) worker.join();
+  CHECK(accepted == 8);
+}
+
+TEST_CASE("Oversized, malformed and slow requests are refused", "[net]") {
+  HttpServerOptions options;
+  options.max_body_bytes = 16;
+  options.read_timeout = std::chrono::milliseconds(300);
+  auto server = HttpServer::Start(options, EchoHandler).value();
+
+  SECTION("a body over the limit gets 413") {
+    const HttpResponse response =
+        HttpFetch("POST", Url(*server, "/"), {}, std::string(17, 'x')).value();
+    CHECK(response.status == 413);
+    CHECK(response.body == "request body exceeds the limit of 16 bytes\n");
+  }
+  SECTION("a body at the limit passes") {
+    CHECK(HttpFetch("POST", Url(*server, "/"), {}, std::string(16, 'x')).value().status == 200);
+  }
+  SECTION("garbage gets 400") {
+    const std::string reply = RawExchange(server->port(), "NOT HTTP AT ALL\r\n\r\n");
+    CHECK(reply.starts_with("HTTP/1.1 400 Bad Request"));
+    CHECK(reply.find("malformed HTTP request") != std::string::npos);
+  }
+  SECTION("a client that never finishes its headers is disconnected") {
+    const auto started = std::chrono::steady_clock::now();
+    const std::string reply = RawExchange(server->port(), "GET / HTTP/1.1\r\nHost: x\r\n");
+    CHECK(reply.empty());
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  }
+  SECTION("the server still answers afterwards") {
+    CHECK(HttpFetch("GET", Url(*server, "/ok"), {}, "").value().body == "GET /ok - ");
+  }
+}
+
+TEST_CASE("The client reports unreachable servers, timeouts and bad URLs", "[net]") {
+  SECTION("nothing listening") {
+    uint16_t port;
+    {
+      auto server = HttpServer::Start({}, EchoHandler).value();
+      port = server->port();
+    }
+    const Status status =
+        HttpFetch("GET", "http://127.0.0.1:" + std::to_string(port) + "/", {}, "").status();
+    CHECK(status.code() == StatusCode::kUnavailable);
+    CHECK(status.message().starts_with("cannot connect to http://127.0.0.1:"));
+  }
+  SECTION("a server slower than the deadline") {
+    std::vector<HttpResponder> parked;
+    std::mutex mu;
+    auto server = HttpServer::Start({}, [&](HttpRequest, HttpResponder respond) {
+                    std::lock_guard lock(mu);
+                    parked.push_back(std::move(respond));
+                  }).value();
+    HttpClientOptions options;
+    options.timeout = std::chrono::milliseconds(200);
+    CHECK(HttpFetch("GET", Url(*server, "/"), {}, "", options).status().code() ==
+          StatusCode::kDeadlineExceeded);
+    std::lock_guard lock(mu);
+    for (HttpResponder& respond : parked) respond(MakeResponse(200, "text/plain", "late"));
+  }
+  SECTION("malformed URLs") {
+    CHECK(ParseHttpUrl("https://x/").status().message() ==
+          "invalid URL 'https://x/': only http:// URLs are supported");
+    CHECK(ParseHttpUrl("http://:80/").status().message() == "invalid URL 'http://:80/': no host");
+    CHECK(ParseHttpUrl("http://x:99999/").status().message() ==
+          "invalid URL 'http://x:99999/': bad port '99999'");
+    const HttpUrl v6 = ParseHttpUrl("http://[::1]:8080?x=1").value();
+    CHECK(v6.host == "::1");
+    CHECK(v6.port == 8080);
+    CHECK(v6.target == "/?x=1");
+  }
+}
+
+TEST_CASE("The server refuses to bind a bad address", "[net]") {
+  HttpServerOptions options;
+  options.address = "not-an-ip";
+  CHECK(HttpServer::Start(options, EchoHandler).status().reason() == "net.bad_address");
+}
+
+}  // namespace
+}  // namespace truc::net
