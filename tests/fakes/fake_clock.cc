@@ -2,8 +2,6 @@
 
 namespace truc::testing {
 
-FakeClock::FakeClock() : FakeClock(TimePoint(std::chrono::seconds(1767225600))) {}
-
 TimePoint FakeClock::Now() const {
   std::lock_guard lock(mu_);
   return now_;

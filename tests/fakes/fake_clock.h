@@ -7,12 +7,13 @@
 
 namespace truc::testing {
 
+// 2026-01-01T00:00:00Z: where fake clocks start, and what test certificates are valid around.
+inline constexpr TimePoint kFakeClockStart = TimePoint(std::chrono::seconds(1767225600));
+
 // Thread-safe.
 class FakeClock final : public Clock {
  public:
-  // Starts at 2026-01-01T00:00:00Z.
-  FakeClock();
-  explicit FakeClock(TimePoint start) : now_(start) {}
+  explicit FakeClock(TimePoint start = kFakeClockStart) : now_(start) {}
 
   TimePoint Now() const override;
   void Set(TimePoint t);

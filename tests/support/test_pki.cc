@@ -6,8 +6,6 @@
 namespace truc::testing {
 namespace {
 
-constexpr TimePoint kStart = TimePoint(std::chrono::seconds(1767225600));  // 2026-01-01
-
 template <typename T>
 T ValueOrDie(StatusOr<T> value) {
   if (!value.ok()) {
@@ -19,26 +17,32 @@ T ValueOrDie(StatusOr<T> value) {
 
 }  // namespace
 
-pki::CertificateTemplate LeafTemplate(std::string common_name) {
+pki::CertificateTemplate LeafTemplate(std::string common_name, TimePoint around) {
   pki::CertificateTemplate spec;
   spec.subject = {{"C", "VN"}, {"O", "Trục test"}, {"CN", std::move(common_name)}};
-  spec.not_before = kStart - std::chrono::hours(24 * 180);
-  spec.not_after = kStart + std::chrono::hours(24 * 180);
+  spec.not_before = around - std::chrono::hours(24 * 180);
+  spec.not_after = around + std::chrono::hours(24 * 180);
   spec.key_usage = "critical,digitalSignature,nonRepudiation";
   return spec;
 }
 
-pki::CertificateTemplate CaTemplate(std::string common_name) {
-  pki::CertificateTemplate spec = LeafTemplate(std::move(common_name));
+pki::CertificateTemplate CaTemplate(std::string common_name, TimePoint around) {
+  pki::CertificateTemplate spec = LeafTemplate(std::move(common_name), around);
   spec.is_ca = true;
   spec.key_usage = "critical,keyCertSign,cRLSign";
   return spec;
 }
 
-KeyAndCertificate MakeRootCa(std::string common_name) {
+pki::CertificateTemplate TsaTemplate(std::string common_name, TimePoint around) {
+  pki::CertificateTemplate spec = LeafTemplate(std::move(common_name), around);
+  spec.extended_key_usage = "critical,timeStamping";
+  return spec;
+}
+
+KeyAndCertificate MakeRootCa(std::string common_name, TimePoint around) {
   crypto::PrivateKey key = ValueOrDie(crypto::PrivateKey::Generate(crypto::KeyType::kEcP256));
   crypto::Certificate cert = ValueOrDie(
-      pki::IssueCertificate(CaTemplate(std::move(common_name)), key.public_key(), nullptr, key));
+      pki::IssueCertificate(CaTemplate(std::move(common_name), around), key.public_key(), nullptr, key));
   return {std::move(key), std::move(cert)};
 }
 
