@@ -1,0 +1,87 @@
+#include "core/storage/rocksdb_store.h"
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+namespace truc::storage {
+namespace {
+
+Status FromRocksDb(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return OkStatus();
+  const std::string message = fmt::format("{}: {}", what, status.ToString());
+  if (status.IsCorruption()) return DataLossError(message, "storage.corrupt");
+  if (status.IsNoSpace()) return Status(StatusCode::kResourceExhausted, message, "storage.no_space");
+  if (status.IsIOError() && status.subcode() == rocksdb::Status::kNoSpace) {
+    return Status(StatusCode::kResourceExhausted, message, "storage.no_space");
+  }
+  return UnavailableError(message, "storage.io_error");
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+}  // namespace
+
+struct RocksDbStore::Impl {
+  std::string path;
+  std::unique_ptr<rocksdb::DB> db;
+};
+
+RocksDbStore::RocksDbStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RocksDbStore::~RocksDbStore() = default;
+
+StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path,
+                                                           const RocksDbOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.paranoid_checks = options.paranoid_checks;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  rocksdb::DB* db = nullptr;
+  TRUC_RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(db_options, path, &db),
+                                   fmt::format("cannot open database {}", path)));
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->db.reset(db);
+  return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
+}
+
+StatusOr<std::optional<std::string>> RocksDbStore::Get(std::string_view key) const {
+  rocksdb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  std::string value;
+  const rocksdb::Status status = impl_->db->Get(read_options, ToSlice(key), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  TRUC_RETURN_IF_ERROR(FromRocksDb(status, fmt::format("read from {}", impl_->path)));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status RocksDbStore::Write(const WriteBatch& batch, bool sync) {
+  rocksdb::WriteBatch native;
+  for (const WriteBatch::Op& op : batch.ops()) {
+    if (op.value) {
+      native.Put(ToSlice(op.key), ToSlice(*op.value));
+    } else {
+      native.Delete(ToSlice(op.key));
+    }
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync;
+  return FromRocksDb(impl_->db->Write(write_options, &native),
+                     fmt::format("write to {}", impl_->path));
+}
+
+Status RocksDbStore::Scan(
+    std::string_view prefix, std::string_view start,
+    const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  rocksdb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options));
+  for (it->Seek(ToSlice(start.empty() ? prefix : start)); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (!key.starts_with(prefix)) break;
+    if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+  return FromRocksDb(it->status(), fmt::format("scan of {}", impl_->path));
+}
+
+}  // namespace truc::storage

@@ -1,0 +1,37 @@
+// KeyValueStore on an embedded RocksDB database: nothing external to install.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/storage/key_value_store.h"
+
+namespace truc::storage {
+
+struct RocksDbOptions {
+  bool create_if_missing = true;
+  // Verify checksums on every read, so on-disk corruption is reported instead of returned.
+  bool paranoid_checks = true;
+};
+
+class RocksDbStore final : public KeyValueStore {
+ public:
+  // Opens (or creates) the database in directory `path`. kUnavailable if it cannot be opened
+  // (held by another process, permissions), kDataLoss if it is corrupt; messages name the path.
+  static StatusOr<std::unique_ptr<RocksDbStore>> Open(const std::string& path,
+                                                      const RocksDbOptions& options = {});
+  ~RocksDbStore() override;
+
+  StatusOr<std::optional<std::string>> Get(std::string_view key) const override;
+  Status Write(const WriteBatch& batch, bool sync) override;
+  Status Scan(std::string_view prefix, std::string_view start,
+              const std::function<bool(std::string_view, std::string_view)>& visit)
+      const override;
+
+ private:
+  struct Impl;
+  explicit RocksDbStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace truc::storage
