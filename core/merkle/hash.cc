@@ -1,0 +1,27 @@
+#include "core/merkle/hash.h"
+
+#include "core/crypto/digest.h"
+
+namespace truc::merkle {
+namespace {
+
+std::string PrefixedHash(char prefix, std::string_view first, std::string_view second = {}) {
+  std::string input;
+  input.reserve(1 + first.size() + second.size());
+  input.push_back(prefix);
+  input.append(first);
+  input.append(second);
+  return crypto::Sha256(input);
+}
+
+}  // namespace
+
+std::string HashLeaf(std::string_view data) { return PrefixedHash('\x00', data); }
+
+std::string HashChildren(std::string_view left, std::string_view right) {
+  return PrefixedHash('\x01', left, right);
+}
+
+std::string EmptyRoot() { return crypto::Sha256(""); }
+
+}  // namespace truc::merkle
