@@ -9,13 +9,21 @@
 namespace truc::crypto {
 namespace {
 
+// The digest implementations, fetched from OpenSSL's default provider once. Passing the legacy
+// EVP_sha256() instead makes OpenSSL 3 look the implementation up on every call, which costs more
+// than hashing a Merkle node.
 const EVP_MD* MdFor(DigestAlgorithm algorithm) {
+  static const EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  static const EVP_MD* const kSha384 = EVP_MD_fetch(nullptr, "SHA2-384", nullptr);
+  static const EVP_MD* const kSha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
+  const EVP_MD* md = nullptr;
   switch (algorithm) {
-    case DigestAlgorithm::kSha256: return EVP_sha256();
-    case DigestAlgorithm::kSha384: return EVP_sha384();
-    case DigestAlgorithm::kSha512: return EVP_sha512();
+    case DigestAlgorithm::kSha256: md = kSha256; break;
+    case DigestAlgorithm::kSha384: md = kSha384; break;
+    case DigestAlgorithm::kSha512: md = kSha512; break;
   }
-  std::abort();
+  if (md == nullptr) std::abort();  // OpenSSL without its default provider: nothing can work.
+  return md;
 }
 
 }  // namespace
