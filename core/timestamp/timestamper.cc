@@ -5,6 +5,26 @@
 #include <fmt/format.h>
 
 namespace truc::timestamp {
+namespace {
+
+// A fresh 8-byte nonce without a leading zero byte (so it round-trips through ASN.1 INTEGER).
+StatusOr<std::string> MakeNonce() {
+  std::string nonce(8, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), 8) != 1) {
+    return InternalError("no randomness for a nonce", "timestamp.internal");
+  }
+  nonce[0] = static_cast<char>(nonce[0] | 0x01);
+  return nonce;
+}
+
+}  // namespace
+
+StatusOr<TimestampToken> LocalTimestamper::Timestamp(std::string_view sha256_digest) {
+  TRUC_ASSIGN_OR_RETURN(const std::string nonce, MakeNonce());
+  TRUC_ASSIGN_OR_RETURN(const std::string query, MakeTimestampQuery(sha256_digest, nonce));
+  TRUC_ASSIGN_OR_RETURN(const std::string reply, authority_.Respond(query));
+  return verifier_.VerifyReply(reply, sha256_digest, nonce);
+}
 
 StatusOr<std::unique_ptr<HttpTimestamper>> HttpTimestamper::Create(
     std::vector<std::string> urls, TimestampVerifier verifier, net::HttpClientOptions options) {
@@ -26,11 +46,7 @@ StatusOr<TimestampToken> HttpTimestamper::Timestamp(std::string_view sha256_dige
 
 StatusOr<TimestampToken> HttpTimestamper::AskOne(const std::string& url,
                                                  std::string_view sha256_digest) {
-  std::string nonce(8, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), 8) != 1) {
-    return InternalError("no randomness for a nonce", "timestamp.internal");
-  }
-  nonce[0] = static_cast<char>(nonce[0] | 0x01);  // Never a leading zero byte.
+  TRUC_ASSIGN_OR_RETURN(const std::string nonce, MakeNonce());
   TRUC_ASSIGN_OR_RETURN(std::string query, MakeTimestampQuery(sha256_digest, nonce));
   net::HttpHeaders headers;
   headers.Set("Content-Type", "application/timestamp-query");

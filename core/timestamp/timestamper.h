@@ -9,6 +9,7 @@
 
 #include "core/base/status.h"
 #include "core/net/http_client.h"
+#include "core/timestamp/timestamp_authority.h"
 #include "core/timestamp/timestamp_token.h"
 
 namespace truc::timestamp {
@@ -19,6 +20,21 @@ class Timestamper {
   virtual ~Timestamper() = default;
   // A verified token over `sha256_digest`.
   virtual StatusOr<TimestampToken> Timestamp(std::string_view sha256_digest) = 0;
+};
+
+// Timestamps with an authority in the same process (the registry's embedded TSA, tests), through
+// the same query, reply and verification as over HTTP.
+class LocalTimestamper final : public Timestamper {
+ public:
+  // `authority` must outlive this.
+  LocalTimestamper(const TimestampAuthority& authority, TimestampVerifier verifier)
+      : authority_(authority), verifier_(std::move(verifier)) {}
+
+  StatusOr<TimestampToken> Timestamp(std::string_view sha256_digest) override;
+
+ private:
+  const TimestampAuthority& authority_;
+  const TimestampVerifier verifier_;
 };
 
 // Asks RFC 3161 timestamp authorities over HTTP, trying each URL in order until one gives a
