@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/bench_util.h"
 #include "core/merkle/batch_tree.h"
 #include "core/merkle/compact_range.h"
 #include "core/merkle/hash.h"
@@ -21,22 +22,11 @@ namespace {
 
 constexpr int kRounds = 5;
 
-// Runs `work` kRounds times and returns the fastest run in seconds.
+using bench::Report;
+
 template <typename Work>
 double BestSeconds(Work work) {
-  double best = 1e30;
-  for (int round = 0; round < kRounds; ++round) {
-    const auto start = std::chrono::steady_clock::now();
-    work();
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    best = std::min(best, elapsed.count());
-  }
-  return best;
-}
-
-void Report(std::string_view what, size_t count, std::string_view unit, double seconds) {
-  fmt::print("{:<44} {:>8.2f} ms   {:>12.0f} {}/s\n", what, seconds * 1e3,
-             static_cast<double>(count) / seconds, unit);
+  return bench::BestSeconds(kRounds, work);
 }
 
 int Run(size_t n) {
