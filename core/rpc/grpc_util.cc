@@ -1,0 +1,78 @@
+#include "core/rpc/grpc_util.h"
+
+#include "core/base/file.h"
+#include "core/crypto/certificate.h"
+#include "core/crypto/keys.h"
+
+namespace truc::rpc {
+namespace {
+
+struct LoadedTls {
+  std::string chain;
+  std::string key;  // PEM of the private key; wiped by the caller's SecretBytes copy.
+  std::string roots;
+};
+
+StatusOr<LoadedTls> Load(const TlsFiles& files) {
+  LoadedTls loaded;
+  TRUC_ASSIGN_OR_RETURN(loaded.chain, ReadFile(files.certificate_chain_file));
+  // Loading through PrivateKey enforces the key file's permissions and validates it.
+  TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::LoadPemFile(files.key_file));
+  loaded.key = std::string(key.ToPem().reveal());
+  TRUC_ASSIGN_OR_RETURN(loaded.roots, ReadFile(files.trusted_ca_file));
+  TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
+                        crypto::Certificate::FromPemBundle(loaded.chain));
+  if (chain.front().public_key().key_id() != key.key_id()) {
+    return InvalidArgumentError(files.certificate_chain_file + ": the certificate does not match " +
+                                    files.key_file,
+                                "rpc.key_mismatch");
+  }
+  return loaded;
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), status.message(),
+                      status.reason());
+}
+
+Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return OkStatus();
+  return Status(static_cast<StatusCode>(status.error_code()), status.error_message(),
+                status.error_details());
+}
+
+std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContext& context) {
+  const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) return std::nullopt;
+  const std::vector<grpc::string_ref> pem = auth->FindPropertyValues("x509_pem_cert");
+  if (pem.empty()) return std::nullopt;
+  StatusOr<crypto::Certificate> cert =
+      crypto::Certificate::FromPem(std::string_view(pem.front().data(), pem.front().size()));
+  if (!cert.ok()) return std::nullopt;
+  return cert->Fingerprint();
+}
+
+StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(
+    const TlsFiles& files) {
+  TRUC_ASSIGN_OR_RETURN(LoadedTls loaded, Load(files));
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = loaded.roots;
+  options.pem_key_cert_pairs.push_back({loaded.key, loaded.chain});
+  return grpc::SslServerCredentials(options);
+}
+
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MutualTlsChannelCredentials(
+    const TlsFiles& files) {
+  TRUC_ASSIGN_OR_RETURN(LoadedTls loaded, Load(files));
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = loaded.roots;
+  options.pem_private_key = loaded.key;
+  options.pem_cert_chain = loaded.chain;
+  return grpc::SslCredentials(options);
+}
+
+}  // namespace truc::rpc

@@ -1,0 +1,35 @@
+// The seam between truc::Status and gRPC, and mutual-TLS credentials for Trục's gRPC services.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/base/status.h"
+
+namespace truc::rpc {
+
+// Same code and message; the reason travels in the status details, so that it survives the wire.
+grpc::Status ToGrpcStatus(const Status& status);
+Status FromGrpcStatus(const grpc::Status& status);
+
+// The SHA-256 fingerprint of the certificate the peer presented over mutual TLS, or nullopt.
+std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContext& context);
+
+// PEM files of one side of a mutual-TLS connection.
+struct TlsFiles {
+  std::string certificate_chain_file;  // Our certificate, then its issuers.
+  std::string key_file;                // Our private key (mode 0600).
+  std::string trusted_ca_file;         // The CAs whose certificates we accept from the peer.
+};
+
+// Server credentials that require and verify a client certificate from the trusted CAs.
+StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(
+    const TlsFiles& files);
+// Channel credentials presenting our certificate and verifying the server's.
+StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MutualTlsChannelCredentials(
+    const TlsFiles& files);
+
+}  // namespace truc::rpc
