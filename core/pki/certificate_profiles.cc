@@ -156,13 +156,6 @@ std::vector<std::string> ExtendedKeyUsageNames(X509* cert) {
   return names;
 }
 
-DistinguishedName SubjectWith(std::string_view organization, std::string common_name) {
-  DistinguishedName subject;
-  if (!organization.empty()) subject.emplace_back("O", organization);
-  subject.emplace_back("CN", std::move(common_name));
-  return subject;
-}
-
 }  // namespace
 
 std::string_view ProfileName(Profile profile) { return SpecOf(profile).name; }
@@ -191,12 +184,13 @@ Status CheckSubject(Profile profile, const DistinguishedName& subject) {
   return CheckCommonName(profile, *cn);
 }
 
-DistinguishedName MemberSubject(const ids::MemberId& member, std::string_view organization) {
-  return SubjectWith(organization, member.ToString());
-}
-
-DistinguishedName ServerSubject(const ids::ServerId& server, std::string_view organization) {
-  return SubjectWith(organization, server.ToString());
+StatusOr<DistinguishedName> SubjectForProfile(Profile profile, std::string_view holder,
+                                              std::string_view organization) {
+  DistinguishedName subject;
+  if (!organization.empty()) subject.emplace_back("O", organization);
+  subject.emplace_back("CN", holder);
+  TRUC_RETURN_IF_ERROR(CheckSubject(profile, subject));
+  return subject;
 }
 
 StatusOr<CertificateTemplate> ProfileTemplate(Profile profile, DistinguishedName subject,

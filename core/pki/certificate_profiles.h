@@ -78,10 +78,11 @@ std::chrono::days DefaultValidity(Profile profile);
 // InvalidArgument ("pki.subject_mismatch") saying what is missing and which profile needs it.
 Status CheckSubject(Profile profile, const DistinguishedName& subject);
 
-// Subjects as the profiles want them: O = `organization` (left out when empty), CN = the encoded
-// identifier.
-DistinguishedName MemberSubject(const ids::MemberId& member, std::string_view organization);
-DistinguishedName ServerSubject(const ids::ServerId& server, std::string_view organization);
+// The subject of a `profile` certificate whose holder is `holder`: the encoded member or server
+// identifier, or a CA's name, as the profile wants it (see the table above). The subject is
+// O = `organization` (left out when empty), CN = `holder`. Errors as CheckSubject.
+StatusOr<DistinguishedName> SubjectForProfile(Profile profile, std::string_view holder,
+                                              std::string_view organization);
 
 struct ProfileOptions {
   TimePoint now;  // The moment of issuance.

@@ -14,8 +14,10 @@ const std::vector<Profile> kAllProfiles = {
     Profile::kRootCa,     Profile::kIntermediateCa,       Profile::kTimestampAuthority,
     Profile::kGatewayTls, Profile::kConfigurationSigning, Profile::kMemberSigning};
 
-ids::MemberId Member(std::string_view encoded) { return ids::MemberId::Parse(encoded).value(); }
-ids::ServerId Server(std::string_view encoded) { return ids::ServerId::Parse(encoded).value(); }
+DistinguishedName Subject(Profile profile, std::string_view holder,
+                          std::string_view organization = "") {
+  return SubjectForProfile(profile, holder, organization).value();
+}
 
 TEST_CASE("Profile names round-trip and unknown names are refused", "[pki]") {
   for (Profile profile : kAllProfiles) {
@@ -30,7 +32,8 @@ TEST_CASE("Profile names round-trip and unknown names are refused", "[pki]") {
 
 TEST_CASE("Each profile issues the extensions it documents", "[pki]") {
   const testing::FederationCa ca = testing::MakeFederationCa();
-  const DistinguishedName member = MemberSubject(Member("VN/GOV/000100"), "Population database");
+  const DistinguishedName member =
+      Subject(Profile::kMemberSigning, "VN/GOV/000100", "Population database");
 
   struct Expected {
     Profile profile;
@@ -49,7 +52,8 @@ TEST_CASE("Each profile issues the extensions it documents", "[pki]") {
        testing::IssueLeaf(ca, Profile::kConfigurationSigning, member),
        {false, -1, false, {"digitalSignature"}, true, {}, false}},
       {Profile::kGatewayTls,
-       testing::IssueLeaf(ca, Profile::kGatewayTls, ServerSubject(Server("VN/GOV/000100/gw1"), ""),
+       testing::IssueLeaf(ca, Profile::kGatewayTls,
+                          Subject(Profile::kGatewayTls, "VN/GOV/000100/gw1"),
                           {"DNS:localhost", "IP:127.0.0.1"}),
        {false, -1, false, {"digitalSignature"}, true, {"serverAuth", "clientAuth"}, false}},
       {Profile::kMemberSigning,
@@ -79,7 +83,7 @@ TEST_CASE("Default validities follow the profile and can be overridden", "[pki]"
   CHECK(DefaultValidity(Profile::kTimestampAuthority) == days(1826));
   CHECK(DefaultValidity(Profile::kMemberSigning) == days(730));
 
-  const DistinguishedName subject = MemberSubject(Member("VN/GOV/000100"), "");
+  const DistinguishedName subject = Subject(Profile::kMemberSigning, "VN/GOV/000100");
   SECTION("override") {
     const CertificateTemplate spec =
         ProfileTemplate(Profile::kMemberSigning, subject, {.now = kIssuedAt, .validity = days(30)})
@@ -115,23 +119,26 @@ TEST_CASE("Subjects must carry what the profile needs", "[pki]") {
   }
   SECTION("gateway-tls needs a server identifier") {
     CHECK_FALSE(
-        CheckSubject(Profile::kGatewayTls, MemberSubject(Member("VN/GOV/000100"), "")).ok());
-    CHECK(CheckSubject(Profile::kGatewayTls, ServerSubject(Server("VN/GOV/000100/gw1"), "")).ok());
+        CheckSubject(Profile::kGatewayTls, Subject(Profile::kMemberSigning, "VN/GOV/000100")).ok());
+    CHECK(CheckSubject(Profile::kGatewayTls, Subject(Profile::kGatewayTls, "VN/GOV/000100/gw1"))
+              .ok());
   }
   SECTION("a CA needs only a name") {
     CHECK(CheckSubject(Profile::kRootCa, {{"CN", "Trục Root CA"}}).ok());
     CHECK_FALSE(CheckSubject(Profile::kIntermediateCa, {{"CN", ""}}).ok());
   }
-  SECTION("the subject builders put the encoded identifier in the CN") {
-    CHECK(MemberSubject(Member("VN/COM/0101%2F2025"), "Công ty A") ==
+  SECTION("subjects built for a profile put the holder in the CN") {
+    CHECK(SubjectForProfile(Profile::kMemberSigning, "VN/COM/0101%2F2025", "Công ty A").value() ==
           DistinguishedName{{"O", "Công ty A"}, {"CN", "VN/COM/0101%2F2025"}});
-    CHECK(ServerSubject(Server("VN/GOV/000100/gw1"), "") ==
+    CHECK(SubjectForProfile(Profile::kGatewayTls, "VN/GOV/000100/gw1", "").value() ==
           DistinguishedName{{"CN", "VN/GOV/000100/gw1"}});
+    CHECK(SubjectForProfile(Profile::kGatewayTls, "VN/GOV/000100", "").status().reason() ==
+          "pki.subject_mismatch");
   }
 }
 
 TEST_CASE("Only gateway TLS certificates carry subjectAltNames", "[pki]") {
-  const DistinguishedName gateway = ServerSubject(Server("VN/GOV/000100/gw1"), "");
+  const DistinguishedName gateway = Subject(Profile::kGatewayTls, "VN/GOV/000100/gw1");
   auto names_status = [&](Profile profile, const DistinguishedName& subject,
                           std::vector<std::string> names) {
     return ProfileTemplate(profile, subject, {.now = kIssuedAt, .subject_alt_names = names})
@@ -140,7 +147,7 @@ TEST_CASE("Only gateway TLS certificates carry subjectAltNames", "[pki]") {
   CHECK(names_status(Profile::kGatewayTls, gateway, {}).message() ==
         "profile gateway-tls needs at least one subjectAltName (DNS name or IP address) for TLS "
         "peers to check");
-  CHECK(names_status(Profile::kMemberSigning, MemberSubject(Member("VN/GOV/000100"), ""),
+  CHECK(names_status(Profile::kMemberSigning, Subject(Profile::kMemberSigning, "VN/GOV/000100"),
                      {"DNS:localhost"})
             .message() ==
         "profile member-signing takes no subjectAltNames (got DNS:localhost); only gateway-tls "
@@ -156,16 +163,17 @@ TEST_CASE("Only gateway TLS certificates carry subjectAltNames", "[pki]") {
 
 TEST_CASE("The member of a signing certificate reads back from its subject", "[pki]") {
   const testing::FederationCa ca = testing::MakeFederationCa();
-  const ids::MemberId member = Member("VN/COM/0101%2F2025");
+  const ids::MemberId member = ids::MemberId::Parse("VN/COM/0101%2F2025").value();
 
   SECTION("member-signing") {
     const crypto::Certificate certificate =
-        testing::IssueLeaf(ca, Profile::kMemberSigning, MemberSubject(member, "Công ty A"));
+        testing::IssueLeaf(ca, Profile::kMemberSigning,
+                           Subject(Profile::kMemberSigning, member.ToString(), "Công ty A"));
     CHECK(MemberIdFromSigningCertificate(certificate).value() == member);
   }
   SECTION("a timestamping certificate does not identify a signing member") {
-    const crypto::Certificate certificate =
-        testing::IssueLeaf(ca, Profile::kTimestampAuthority, MemberSubject(member, ""));
+    const crypto::Certificate certificate = testing::IssueLeaf(
+        ca, Profile::kTimestampAuthority, Subject(Profile::kTimestampAuthority, member.ToString()));
     const Status status = MemberIdFromSigningCertificate(certificate).status();
     CHECK(status.reason() == "pki.wrong_profile");
     CHECK(status.message() ==

@@ -14,9 +14,7 @@ namespace {
 
 using testing::kIssuedAt;
 
-DistinguishedName Member(std::string_view code) {
-  return MemberSubject(ids::MemberId::Create("VN", "GOV", std::string(code)).value(), "");
-}
+DistinguishedName Member(std::string_view code) { return {{"CN", fmt::format("VN/GOV/{}", code)}}; }
 
 TEST_CASE("Revocation reasons use RFC 5280's names", "[pki]") {
   for (RevocationReason reason :
