@@ -5,11 +5,12 @@
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
 #include "core/pki/certificate_profiles.h"
+#include "tests/fakes/fake_clock.h"
 
 namespace truc::pki::testing {
 
-// 2026-01-01T00:00:00Z, the moment the tests issue at.
-inline constexpr TimePoint kIssuedAt = TimePoint(std::chrono::seconds(1767225600));
+// The moment the tests issue at: the FakeClock's start.
+inline constexpr TimePoint kIssuedAt = truc::testing::kFakeClockStart;
 
 struct FederationCa {
   crypto::PrivateKey root_key;
