@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,16 @@ namespace {
 // Certificates and requests are public; keys get 0600 from PrivateKey::WritePemFile.
 constexpr mode_t kPublicFileMode = 0644;
 
-// The profiles an agency asks for with `keygen` and the CA issues with `issue`.
-const std::vector<std::string> kLeafProfiles = {"member-signing", "gateway-tls", "tsa",
-                                                "config-signing"};
+// The profiles an agency asks for with `keygen`; `issue` also issues intermediate CAs.
+constexpr pki::Profile kLeafProfiles[] = {pki::Profile::kMemberSigning, pki::Profile::kGatewayTls,
+                                          pki::Profile::kTimestampAuthority,
+                                          pki::Profile::kConfigurationSigning};
+
+std::vector<std::string> ProfileNames(std::span<const pki::Profile> profiles) {
+  std::vector<std::string> names;
+  for (pki::Profile profile : profiles) names.emplace_back(pki::ProfileName(profile));
+  return names;
+}
 
 struct InitCaOptions {
   std::string out_dir;
@@ -322,7 +330,7 @@ void AddPkiCommands(CLI::App& app, const Output& output, Status* result) {
   command->add_option("--csr-out", keygen->csr_out, "New certificate request file")->required();
   command->add_option("--profile", keygen->profile, "Certificate profile")
       ->required()
-      ->check(CLI::IsMember(kLeafProfiles));
+      ->check(CLI::IsMember(ProfileNames(kLeafProfiles)));
   command
       ->add_option("--subject-id", keygen->subject_id,
                    "Holder: INSTANCE/CLASS/CODE/SERVER for gateway-tls, the member "
@@ -344,9 +352,9 @@ void AddPkiCommands(CLI::App& app, const Output& output, Status* result) {
   command->add_option("--profile", issue->profile, "Certificate profile")
       ->required()
       ->check(CLI::IsMember([] {
-        std::vector<std::string> profiles = kLeafProfiles;
-        profiles.emplace_back("intermediate-ca");
-        return profiles;
+        std::vector<std::string> names = ProfileNames(kLeafProfiles);
+        names.emplace_back(pki::ProfileName(pki::Profile::kIntermediateCa));
+        return names;
       }()));
   command->add_option("--out", issue->out, "New certificate file (PEM, leaf then CA chain)")
       ->required();
@@ -362,10 +370,11 @@ void AddPkiCommands(CLI::App& app, const Output& output, Status* result) {
       ->required();
   command->add_option("--cert", revoke->cert, "Certificate to revoke (the first in the file)")
       ->required();
-  command->add_option("--reason", revoke->reason, "RFC 5280 revocation reason")
-      ->required()
-      ->check(CLI::IsMember({"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
-                             "superseded", "cessationOfOperation"}));
+  command
+      ->add_option("--reason", revoke->reason,
+                   "RFC 5280 revocation reason, e.g. keyCompromise, superseded, "
+                   "cessationOfOperation")
+      ->required();
 
   auto show = std::make_shared<ShowOptions>();
   command =

@@ -140,6 +140,14 @@ TEST_CASE("truc pki revoke lists a certificate once", "[cli]") {
   CHECK(second.exit_code == 1);
   CHECK(second.output.starts_with("truc: " + dir.File("revoked.txt") +
                                   ": certificate 'CN=Trục Test Intermediate CA,O=Trục Test'"));
+
+  const ProcessResult unknown =
+      Truc("pki revoke --reason stolen --list " + ShellQuote(dir.File("revoked.txt")) + " --cert " +
+           ShellQuote(dir.File("ca/root-ca.pem")));
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.output ==
+        "truc: unknown revocation reason 'stolen'; the reasons are unspecified, keyCompromise, "
+        "cACompromise, affiliationChanged, superseded, cessationOfOperation\n");
 }
 
 }  // namespace
