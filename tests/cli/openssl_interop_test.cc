@@ -5,15 +5,15 @@
 #include <catch2/catch.hpp>
 
 #include "core/base/file.h"
-#include "tests/cli/process.h"
+#include "tests/cli/shell_quote.h"
+#include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace truc::cli {
 namespace {
 
-using truc::testing::ProcessResult;
-using truc::testing::RunShell;
-using truc::testing::ShellQuote;
+using truc::testing::CommandResult;
+using truc::testing::RunCommand;
 using truc::testing::TempDir;
 
 const std::vector<std::string> kMemberCodes = {"000100", "000200", "000300", "000900"};
@@ -28,15 +28,15 @@ std::vector<std::string> Leaves() {
   return leaves;
 }
 
-ProcessResult MakeDevPki(const std::string& out) {
-  return RunShell(ShellQuote(TRUC_SOURCE_DIR "/certs/make-dev-pki.sh") + " " + ShellQuote(out) +
-                  " " + ShellQuote(TRUC_BINARY));
+CommandResult MakeDevPki(const std::string& out) {
+  return RunCommand(ShellQuote(TRUC_SOURCE_DIR "/certs/make-dev-pki.sh") + " " + ShellQuote(out) +
+                    " " + ShellQuote(TRUC_BINARY));
 }
 
 class DevPki {
  public:
   DevPki() {
-    const ProcessResult made = MakeDevPki(dir_.path());
+    const CommandResult made = MakeDevPki(dir_.path());
     INFO(made.output);
     REQUIRE(made.exit_code == 0);
   }
@@ -45,10 +45,10 @@ class DevPki {
   const std::string& path() const { return dir_.path(); }
 
   // `openssl verify` of `leaf` against the root, with the intermediate as untrusted help.
-  ProcessResult Verify(const std::string& leaf, const std::string& options = "") const {
-    return RunShell("openssl verify -x509_strict " + options + " -CAfile " +
-                    File("ca/root-ca.pem") + " -untrusted " + File("ca/intermediate-ca.pem") + " " +
-                    File(leaf + ".pem"));
+  CommandResult Verify(const std::string& leaf, const std::string& options = "") const {
+    return RunCommand("openssl verify -x509_strict " + options + " -CAfile " +
+                      File("ca/root-ca.pem") + " -untrusted " + File("ca/intermediate-ca.pem") +
+                      " " + File(leaf + ".pem"));
   }
 
  private:
@@ -66,7 +66,7 @@ TEST_CASE("make-dev-pki.sh makes the whole development PKI and a second run keep
     certificates.push_back(ReadFile(pki.path() + "/" + name + ".pem").value());
   }
 
-  const ProcessResult again = MakeDevPki(pki.path());
+  const CommandResult again = MakeDevPki(pki.path());
   INFO(again.output);
   REQUIRE(again.exit_code == 0);
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -79,19 +79,19 @@ TEST_CASE("openssl accepts the certificates, requests and chains", "[cli][intero
 
   SECTION("every certificate parses") {
     for (const std::string& name : {std::string("ca/root-ca"), std::string("ca/intermediate-ca")}) {
-      CHECK(RunShell("openssl x509 -noout -text -in " + pki.File(name + ".pem")).exit_code == 0);
+      CHECK(RunCommand("openssl x509 -noout -text -in " + pki.File(name + ".pem")).exit_code == 0);
     }
     for (const std::string& leaf : Leaves()) {
-      const ProcessResult text =
-          RunShell("openssl x509 -noout -text -in " + pki.File(leaf + ".pem"));
+      const CommandResult text =
+          RunCommand("openssl x509 -noout -text -in " + pki.File(leaf + ".pem"));
       INFO(leaf << ": " << text.output);
       CHECK(text.exit_code == 0);
     }
   }
   SECTION("every request's self-signature verifies") {
     for (const std::string& leaf : Leaves()) {
-      const ProcessResult verify =
-          RunShell("openssl req -verify -noout -in " + pki.File(leaf + ".csr"));
+      const CommandResult verify =
+          RunCommand("openssl req -verify -noout -in " + pki.File(leaf + ".csr"));
       INFO(leaf << ": " << verify.output);
       CHECK(verify.exit_code == 0);
       CHECK(verify.output.find("verify OK") != std::string::npos);
@@ -99,14 +99,15 @@ TEST_CASE("openssl accepts the certificates, requests and chains", "[cli][intero
   }
   SECTION("every leaf chains to the root through the intermediate") {
     for (const std::string& leaf : Leaves()) {
-      const ProcessResult verify = pki.Verify(leaf);
+      const CommandResult verify = pki.Verify(leaf);
       INFO(verify.output);
       CHECK(verify.exit_code == 0);
       CHECK(verify.output == pki.path() + "/" + leaf + ".pem: OK\n");
     }
   }
   SECTION("the timestamping certificate has a critical timeStamping extended key usage") {
-    const ProcessResult text = RunShell("openssl x509 -noout -text -in " + pki.File("tsa/tsa.pem"));
+    const CommandResult text =
+        RunCommand("openssl x509 -noout -text -in " + pki.File("tsa/tsa.pem"));
     CHECK(
         text.output.find("X509v3 Extended Key Usage: critical\n                Time Stamping\n") !=
         std::string::npos);
@@ -120,16 +121,16 @@ TEST_CASE("openssl accepts the certificates, requests and chains", "[cli][intero
   }
   SECTION("member signing certificates name the member and cannot stamp time") {
     const std::string leaf = "members/000200/signing";
-    const ProcessResult text =
-        RunShell("openssl x509 -noout -text -nameopt utf8 -in " + pki.File(leaf + ".pem"));
+    const CommandResult text =
+        RunCommand("openssl x509 -noout -text -nameopt utf8 -in " + pki.File(leaf + ".pem"));
     CHECK(text.output.find("Subject: O=Land registry, CN=VN/GOV/000200\n") != std::string::npos);
     CHECK(text.output.find("X509v3 Key Usage: critical\n                Digital Signature, Non "
                            "Repudiation\n") != std::string::npos);
     CHECK(pki.Verify(leaf, "-purpose timestampsign").exit_code != 0);
   }
   SECTION("the intermediate may not issue further CAs") {
-    const ProcessResult text =
-        RunShell("openssl x509 -noout -text -in " + pki.File("ca/intermediate-ca.pem"));
+    const CommandResult text =
+        RunCommand("openssl x509 -noout -text -in " + pki.File("ca/intermediate-ca.pem"));
     CHECK(text.output.find("CA:TRUE, pathlen:0") != std::string::npos);
   }
 }

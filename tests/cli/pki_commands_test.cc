@@ -8,19 +8,19 @@
 #include "core/crypto/keys.h"
 #include "core/pki/certificate_profiles.h"
 #include "core/pki/certificate_request.h"
-#include "tests/cli/process.h"
+#include "tests/cli/shell_quote.h"
+#include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace truc::cli {
 namespace {
 
-using truc::testing::ProcessResult;
-using truc::testing::RunShell;
-using truc::testing::ShellQuote;
+using truc::testing::CommandResult;
+using truc::testing::RunCommand;
 using truc::testing::TempDir;
 
-ProcessResult Truc(const std::string& arguments) {
-  return RunShell(ShellQuote(TRUC_BINARY) + " " + arguments);
+CommandResult Truc(const std::string& arguments) {
+  return RunCommand(ShellQuote(TRUC_BINARY) + " " + arguments);
 }
 
 std::vector<crypto::Certificate> Certificates(const std::string& path) {
@@ -29,7 +29,7 @@ std::vector<crypto::Certificate> Certificates(const std::string& path) {
 
 // A root and an intermediate CA in dir/ca.
 void InitCa(const TempDir& dir) {
-  const ProcessResult result =
+  const CommandResult result =
       Truc("pki init-ca --intermediate --name 'Trục Test' --out " + ShellQuote(dir.File("ca")));
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
@@ -58,7 +58,7 @@ TEST_CASE("truc pki init-ca creates the CAs with private keys only the owner can
   CHECK(crypto::PrivateKey::LoadPemFile(dir.File("ca/root-ca.key")).value().key_id() ==
         root.public_key().key_id());
 
-  const ProcessResult again = Truc("pki init-ca --out " + ShellQuote(dir.File("ca")));
+  const CommandResult again = Truc("pki init-ca --out " + ShellQuote(dir.File("ca")));
   CHECK(again.exit_code == 1);
   CHECK(again.output ==
         "truc: " + dir.File("ca/root-ca.key") + " already exists; refusing to overwrite it\n");
@@ -67,7 +67,7 @@ TEST_CASE("truc pki init-ca creates the CAs with private keys only the owner can
 TEST_CASE("truc pki keygen and issue give an agency a certificate under the CA", "[cli]") {
   const TempDir dir;
   InitCa(dir);
-  const ProcessResult keygen = Truc(
+  const CommandResult keygen = Truc(
       "pki keygen --profile gateway-tls --subject-id VN/GOV/000100/gw1 --name 'Bộ Công an' "
       "--dns localhost --ip 127.0.0.1 --key-out " +
       ShellQuote(dir.File("gw.key")) + " --csr-out " + ShellQuote(dir.File("gw.csr")));
@@ -79,7 +79,7 @@ TEST_CASE("truc pki keygen and issue give an agency a certificate under the CA",
       pki::CertificateRequest::LoadPemFile(dir.File("gw.csr")).value();
   CHECK(request.subject_text() == "CN=VN/GOV/000100/gw1,O=Bộ Công an");
 
-  const ProcessResult issue = Truc(
+  const CommandResult issue = Truc(
       IssueArguments(dir, dir.File("gw.csr"), "gateway-tls", dir.File("gw.pem")) + " --days 30");
   INFO(issue.output);
   REQUIRE(issue.exit_code == 0);
@@ -92,7 +92,7 @@ TEST_CASE("truc pki keygen and issue give an agency a certificate under the CA",
         std::chrono::days(30) + pki::kClockSkewAllowance);
   CHECK(chain[1] == Certificates(dir.File("ca/intermediate-ca.pem")).front());
 
-  const ProcessResult show = Truc("pki show --cert " + ShellQuote(dir.File("gw.pem")));
+  const CommandResult show = Truc("pki show --cert " + ShellQuote(dir.File("gw.pem")));
   CHECK(show.exit_code == 0);
   CHECK(show.output.find("profile (guessed):  gateway-tls\n") != std::string::npos);
   CHECK(show.output.find("profile (guessed):  intermediate-ca\n") != std::string::npos);
@@ -101,7 +101,7 @@ TEST_CASE("truc pki keygen and issue give an agency a certificate under the CA",
 TEST_CASE("truc pki issue says which request file is missing", "[cli]") {
   const TempDir dir;
   InitCa(dir);
-  const ProcessResult result =
+  const CommandResult result =
       Truc(IssueArguments(dir, dir.File("missing.csr"), "member-signing", dir.File("member.pem")));
   CHECK(result.exit_code == 1);
   CHECK(result.output ==
@@ -116,7 +116,7 @@ TEST_CASE("truc pki issue refuses a member-signing request without a member id",
       pki::CertificateRequest::Create(key, {{"CN", "Population database"}}, {}).value();
   REQUIRE(WriteFileAtomically(dir.File("member.csr"), request.ToPem(), 0644).ok());
 
-  const ProcessResult result =
+  const CommandResult result =
       Truc(IssueArguments(dir, dir.File("member.csr"), "member-signing", dir.File("member.pem")));
   CHECK(result.exit_code == 1);
   CHECK(result.output == "truc: " + dir.File("member.csr") +
@@ -133,15 +133,15 @@ TEST_CASE("truc pki revoke lists a certificate once", "[cli]") {
   const std::string revoke = "pki revoke --reason keyCompromise --list " +
                              ShellQuote(dir.File("revoked.txt")) + " --cert " +
                              ShellQuote(dir.File("ca/intermediate-ca.pem"));
-  const ProcessResult first = Truc(revoke);
+  const CommandResult first = Truc(revoke);
   INFO(first.output);
   CHECK(first.exit_code == 0);
-  const ProcessResult second = Truc(revoke);
+  const CommandResult second = Truc(revoke);
   CHECK(second.exit_code == 1);
   CHECK(second.output.starts_with("truc: " + dir.File("revoked.txt") +
                                   ": certificate 'CN=Trục Test Intermediate CA,O=Trục Test'"));
 
-  const ProcessResult unknown =
+  const CommandResult unknown =
       Truc("pki revoke --reason stolen --list " + ShellQuote(dir.File("revoked.txt")) + " --cert " +
            ShellQuote(dir.File("ca/root-ca.pem")));
   CHECK(unknown.exit_code == 1);
