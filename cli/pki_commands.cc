@@ -78,6 +78,7 @@ struct ShowOptions {
 std::vector<std::string> SubjectAltNames(const std::vector<std::string>& dns,
                                          const std::vector<std::string>& ip) {
   std::vector<std::string> names;
+  names.reserve(dns.size() + ip.size());
   for (const std::string& name : dns) names.push_back("DNS:" + name);
   for (const std::string& address : ip) names.push_back("IP:" + address);
   return names;

@@ -100,7 +100,7 @@ StatusOr<CertificateRequest> CertificateRequest::Create(
     if (!extensions || sk_X509_EXTENSION_push(extensions.get(), extension.get()) <= 0) {
       return OpenSslError(StatusCode::kInternal, "out of memory", "pki.internal");
     }
-    extension.release();  // Now owned by `extensions`.
+    static_cast<void>(extension.release());  // Now owned by `extensions`.
     if (X509_REQ_add_extensions(request.get(), extensions.get()) != 1) {
       return OpenSslError(StatusCode::kInternal, "cannot add the requested extensions",
                           "pki.internal");

@@ -16,14 +16,15 @@ using truc::testing::CommandResult;
 using truc::testing::RunCommand;
 using truc::testing::TempDir;
 
-const std::vector<std::string> kMemberCodes = {"000100", "000200", "000300", "000900"};
+constexpr std::string_view kMemberCodes[] = {"000100", "000200", "000300", "000900"};
 
 // Every leaf of the development PKI, relative to its directory, without extension.
 std::vector<std::string> Leaves() {
   std::vector<std::string> leaves = {"tsa/tsa", "registry/config-signing"};
-  for (const std::string& code : kMemberCodes) {
-    leaves.push_back("members/" + code + "/signing");
-    leaves.push_back("members/" + code + "/gateway-tls");
+  for (std::string_view code : kMemberCodes) {
+    const std::string member = "members/" + std::string(code);
+    leaves.push_back(member + "/signing");
+    leaves.push_back(member + "/gateway-tls");
   }
   return leaves;
 }

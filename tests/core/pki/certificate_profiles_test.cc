@@ -10,7 +10,7 @@ namespace {
 
 using testing::kIssuedAt;
 
-const std::vector<Profile> kAllProfiles = {
+constexpr Profile kAllProfiles[] = {
     Profile::kRootCa,     Profile::kIntermediateCa,       Profile::kTimestampAuthority,
     Profile::kGatewayTls, Profile::kConfigurationSigning, Profile::kMemberSigning};
 
@@ -141,7 +141,8 @@ TEST_CASE("Only gateway TLS certificates carry subjectAltNames", "[pki]") {
   const DistinguishedName gateway = Subject(Profile::kGatewayTls, "VN/GOV/000100/gw1");
   auto names_status = [&](Profile profile, const DistinguishedName& subject,
                           std::vector<std::string> names) {
-    return ProfileTemplate(profile, subject, {.now = kIssuedAt, .subject_alt_names = names})
+    return ProfileTemplate(profile, subject,
+                           {.now = kIssuedAt, .subject_alt_names = std::move(names)})
         .status();
   };
   CHECK(names_status(Profile::kGatewayTls, gateway, {}).message() ==
