@@ -37,6 +37,8 @@
 //
 // Validity defaults: root CA 20 years, intermediate CA 10 years, timestamping 5 years, all others
 // 2 years. Certificates start kClockSkewAllowance before the moment of issuance.
+//
+// Everything here is stateless and thread-safe.
 #pragma once
 
 #include <chrono>

@@ -81,6 +81,14 @@ TEST_CASE("Malformed certificate requests are refused", "[pki]") {
     CHECK(status.message() ==
           "cannot open " + dir.File("agency.csr") + ": No such file or directory");
   }
+  SECTION("an identifier too long for a CN is refused when creating") {
+    const std::string member = "VN/GOV/" + std::string(60, '1');
+    const Status status =
+        CertificateRequest::Create(testing::NewKey(), {{"CN", member}}, {}).status();
+    CHECK(status.reason() == "pki.bad_template");
+    CHECK(status.message().starts_with("invalid subject attribute CN='" + member + "'"));
+    CHECK(status.message().ends_with("string too long"));
+  }
   SECTION("a bad subjectAltName is refused when creating") {
     CHECK(CertificateRequest::Create(testing::NewKey(), {{"CN", "x"}}, {"email:a@b.vn"})
               .status()
