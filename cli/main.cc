@@ -3,6 +3,7 @@
 
 #include "cli/command.h"
 #include "cli/id_commands.h"
+#include "cli/pki_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app("Trục: data exchange between government agencies", "truc");
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   truc::Status result;
   const truc::cli::Output output{std::cout, std::cerr};
   truc::cli::AddIdCommands(app, output, &result);
+  truc::cli::AddPkiCommands(app, output, &result);
 
   try {
     app.parse(argc, argv);

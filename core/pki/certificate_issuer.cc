@@ -1,11 +1,11 @@
 #include "core/pki/certificate_issuer.h"
 
+#include <fmt/format.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#include <fmt/format.h>
-
 #include "core/crypto/openssl_util.h"
+#include "core/pki/x509_util.h"
 
 namespace truc::pki {
 namespace {
@@ -13,32 +13,12 @@ namespace {
 using crypto::OpenSslError;
 
 Status AddExtension(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
-  crypto::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, ctx, nid, value.c_str()));
-  if (!ext) {
-    return OpenSslError(StatusCode::kInvalidArgument,
-                        fmt::format("invalid {} extension '{}'", OBJ_nid2sn(nid), value),
-                        "pki.bad_template");
-  }
-  if (X509_add_ext(cert, ext.get(), -1) != 1) {
+  TRUC_ASSIGN_OR_RETURN(crypto::X509ExtensionPtr extension,
+                        internal::MakeExtension(ctx, nid, value));
+  if (X509_add_ext(cert, extension.get(), -1) != 1) {
     return OpenSslError(StatusCode::kInternal, "cannot add extension", "pki.internal");
   }
   return OkStatus();
-}
-
-StatusOr<crypto::X509NamePtr> BuildName(
-    const std::vector<std::pair<std::string, std::string>>& attributes) {
-  if (attributes.empty()) return InvalidArgumentError("empty subject", "pki.bad_template");
-  crypto::X509NamePtr name(X509_NAME_new());
-  for (const auto& [field, value] : attributes) {
-    if (X509_NAME_add_entry_by_txt(name.get(), field.c_str(), MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(value.data()),
-                                   static_cast<int>(value.size()), -1, 0) != 1) {
-      return OpenSslError(StatusCode::kInvalidArgument,
-                          fmt::format("invalid subject attribute {}='{}'", field, value),
-                          "pki.bad_template");
-    }
-  }
-  return name;
 }
 
 StatusOr<crypto::Asn1IntegerPtr> RandomSerial() {
@@ -80,7 +60,7 @@ StatusOr<crypto::Certificate> IssueCertificate(const CertificateTemplate& spec,
   X509_set_version(cert.get(), X509_VERSION_3);
   TRUC_ASSIGN_OR_RETURN(crypto::Asn1IntegerPtr serial, RandomSerial());
   X509_set_serialNumber(cert.get(), serial.get());
-  TRUC_ASSIGN_OR_RETURN(crypto::X509NamePtr subject, BuildName(spec.subject));
+  TRUC_ASSIGN_OR_RETURN(crypto::X509NamePtr subject, internal::BuildName(spec.subject));
   X509_set_subject_name(cert.get(), subject.get());
   X509_set_issuer_name(cert.get(), issuer != nullptr
                                        ? X509_get_subject_name(issuer->native_handle())
@@ -124,10 +104,8 @@ StatusOr<crypto::Certificate> IssueCertificate(const CertificateTemplate& spec,
         AddExtension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always"));
   }
 
-  const EVP_MD* md = issuer_key.public_key().type() == crypto::KeyType::kEd25519
-                         ? nullptr
-                         : EVP_sha256();
-  if (X509_sign(cert.get(), issuer_key.native_handle(), md) <= 0) {
+  if (X509_sign(cert.get(), issuer_key.native_handle(),
+                internal::SignatureDigest(issuer_key.public_key())) <= 0) {
     return OpenSslError(StatusCode::kInternal, "cannot sign the certificate", "pki.internal");
   }
   return crypto::Certificate::FromNative(std::move(cert));

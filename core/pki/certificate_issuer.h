@@ -12,19 +12,23 @@
 
 namespace truc::pki {
 
+// A distinguished name as (attribute short name, UTF-8 value) pairs, most significant first, e.g.
+// {{"C", "VN"}, {"O", "Bộ Công an"}, {"CN", "VN/GOV/000100"}}. Attributes OpenSSL has no short
+// name for appear as dotted OIDs ("2.5.4.97").
+using DistinguishedName = std::vector<std::pair<std::string, std::string>>;
+
 // What goes into a certificate besides its key. Extension values use OpenSSL's configuration
 // syntax (the same text `openssl x509 -extfile` takes), e.g. key_usage
 // "critical,digitalSignature,nonRepudiation" or extended_key_usage "critical,timeStamping".
 struct CertificateTemplate {
-  // Subject attributes in order, e.g. {{"C", "VN"}, {"O", "Bộ Công an"}, {"CN", "..."}}.
-  std::vector<std::pair<std::string, std::string>> subject;
+  DistinguishedName subject;
   TimePoint not_before;
   TimePoint not_after;
   bool is_ca = false;
   int path_length = -1;  // For CAs: the pathLenConstraint, or -1 for none.
   std::string key_usage;
-  std::string extended_key_usage;                // Empty: no extendedKeyUsage extension.
-  std::vector<std::string> subject_alt_names;    // "DNS:gw1.example.vn", "IP:127.0.0.1".
+  std::string extended_key_usage;                 // Empty: no extendedKeyUsage extension.
+  std::vector<std::string> subject_alt_names;     // "DNS:gw1.example.vn", "IP:127.0.0.1".
   std::vector<std::string> certificate_policies;  // Policy OIDs; empty: no extension.
 };
 
