@@ -68,10 +68,10 @@ HttpResponse PlainError(int status, std::string message) {
 // A plain function rather than a coroutine: GCC 12 mishandles move-captures inside co_await.
 auto AsyncCallHandler(ServerState& state, HttpRequest request, asio::any_io_executor executor) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
-      [&state, executor](auto completion, HttpRequest request) {
+      [&state, executor](auto completion, HttpRequest pending) {
         auto shared = std::make_shared<decltype(completion)>(std::move(completion));
         auto responded = std::make_shared<std::atomic<bool>>(false);
-        state.handler(std::move(request), [shared, responded, executor](HttpResponse response) {
+        state.handler(std::move(pending), [shared, responded, executor](HttpResponse response) {
           if (responded->exchange(true)) return;  // Only the first response counts.
           asio::post(executor, [shared, response = std::move(response)]() mutable {
             (*shared)(std::move(response));
@@ -168,7 +168,7 @@ asio::awaitable<void> AcceptConnections(tcp::acceptor& acceptor,
 }  // namespace
 
 struct HttpServer::Impl {
-  explicit Impl(int threads) : io(threads), acceptor(asio::make_strand(io)) {}
+  explicit Impl(int io_threads) : io(io_threads), acceptor(asio::make_strand(io)) {}
 
   asio::io_context io;
   tcp::acceptor acceptor;
