@@ -68,6 +68,8 @@ class ConfigurationClient {
 
   ConfigurationClient(const ConfigurationClient&) = delete;
   ConfigurationClient& operator=(const ConfigurationClient&) = delete;
+  ConfigurationClient(ConfigurationClient&&) = delete;
+  ConfigurationClient& operator=(ConfigurationClient&&) = delete;
   ~ConfigurationClient();
 
   // Downloads from each URL in turn until one gives a result, sending If-None-Match with the ETag

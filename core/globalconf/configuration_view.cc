@@ -111,7 +111,9 @@ Status ConfigurationView::IndexMembers(const v1::GlobalConfiguration& configurat
     const v1::Member& member = configuration.members(i);
     TRUC_ASSIGN_OR_RETURN(ids::MemberId id, EntryId(member.id(), "members", i));
     const std::string entry = EntryName("members", i, id);
-    MemberInfo info{id, member.name(), {}, {}};
+    const auto [it, inserted] = members_.try_emplace(id, MemberInfo{id, member.name(), {}, {}});
+    if (!inserted) return InvalidEntry(entry, "appears twice");
+    MemberInfo& info = it->second;
     for (int k = 0; k < member.subsystems_size(); ++k) {
       const v1::Subsystem& subsystem = member.subsystems(k);
       StatusOr<ids::SubsystemId> subsystem_id =
@@ -130,7 +132,6 @@ Status ConfigurationView::IndexMembers(const v1::GlobalConfiguration& configurat
     TRUC_ASSIGN_OR_RETURN(
         info.signing_certificates,
         ParseCertificates(member.signing_certificates(), entry + ".signing_certificates"));
-    if (!members_.emplace(id, std::move(info)).second) return InvalidEntry(entry, "appears twice");
   }
   return OkStatus();
 }
