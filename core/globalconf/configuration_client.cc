@@ -1,5 +1,7 @@
 #include "core/globalconf/configuration_client.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "core/base/file.h"
@@ -65,14 +67,22 @@ ConfigurationClient::~ConfigurationClient() {
 
 StatusOr<RefreshResult> ConfigurationClient::Refresh() {
   std::lock_guard<std::mutex> lock(refresh_mu_);
+  // Asking on after an answer of "nothing new" keeps a mirror that is merely behind from hiding
+  // an edition that a later URL has.
+  std::optional<RefreshResult> first_answer;
   Status last;
   for (const std::string& url : options_.urls) {
     StatusOr<RefreshResult> result = RefreshFrom(url);
-    if (result.ok()) return result;
+    if (result.ok()) {
+      if (*result == RefreshResult::kUpdated) return result;
+      if (!first_answer) first_answer = *result;
+      continue;
+    }
     last = result.status().Annotate(url);
     logger_.Warning("cannot refresh the global configuration",
                     {{"url", url}, {"error", result.status().ToString()}});
   }
+  if (first_answer) return *first_answer;
   return last;
 }
 

@@ -72,14 +72,15 @@ class ConfigurationClient {
   ConfigurationClient& operator=(ConfigurationClient&&) = delete;
   ~ConfigurationClient();
 
-  // Downloads from each URL in turn until one gives a result, sending If-None-Match with the ETag
-  // of what was last accepted from that URL. A downloaded configuration must verify
+  // Asks each URL in turn until one offers a newer configuration, sending If-None-Match with the
+  // ETag of what was last accepted from that URL. A downloaded configuration must verify
   // (VerifyConfiguration at the clock's now) and be at least as new as the one held. A newer one
-  // is indexed, written to the cache file atomically and only then made current. Each URL that
-  // fails is logged. Errors: the last URL's, annotated with it: network errors from
-  // net::HttpFetch, kHttpError, the errors of VerifyConfiguration and ConfigurationView::Create,
-  // kOlderVersion, and a failure to write the cache (the configuration is then not used). Calls
-  // are serialized.
+  // is indexed, written to the cache file atomically and only then made current (kUpdated).
+  // Otherwise the result is the first URL's answer of kUnchanged or kNotModified. Each URL that
+  // fails is logged; when all fail, the error is the last URL's, annotated with it: network
+  // errors from net::HttpFetch, kHttpError, the errors of VerifyConfiguration and
+  // ConfigurationView::Create, kOlderVersion, or a failure to write the cache (the configuration
+  // is then not used). Calls are serialized.
   StatusOr<RefreshResult> Refresh();
 
   // Starts a thread that calls Refresh at once and then every refresh_interval until the client

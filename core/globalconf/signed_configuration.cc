@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <span>
 
 #include <fmt/format.h>
 #include <google/protobuf/io/coded_stream.h>
@@ -42,7 +43,8 @@ StatusOr<Message> Parse(std::string_view bytes) {
   return message;
 }
 
-// The latest second a TimePoint can hold, so that converting never overflows.
+// The latest whole second that, with up to a second of nanoseconds added, a TimePoint can hold:
+// later times are refused rather than overflowing.
 constexpr int64_t kMaxSeconds =
     std::chrono::duration_cast<std::chrono::seconds>(TimePoint::duration::max()).count() - 1;
 
@@ -73,6 +75,7 @@ StatusOr<ConfigurationInfo> ReadInfo(const v1::GlobalConfiguration& configuratio
 // and which has no extendedKeyUsage. This is what sets it apart from the federation's other
 // leaves (member signing adds nonRepudiation; gateway TLS and TSA carry an extendedKeyUsage).
 Status CheckConfigurationSigner(const crypto::Certificate& leaf) {
+  // crypto::Certificate does not expose key usages, so they are read from the OpenSSL handle.
   X509* cert = leaf.native_handle();
   const uint32_t flags = X509_get_extension_flags(cert);
   const char* problem = nullptr;

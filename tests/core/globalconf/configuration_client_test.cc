@@ -286,6 +286,19 @@ TEST_CASE("The client tries the registry's mirrors in order", "[globalconf]") {
         ConfigurationClient::Create(options).value();
     CHECK(client->Refresh().value() == RefreshResult::kUpdated);
   }
+  SECTION("a mirror that is behind does not hide a newer edition from the next URL") {
+    ConfigurationServer stale_mirror;
+    stale_mirror.Serve(f.federation.Sign(f.federation.Configuration(1)));
+    options.urls = {stale_mirror.url(), f.server.url()};
+    const std::unique_ptr<ConfigurationClient> client =
+        ConfigurationClient::Create(options).value();
+    CHECK(client->Refresh().value() == RefreshResult::kUpdated);  // From the stale mirror.
+    CHECK(client->Refresh().value() == RefreshResult::kNotModified);
+    f.server.Serve(f.federation.Sign(f.federation.Configuration(2)));
+    CHECK(client->Refresh().value() == RefreshResult::kUpdated);
+    CHECK(f.CurrentVersion(*client) == 2);
+    CHECK(stale_mirror.not_modified() == 2);
+  }
   SECTION("when none works, the last one's error is returned") {
     options.urls = {broken.url(), dead_url};
     const std::unique_ptr<ConfigurationClient> client =
