@@ -48,6 +48,11 @@ StatusOr<std::unique_ptr<ConfigurationClient>> ConfigurationClient::Create(
   StatusOr<std::shared_ptr<const ConfigurationView>> cached =
       ReadCache(cache_file, client->anchors_, client->options_.clock->Now());
   if (cached.ok()) {
+    const ConfigurationInfo& info = (*cached)->info();
+    client->logger_.Info("loaded the cached global configuration",
+                         {{"version", info.version},
+                          {"expires_at", FormatRfc3339(info.expires_at)},
+                          {"file", cache_file}});
     client->Install(*std::move(cached));
   } else if (cached.status().code() != StatusCode::kNotFound) {
     client->logger_.Warning("ignoring the cached global configuration",
