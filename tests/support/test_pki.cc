@@ -39,6 +39,12 @@ pki::CertificateTemplate TsaTemplate(std::string common_name, TimePoint around) 
   return spec;
 }
 
+pki::CertificateTemplate ConfigSigningTemplate(std::string common_name, TimePoint around) {
+  pki::CertificateTemplate spec = LeafTemplate(std::move(common_name), around);
+  spec.key_usage = "critical,digitalSignature";
+  return spec;
+}
+
 KeyAndCertificate MakeRootCa(std::string common_name, TimePoint around) {
   crypto::PrivateKey key = ValueOrDie(crypto::PrivateKey::Generate(crypto::KeyType::kEcP256));
   crypto::Certificate cert = ValueOrDie(

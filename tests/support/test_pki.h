@@ -21,6 +21,10 @@ pki::CertificateTemplate LeafTemplate(std::string common_name, TimePoint around 
 pki::CertificateTemplate CaTemplate(std::string common_name, TimePoint around = kFakeClockStart);
 // A leaf for a timestamp authority: critical extendedKeyUsage timeStamping.
 pki::CertificateTemplate TsaTemplate(std::string common_name, TimePoint around = kFakeClockStart);
+// A leaf for signing the global configuration (the config-signing profile): keyUsage
+// digitalSignature alone, no extendedKeyUsage.
+pki::CertificateTemplate ConfigSigningTemplate(std::string common_name,
+                                               TimePoint around = kFakeClockStart);
 
 // A self-signed root CA.
 KeyAndCertificate MakeRootCa(std::string common_name, TimePoint around = kFakeClockStart);
