@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "core/globalconf/signing.h"
+#include "core/globalconf/signed_configuration.h"
 
 namespace truc::registry {
 

@@ -31,18 +31,21 @@ StatusOr<TsaServerConfig> ReadTsaServerConfig(config::ConfigTable root,
   return config;
 }
 
-StatusOr<std::unique_ptr<TsaServer>> TsaServer::Start(const TsaServerConfig& config,
-                                                      const Clock& clock) {
+StatusOr<std::unique_ptr<timestamp::TimestampAuthority>> LoadTimestampAuthority(
+    const TsaServerConfig& config, const Clock& clock) {
   TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::LoadPemFile(config.key_file));
   TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
                         crypto::Certificate::LoadPemFile(config.certificate_file));
   TRUC_ASSIGN_OR_RETURN(std::unique_ptr<timestamp::SerialCounter> serials,
                         timestamp::SerialCounter::Open(config.serial_file));
+  return timestamp::TimestampAuthority::Create(config.tsa, std::move(key), std::move(chain),
+                                               std::move(serials), clock);
+}
+
+StatusOr<std::unique_ptr<TsaServer>> TsaServer::Start(const TsaServerConfig& config,
+                                                      const Clock& clock) {
   std::unique_ptr<TsaServer> server(new TsaServer());
-  TRUC_ASSIGN_OR_RETURN(server->authority_,
-                        timestamp::TimestampAuthority::Create(config.tsa, std::move(key),
-                                                              std::move(chain),
-                                                              std::move(serials), clock));
+  TRUC_ASSIGN_OR_RETURN(server->authority_, LoadTimestampAuthority(config, clock));
   server->workers_ = std::make_unique<WorkerPool>(config.workers, /*max_queue=*/4096);
   net::HttpServerOptions listen = config.listen;
   listen.max_body_bytes = timestamp::kMaxTimestampQueryBytes;

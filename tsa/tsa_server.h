@@ -40,6 +40,10 @@ struct TsaServerConfig {
 StatusOr<TsaServerConfig> ReadTsaServerConfig(config::ConfigTable root,
                                               const std::string& config_file, bool with_listen);
 
+// Loads the key, certificates and serial state named by `config`. `clock` must outlive the result.
+StatusOr<std::unique_ptr<timestamp::TimestampAuthority>> LoadTimestampAuthority(
+    const TsaServerConfig& config, const Clock& clock);
+
 class TsaServer {
  public:
   // Loads the key and certificates, opens the serial state and starts listening. `clock` must

@@ -7,6 +7,8 @@
 #include "core/base/encoding.h"
 #include "core/crypto/digest.h"
 
+#include "core/ids/id_proto.h"
+
 namespace truc::globalconf {
 namespace {
 
@@ -25,26 +27,10 @@ std::string EntryName(std::string_view field, int index, const Id& id) {
   return fmt::format("{}[{}] ({})", field, index, id.ToString());
 }
 
-StatusOr<ids::MemberId> ToId(const v1::MemberId& id) {
-  return ids::MemberId::Create(id.instance(), id.member_class(), id.member_code());
-}
-StatusOr<ids::SubsystemId> ToId(const v1::SubsystemId& id) {
-  TRUC_ASSIGN_OR_RETURN(ids::MemberId member, ToId(id.member()));
-  return ids::SubsystemId::Create(std::move(member), id.subsystem_code());
-}
-StatusOr<ids::ServiceId> ToId(const v1::ServiceId& id) {
-  TRUC_ASSIGN_OR_RETURN(ids::SubsystemId provider, ToId(id.provider()));
-  return ids::ServiceId::Create(std::move(provider), id.service_code(), id.version());
-}
-StatusOr<ids::ServerId> ToId(const v1::ServerId& id) {
-  TRUC_ASSIGN_OR_RETURN(ids::MemberId owner, ToId(id.owner()));
-  return ids::ServerId::Create(std::move(owner), id.server_code());
-}
-
 // The id of the entry `field`[`index`], or an error naming the entry.
 template <typename ProtoId>
-auto EntryId(const ProtoId& id, std::string_view field, int index) -> decltype(ToId(id)) {
-  decltype(ToId(id)) parsed = ToId(id);
+auto EntryId(const ProtoId& id, std::string_view field, int index) -> decltype(ids::FromProto(id)) {
+  decltype(ids::FromProto(id)) parsed = ids::FromProto(id);
   if (!parsed.ok()) return InvalidEntry(EntryName(field, index), parsed.status().message());
   return parsed;
 }
