@@ -16,6 +16,10 @@ namespace {
 
 constexpr std::string_view kStateKey = "registry/state";
 
+// A configuration's issued_at lies this far before the moment of issue, so that a gateway whose
+// clock is slightly behind the registry's still accepts it at once.
+constexpr std::chrono::minutes kClockSkewAllowance{5};
+
 google::protobuf::Timestamp ToTimestamp(TimePoint t) {
   google::protobuf::Timestamp out;
   const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
@@ -163,7 +167,7 @@ StatusOr<uint64_t> Registry::Change(const std::function<Status(v1::RegistryState
     v1::GlobalConfiguration& config = *next.mutable_configuration();
     const TimePoint now = clock_.Now();
     config.set_version(state_.configuration().version() + 1);
-    *config.mutable_issued_at() = ToTimestamp(now);
+    *config.mutable_issued_at() = ToTimestamp(now - kClockSkewAllowance);
     *config.mutable_expires_at() = ToTimestamp(now + options_.configuration_validity);
     storage::WriteBatch batch;
     batch.Put(std::string(kStateKey), next.SerializeAsString());

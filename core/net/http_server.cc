@@ -1,6 +1,7 @@
 #include "core/net/http_server.h"
 
 #include <atomic>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -233,10 +234,15 @@ void HttpServer::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   impl_->state->stopping = true;
-  asio::post(impl_->acceptor.get_executor(), [this] {
+  // Close the acceptor on its strand and wait until that has happened: once Stop() returns,
+  // the port refuses connections.
+  std::promise<void> closed;
+  asio::post(impl_->acceptor.get_executor(), [this, &closed] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
+    closed.set_value();
   });
+  closed.get_future().wait();
   const auto deadline = std::chrono::steady_clock::now() + impl_->state->options.shutdown_grace;
   while (impl_->state->requests_in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

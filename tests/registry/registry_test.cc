@@ -69,7 +69,9 @@ TEST_CASE("Every change gets a new version and survives a restart", "[registry]"
   REQUIRE(config.members_size() == 1);
   CHECK(config.members(0).name() == "Population");
   CHECK(config.members(0).subsystems(0).subsystem_code() == "population");
-  CHECK(config.expires_at().seconds() - config.issued_at().seconds() == 24 * 3600);
+  CHECK(config.expires_at().seconds() - config.issued_at().seconds() == 24 * 3600 + 5 * 60);
+  CHECK(config.expires_at().seconds() ==
+        std::chrono::system_clock::to_time_t(f.clock.Now() + std::chrono::hours(24)));
   CHECK(f.registry->Reissue().value() == version + 1);
 }
 

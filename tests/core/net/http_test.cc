@@ -156,6 +156,17 @@ TEST_CASE("The client reports unreachable servers, timeouts and bad URLs", "[net
   }
 }
 
+TEST_CASE("Once Stop returns, the port refuses connections", "[net]") {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    auto server = HttpServer::Start({}, EchoHandler).value();
+    const std::string url = Url(*server, "/");
+    server->Stop();
+    HttpClientOptions options;
+    options.timeout = std::chrono::milliseconds(500);
+    CHECK(HttpFetch("GET", url, {}, "", options).status().code() == StatusCode::kUnavailable);
+  }
+}
+
 TEST_CASE("The server refuses to bind a bad address", "[net]") {
   HttpServerOptions options;
   options.address = "not-an-ip";
