@@ -2,8 +2,10 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/globalconf_commands.h"
 #include "cli/id_commands.h"
 #include "cli/pki_commands.h"
+#include "cli/registry_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app("Trục: data exchange between government agencies", "truc");
@@ -14,6 +16,8 @@ int main(int argc, char** argv) {
   const truc::cli::Output output{std::cout, std::cerr};
   truc::cli::AddIdCommands(app, output, &result);
   truc::cli::AddPkiCommands(app, output, &result);
+  truc::cli::AddRegistryCommands(app, output, &result);
+  truc::cli::AddGlobalconfCommands(app, output, &result);
 
   try {
     app.parse(argc, argv);
