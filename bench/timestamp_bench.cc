@@ -35,9 +35,9 @@ struct Federation {
     root_key.emplace(OrDie(crypto::PrivateKey::Generate(crypto::KeyType::kEcP256)));
     root.emplace(OrDie(pki::IssueRootCertificate({{"CN", "Bench Root CA"}}, *root_key, now)));
     crypto::PrivateKey tsa_key = OrDie(crypto::PrivateKey::Generate(crypto::KeyType::kEcP256));
-    tsa_certificate.emplace(OrDie(pki::IssueWithProfile(
-        pki::Profile::kTimestampAuthority, {{"CN", "VN/GOV/000001"}}, tsa_key.public_key(), now,
-        *root, *root_key)));
+    tsa_certificate.emplace(
+        OrDie(pki::IssueWithProfile(pki::Profile::kTimestampAuthority, {{"CN", "VN/GOV/000001"}},
+                                    tsa_key.public_key(), now, *root, *root_key)));
     TsaOptions options;
     options.policy_oid = "1.3.6.1.4.1.99999.1.1";
     authority = OrDie(TimestampAuthority::Create(
@@ -48,8 +48,8 @@ struct Federation {
   ~Federation() { std::remove(fmt::format("/tmp/truc-bench-{}.serial", getpid()).c_str()); }
 
   TimestampVerifier Verifier() const {
-    return OrDie(TimestampVerifier::Create({*tsa_certificate},
-                                           OrDie(crypto::TrustStore::Create({*root}))));
+    return OrDie(
+        TimestampVerifier::Create({*tsa_certificate}, OrDie(crypto::TrustStore::Create({*root}))));
   }
 
   std::optional<crypto::PrivateKey> root_key;
@@ -87,7 +87,8 @@ void Run(int queries, int batch_items) {
   }
 
   WorkerPool workers(2);
-  auto server = OrDie(net::HttpServer::Start({}, MakeTsaHttpHandler(*federation.authority, workers)));
+  auto server =
+      OrDie(net::HttpServer::Start({}, MakeTsaHttpHandler(*federation.authority, workers)));
   const std::string url = "http://" + server->endpoint() + "/";
   auto client = OrDie(HttpTimestamper::Create({url}, federation.Verifier()));
   for (int threads : {1, 4}) {

@@ -2,11 +2,11 @@
 // reports failure as a Status that main() prints.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <functional>
 #include <iosfwd>
 #include <memory>
+
+#include <CLI/CLI.hpp>
 
 #include "core/base/status.h"
 

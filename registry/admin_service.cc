@@ -28,8 +28,7 @@ Status AdminService::RequireAdmin(const grpc::ServerContext& context) const {
   return OkStatus();
 }
 
-grpc::Status AdminService::AdminChange(const grpc::ServerContext& context,
-                                       v1::ChangeResult* result,
+grpc::Status AdminService::AdminChange(const grpc::ServerContext& context, v1::ChangeResult* result,
                                        const std::function<StatusOr<uint64_t>()>& change) {
   if (Status admin = RequireAdmin(context); !admin.ok()) return ToGrpcStatus(admin);
   StatusOr<uint64_t> version = change();

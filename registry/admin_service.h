@@ -19,7 +19,8 @@ class AdminService final : public v1::RegistryAdmin::Service {
   AdminService(Registry& registry, std::set<std::string> admin_fingerprints)
       : registry_(registry), admins_(std::move(admin_fingerprints)) {}
 
-  grpc::Status RegisterMember(grpc::ServerContext* context, const v1::RegisterMemberRequest* request,
+  grpc::Status RegisterMember(grpc::ServerContext* context,
+                              const v1::RegisterMemberRequest* request,
                               v1::ChangeResult* result) override;
   grpc::Status RegisterSubsystem(grpc::ServerContext* context,
                                  const v1::RegisterSubsystemRequest* request,
@@ -31,7 +32,8 @@ class AdminService final : public v1::RegistryAdmin::Service {
   grpc::Status RevokeCertificate(grpc::ServerContext* context,
                                  const v1::RevokeCertificateRequest* request,
                                  v1::ChangeResult* result) override;
-  grpc::Status PublishService(grpc::ServerContext* context, const v1::PublishServiceRequest* request,
+  grpc::Status PublishService(grpc::ServerContext* context,
+                              const v1::PublishServiceRequest* request,
                               v1::ChangeResult* result) override;
   grpc::Status WithdrawService(grpc::ServerContext* context, const v1::ServiceRef* request,
                                v1::ChangeResult* result) override;
@@ -42,8 +44,7 @@ class AdminService final : public v1::RegistryAdmin::Service {
   grpc::Status RemoveGroupMember(grpc::ServerContext* context,
                                  const v1::GroupMemberRequest* request,
                                  v1::ChangeResult* result) override;
-  grpc::Status SubmitApplication(grpc::ServerContext* context,
-                                 const v1::SignedApplication* request,
+  grpc::Status SubmitApplication(grpc::ServerContext* context, const v1::SignedApplication* request,
                                  v1::ApplicationRecord* result) override;
   grpc::Status ListApplications(grpc::ServerContext* context,
                                 const v1::ListApplicationsRequest* request,

@@ -1,8 +1,7 @@
 #include "registry/configuration_publisher.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <fmt/format.h>
+#include <google/protobuf/util/json_util.h>
 
 #include "core/globalconf/signed_configuration.h"
 

@@ -3,8 +3,9 @@
 //   truc-registry --config registry.toml [--ready-file FILE]
 //
 // The ready file receives two lines once serving: "publish HOST:PORT" and "admin HOST:PORT".
-#include <CLI/CLI.hpp>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 
 #include "core/daemon/daemon.h"
 #include "registry/registry_server.h"
@@ -22,8 +23,8 @@ truc::Status Run(const std::string& config_file, const std::string& ready_file) 
   truc::log::Configure(log_options);
   const truc::log::Logger log("registry");
 
-  TRUC_ASSIGN_OR_RETURN(auto server, truc::registry::RegistryServer::Start(
-                                         config, truc::SystemClock::Instance()));
+  TRUC_ASSIGN_OR_RETURN(
+      auto server, truc::registry::RegistryServer::Start(config, truc::SystemClock::Instance()));
   log.Info("registry serving", {{"instance", config.registry.instance},
                                 {"publish", server->publish_endpoint()},
                                 {"admin", server->admin_endpoint()}});

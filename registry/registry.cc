@@ -22,7 +22,8 @@ constexpr std::chrono::minutes kClockSkewAllowance{5};
 
 google::protobuf::Timestamp ToTimestamp(TimePoint t) {
   google::protobuf::Timestamp out;
-  const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
+  const auto since_epoch =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
   out.set_seconds(since_epoch.count() / 1'000'000'000);
   out.set_nanos(static_cast<int32_t>(since_epoch.count() % 1'000'000'000));
   return out;
@@ -137,7 +138,8 @@ StatusOr<std::unique_ptr<Registry>> Registry::Open(storage::KeyValueStore& store
     state.mutable_configuration()->set_instance(options.instance);
     state.set_next_application_id(1);
   }
-  return std::unique_ptr<Registry>(new Registry(store, std::move(options), clock, std::move(state)));
+  return std::unique_ptr<Registry>(
+      new Registry(store, std::move(options), clock, std::move(state)));
 }
 
 void Registry::OnChange(std::function<void(const v1::GlobalConfiguration&)> listener) {
@@ -242,9 +244,9 @@ StatusOr<uint64_t> Registry::AddApprovedCa(const std::string& certificate_der) {
 StatusOr<uint64_t> Registry::AddApprovedTsa(const std::string& certificate_der) {
   return Change([&](v1::RegistryState& state) -> Status {
     v1::GlobalConfiguration& config = *state.mutable_configuration();
-    TRUC_ASSIGN_OR_RETURN(crypto::Certificate tsa,
-                          CertificateFromApprovedCa(config, certificate_der, "TSA certificate",
-                                                    clock_.Now()));
+    TRUC_ASSIGN_OR_RETURN(
+        crypto::Certificate tsa,
+        CertificateFromApprovedCa(config, certificate_der, "TSA certificate", clock_.Now()));
     if (pki::GuessProfile(tsa) != pki::Profile::kTimestampAuthority) {
       return InvalidArgumentError(
           fmt::format("'{}' is not a timestamping certificate", tsa.subject()),
@@ -288,9 +290,9 @@ StatusOr<uint64_t> Registry::PublishService(const v1::ServiceDescription& servic
     TRUC_ASSIGN_OR_RETURN(ids::ServiceId id, ids::FromProto(service.id()));
     TRUC_RETURN_IF_ERROR(RegisteredSubsystem(config, service.id().provider()).status());
     if (service.kind() == v1::SERVICE_KIND_UNSPECIFIED) {
-      return InvalidArgumentError(fmt::format("service {} needs a kind (REST, OPENAPI or GRPC)",
-                                              id.ToString()),
-                                  "registry.missing_kind");
+      return InvalidArgumentError(
+          fmt::format("service {} needs a kind (REST, OPENAPI or GRPC)", id.ToString()),
+          "registry.missing_kind");
     }
     if (service.classification() == v1::DATA_CLASSIFICATION_UNSPECIFIED) {
       return InvalidArgumentError(
@@ -312,8 +314,9 @@ StatusOr<uint64_t> Registry::WithdrawService(const v1::ServiceId& id) {
   return Change([&](v1::RegistryState& state) -> Status {
     TRUC_ASSIGN_OR_RETURN(ids::ServiceId parsed, ids::FromProto(id));
     auto* services = state.mutable_configuration()->mutable_services();
-    const auto it = std::find_if(services->begin(), services->end(),
-                                 [&](const v1::ServiceDescription& s) { return SameId(s.id(), id); });
+    const auto it =
+        std::find_if(services->begin(), services->end(),
+                     [&](const v1::ServiceDescription& s) { return SameId(s.id(), id); });
     if (it == services->end()) {
       return NotFoundError(fmt::format("unknown service {}", parsed.ToString()),
                            "registry.unknown_service");
@@ -398,10 +401,9 @@ Status Registry::ApplyApplication(v1::RegistryState& state,
                                   "registry.wrong_owner");
     }
     if (gateway.address().empty() || gateway.address().find(':') == std::string::npos) {
-      return InvalidArgumentError(
-          fmt::format("gateway {} needs an address as host:port, not '{}'", server.ToString(),
-                      gateway.address()),
-          "registry.bad_address");
+      return InvalidArgumentError(fmt::format("gateway {} needs an address as host:port, not '{}'",
+                                              server.ToString(), gateway.address()),
+                                  "registry.bad_address");
     }
     if (gateway.tls_certificate_fingerprints().empty()) {
       return InvalidArgumentError(
@@ -440,8 +442,7 @@ Status Registry::ApplyApplication(v1::RegistryState& state,
   for (const std::string& existing : member->signing_certificates()) {
     if (existing == application.signing_certificate()) {
       return AlreadyExistsError(
-          fmt::format("this signing certificate of {} is already registered",
-                      member_id.ToString()),
+          fmt::format("this signing certificate of {} is already registered", member_id.ToString()),
           "registry.duplicate");
     }
   }
@@ -463,10 +464,10 @@ StatusOr<v1::ApplicationRecord> Registry::SubmitApplication(
   const v1::GlobalConfiguration config = Configuration();
   const TimePoint now = clock_.Now();
   // Who signed it, and may they apply for this member?
-  TRUC_ASSIGN_OR_RETURN(crypto::Certificate signer,
-                        CertificateFromApprovedCa(config,
-                                                  signed_application.signer_certificate_chain(0),
-                                                  "the application's signer certificate", now));
+  TRUC_ASSIGN_OR_RETURN(
+      crypto::Certificate signer,
+      CertificateFromApprovedCa(config, signed_application.signer_certificate_chain(0),
+                                "the application's signer certificate", now));
   TRUC_ASSIGN_OR_RETURN(ids::MemberId signer_member, pki::MemberIdFromSigningCertificate(signer));
   TRUC_ASSIGN_OR_RETURN(ids::MemberId applicant, ids::FromProto(application.member()));
   if (signer_member != applicant) {
@@ -483,9 +484,9 @@ StatusOr<v1::ApplicationRecord> Registry::SubmitApplication(
   const std::string signer_der = signer.ToDer();
   bool signer_registered = false;
   if (const v1::Member* member = FindMember(config, application.member()); member != nullptr) {
-    signer_registered = std::find(member->signing_certificates().begin(),
-                                  member->signing_certificates().end(),
-                                  signer_der) != member->signing_certificates().end();
+    signer_registered =
+        std::find(member->signing_certificates().begin(), member->signing_certificates().end(),
+                  signer_der) != member->signing_certificates().end();
   }
   if (!application.signing_certificate().empty() && !signer_registered &&
       application.signing_certificate() != signer_der) {

@@ -1,10 +1,9 @@
 #include "registry/registry_server.h"
 
-#include <grpcpp/grpcpp.h>
-
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
 
 #include "core/base/file.h"
 #include "core/daemon/daemon.h"
@@ -107,13 +106,12 @@ StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(const RegistrySe
   std::error_code directory_error;
   std::filesystem::create_directories(config.data_dir, directory_error);
   if (directory_error) {
-    return UnavailableError(fmt::format("cannot create the data directory {}: {}",
-                                        config.data_dir, directory_error.message()),
+    return UnavailableError(fmt::format("cannot create the data directory {}: {}", config.data_dir,
+                                        directory_error.message()),
                             "registry.data_dir");
   }
   TRUC_ASSIGN_OR_RETURN(server->store_, storage::RocksDbStore::Open(config.data_dir));
-  TRUC_ASSIGN_OR_RETURN(server->registry_,
-                        Registry::Open(*server->store_, config.registry, clock));
+  TRUC_ASSIGN_OR_RETURN(server->registry_, Registry::Open(*server->store_, config.registry, clock));
   ConfigurationPublisher* publisher = server->publisher_.get();
   server->registry_->OnChange([publisher](const v1::GlobalConfiguration& configuration) {
     const Status published = publisher->Publish(configuration);
@@ -133,20 +131,19 @@ StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(const RegistrySe
   }
   net::HttpHandler publish_handler = publisher->Handler();
   TRUC_ASSIGN_OR_RETURN(
-      server->http_,
-      net::HttpServer::Start(config.publish, [publish_handler, tsa_handler](
-                                                 net::HttpRequest request,
-                                                 net::HttpResponder respond) {
-        if (tsa_handler && request.target.starts_with("/timestamp")) {
-          return tsa_handler(std::move(request), std::move(respond));
-        }
-        publish_handler(std::move(request), std::move(respond));
-      }));
+      server->http_, net::HttpServer::Start(
+                         config.publish, [publish_handler, tsa_handler](
+                                             net::HttpRequest request, net::HttpResponder respond) {
+                           if (tsa_handler && request.target.starts_with("/timestamp")) {
+                             return tsa_handler(std::move(request), std::move(respond));
+                           }
+                           publish_handler(std::move(request), std::move(respond));
+                         }));
 
-  TRUC_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
-                        rpc::MutualTlsServerCredentials({config.admin_certificate_file,
-                                                         config.admin_key_file,
-                                                         config.admin_client_ca_file}));
+  TRUC_ASSIGN_OR_RETURN(
+      std::shared_ptr<grpc::ServerCredentials> credentials,
+      rpc::MutualTlsServerCredentials(
+          {config.admin_certificate_file, config.admin_key_file, config.admin_client_ca_file}));
   server->admin_service_ =
       std::make_unique<AdminService>(*server->registry_, std::move(administrators));
   grpc::ServerBuilder builder;

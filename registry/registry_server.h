@@ -42,6 +42,7 @@
 #include "registry/admin_service.h"
 #include "registry/configuration_publisher.h"
 #include "registry/registry.h"
+
 #include "tsa/tsa_server.h"
 
 namespace grpc {

@@ -1,10 +1,12 @@
 // truc-tsa: an RFC 3161 timestamp authority over HTTP.
 //
 //   truc-tsa --config tsa.toml [--ready-file FILE]
-#include <CLI/CLI.hpp>
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "core/daemon/daemon.h"
+
 #include "tsa/tsa_server.h"
 
 namespace {

@@ -49,9 +49,9 @@ StatusOr<std::unique_ptr<TsaServer>> TsaServer::Start(const TsaServerConfig& con
   server->workers_ = std::make_unique<WorkerPool>(config.workers, /*max_queue=*/4096);
   net::HttpServerOptions listen = config.listen;
   listen.max_body_bytes = timestamp::kMaxTimestampQueryBytes;
-  TRUC_ASSIGN_OR_RETURN(server->server_,
-                        net::HttpServer::Start(listen, timestamp::MakeTsaHttpHandler(
-                                                           *server->authority_, *server->workers_)));
+  TRUC_ASSIGN_OR_RETURN(
+      server->server_, net::HttpServer::Start(listen, timestamp::MakeTsaHttpHandler(
+                                                          *server->authority_, *server->workers_)));
   return server;
 }
 

@@ -19,8 +19,8 @@ std::string FormatRfc3339(TimePoint t) {
   std::tm tm{};
   gmtime_r(&tt, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                         static_cast<int>(millis.count()));
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     static_cast<int>(millis.count()));
 }
 
 }  // namespace truc

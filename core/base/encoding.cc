@@ -1,10 +1,9 @@
 #include "core/base/encoding.h"
 
-#include <openssl/evp.h>
-
 #include <cctype>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 namespace truc {
 namespace {
@@ -63,8 +62,8 @@ StatusOr<std::string> Base64Decode(std::string_view text) {
   }
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    const bool padding_ok = c == '=' && i + 2 >= text.size() &&
-                            (i + 1 == text.size() || text[i + 1] == '=');
+    const bool padding_ok =
+        c == '=' && i + 2 >= text.size() && (i + 1 == text.size() || text[i + 1] == '=');
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || padding_ok)) {
       return InvalidArgumentError(fmt::format("invalid base64 character at offset {}", i));
     }

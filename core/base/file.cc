@@ -1,14 +1,13 @@
 #include "core/base/file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <random>
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace truc {
 namespace {
@@ -16,13 +15,18 @@ namespace {
 Status ErrnoError(std::string_view action, const std::string& path, int error) {
   const std::string message = fmt::format("{} {}: {}", action, path, std::strerror(error));
   switch (error) {
-    case ENOENT: return NotFoundError(message, "file.not_found");
+    case ENOENT:
+      return NotFoundError(message, "file.not_found");
     case EACCES:
-    case EPERM: return PermissionDeniedError(message, "file.permission_denied");
-    case EEXIST: return AlreadyExistsError(message, "file.exists");
+    case EPERM:
+      return PermissionDeniedError(message, "file.permission_denied");
+    case EEXIST:
+      return AlreadyExistsError(message, "file.exists");
     case ENOSPC:
-    case EDQUOT: return Status(StatusCode::kResourceExhausted, message, "file.no_space");
-    default: return Status(StatusCode::kUnavailable, message, "file.io_error");
+    case EDQUOT:
+      return Status(StatusCode::kResourceExhausted, message, "file.no_space");
+    default:
+      return Status(StatusCode::kUnavailable, message, "file.io_error");
   }
 }
 
@@ -64,7 +68,7 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoError("cannot open", path, errno);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return ErrnoError("cannot stat", path, errno);
   if (static_cast<size_t>(st.st_size) > max_bytes) {
     return FailedPreconditionError(
@@ -91,8 +95,7 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
 
 Status WriteFileAtomically(const std::string& path, std::string_view data, mode_t permissions,
                            WriteMode mode) {
-  const std::string temp =
-      fmt::format("{}.tmp-{}-{:x}", path, ::getpid(), std::random_device()());
+  const std::string temp = fmt::format("{}.tmp-{}-{:x}", path, ::getpid(), std::random_device()());
   {
     FileDescriptor fd(
         ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions & 07777));
@@ -126,7 +129,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view data, mode_
 }
 
 StatusOr<mode_t> FilePermissions(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return ErrnoError("cannot stat", path, errno);
   return st.st_mode & 07777;
 }

@@ -1,10 +1,10 @@
 // Whole-file reads and durable, atomic whole-file writes.
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
 #include <string_view>
+
+#include <sys/types.h>
 
 #include "core/base/status.h"
 

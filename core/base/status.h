@@ -97,9 +97,9 @@ class [[nodiscard]] StatusOr {
 
   // Holds a value built from `value`.
   template <typename U = T>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, Status> &&
-             !std::is_same_v<std::decay_t<U>, StatusOr>)
-  StatusOr(U&& value)  // NOLINT(google-explicit-constructor): as absl::StatusOr.
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Status> &&
+           !std::is_same_v<std::decay_t<U>, StatusOr>)
+      StatusOr(U&& value)  // NOLINT(google-explicit-constructor): as absl::StatusOr.
       : state_(std::in_place_index<1>, std::forward<U>(value)) {}
 
   bool ok() const { return state_.index() == 1; }
@@ -146,10 +146,10 @@ class [[nodiscard]] StatusOr {
 #define TRUC_STATUS_CONCAT_(a, b) TRUC_STATUS_CONCAT_INNER_(a, b)
 
 // Evaluates `expr` (a Status) and returns it from the enclosing function if it is not OK.
-#define TRUC_RETURN_IF_ERROR(expr)                 \
-  do {                                             \
-    ::truc::Status truc_status_ = (expr);          \
-    if (!truc_status_.ok()) return truc_status_;   \
+#define TRUC_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::truc::Status truc_status_ = (expr);        \
+    if (!truc_status_.ok()) return truc_status_; \
   } while (false)
 
 // Evaluates `rexpr` (a StatusOr<T>); on error returns its status, otherwise moves the value into

@@ -1,10 +1,9 @@
 #include "core/crypto/certificate.h"
 
+#include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-
-#include <fmt/format.h>
 
 #include "core/base/encoding.h"
 #include "core/base/file.h"
@@ -62,8 +61,8 @@ StatusOr<std::vector<Certificate>> Certificate::FromPemBundle(std::string_view p
 StatusOr<Certificate> Certificate::FromPem(std::string_view pem) {
   TRUC_ASSIGN_OR_RETURN(std::vector<Certificate> certs, FromPemBundle(pem));
   if (certs.size() != 1) {
-    return InvalidArgumentError(
-        fmt::format("expected one PEM certificate, found {}", certs.size()), "crypto.malformed");
+    return InvalidArgumentError(fmt::format("expected one PEM certificate, found {}", certs.size()),
+                                "crypto.malformed");
   }
   return std::move(certs.front());
 }
@@ -72,8 +71,7 @@ StatusOr<Certificate> Certificate::FromDer(std::string_view der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert) {
-    return OpenSslError(StatusCode::kInvalidArgument, "not a DER certificate",
-                        "crypto.malformed");
+    return OpenSslError(StatusCode::kInvalidArgument, "not a DER certificate", "crypto.malformed");
   }
   return FromNative(std::move(cert));
 }

@@ -1,8 +1,8 @@
 #include "core/crypto/digest.h"
 
-#include <openssl/evp.h>
-
 #include <cstdlib>
+
+#include <openssl/evp.h>
 
 #include "core/crypto/openssl_util.h"
 
@@ -18,9 +18,15 @@ const EVP_MD* MdFor(DigestAlgorithm algorithm) {
   static const EVP_MD* const kSha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
   const EVP_MD* md = nullptr;
   switch (algorithm) {
-    case DigestAlgorithm::kSha256: md = kSha256; break;
-    case DigestAlgorithm::kSha384: md = kSha384; break;
-    case DigestAlgorithm::kSha512: md = kSha512; break;
+    case DigestAlgorithm::kSha256:
+      md = kSha256;
+      break;
+    case DigestAlgorithm::kSha384:
+      md = kSha384;
+      break;
+    case DigestAlgorithm::kSha512:
+      md = kSha512;
+      break;
   }
   if (md == nullptr) std::abort();  // OpenSSL without its default provider: nothing can work.
   return md;
@@ -30,9 +36,12 @@ const EVP_MD* MdFor(DigestAlgorithm algorithm) {
 
 std::string_view DigestName(DigestAlgorithm algorithm) {
   switch (algorithm) {
-    case DigestAlgorithm::kSha256: return "SHA-256";
-    case DigestAlgorithm::kSha384: return "SHA-384";
-    case DigestAlgorithm::kSha512: return "SHA-512";
+    case DigestAlgorithm::kSha256:
+      return "SHA-256";
+    case DigestAlgorithm::kSha384:
+      return "SHA-384";
+    case DigestAlgorithm::kSha512:
+      return "SHA-512";
   }
   std::abort();
 }

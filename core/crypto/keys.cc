@@ -1,10 +1,9 @@
 #include "core/crypto/keys.h"
 
+#include <fmt/format.h>
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-
-#include <fmt/format.h>
 
 #include "core/base/encoding.h"
 #include "core/base/file.h"
@@ -51,11 +50,15 @@ StatusOr<KeyType> DetectKeyType(EVP_PKEY* key) {
 // The digest a key type signs with; nullptr for Ed25519, which hashes internally.
 const EVP_MD* SigningDigest(KeyType type) {
   switch (type) {
-    case KeyType::kEcP384: return EVP_sha384();
-    case KeyType::kEcP521: return EVP_sha512();
-    case KeyType::kEd25519: return nullptr;
+    case KeyType::kEcP384:
+      return EVP_sha384();
+    case KeyType::kEcP521:
+      return EVP_sha512();
+    case KeyType::kEd25519:
+      return nullptr;
     case KeyType::kEcP256:
-    case KeyType::kRsa: return EVP_sha256();
+    case KeyType::kRsa:
+      return EVP_sha256();
   }
   return EVP_sha256();
 }
@@ -111,11 +114,16 @@ std::string PublicKey::ToDer() const { return SubjectPublicKeyInfoDer(key_.get()
 
 std::string PublicKey::Describe() const {
   switch (type_) {
-    case KeyType::kEcP256: return "EC P-256";
-    case KeyType::kEcP384: return "EC P-384";
-    case KeyType::kEcP521: return "EC P-521";
-    case KeyType::kEd25519: return "Ed25519";
-    case KeyType::kRsa: return fmt::format("RSA-{}", EVP_PKEY_get_bits(key_.get()));
+    case KeyType::kEcP256:
+      return "EC P-256";
+    case KeyType::kEcP384:
+      return "EC P-384";
+    case KeyType::kEcP521:
+      return "EC P-521";
+    case KeyType::kEd25519:
+      return "Ed25519";
+    case KeyType::kRsa:
+      return fmt::format("RSA-{}", EVP_PKEY_get_bits(key_.get()));
   }
   return "unknown";
 }
@@ -128,10 +136,9 @@ Status PublicKey::Verify(std::string_view data, const Signature& signature) cons
         "crypto.wrong_key");
   }
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, SigningDigest(type_), nullptr,
-                                   key_.get()) != 1) {
-    return OpenSslError(StatusCode::kInternal, "cannot initialise verification",
-                        "crypto.internal");
+  if (!ctx ||
+      EVP_DigestVerifyInit(ctx.get(), nullptr, SigningDigest(type_), nullptr, key_.get()) != 1) {
+    return OpenSslError(StatusCode::kInternal, "cannot initialise verification", "crypto.internal");
   }
   const int result = EVP_DigestVerify(
       ctx.get(), reinterpret_cast<const unsigned char*>(signature.value.data()),
@@ -147,11 +154,21 @@ Status PublicKey::Verify(std::string_view data, const Signature& signature) cons
 StatusOr<PrivateKey> PrivateKey::Generate(KeyType type) {
   EvpPkeyPtr key;
   switch (type) {
-    case KeyType::kEcP256: key.reset(EVP_EC_gen("P-256")); break;
-    case KeyType::kEcP384: key.reset(EVP_EC_gen("P-384")); break;
-    case KeyType::kEcP521: key.reset(EVP_EC_gen("P-521")); break;
-    case KeyType::kEd25519: key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")); break;
-    case KeyType::kRsa: key.reset(EVP_RSA_gen(3072)); break;
+    case KeyType::kEcP256:
+      key.reset(EVP_EC_gen("P-256"));
+      break;
+    case KeyType::kEcP384:
+      key.reset(EVP_EC_gen("P-384"));
+      break;
+    case KeyType::kEcP521:
+      key.reset(EVP_EC_gen("P-521"));
+      break;
+    case KeyType::kEd25519:
+      key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+      break;
+    case KeyType::kRsa:
+      key.reset(EVP_RSA_gen(3072));
+      break;
   }
   if (!key) return OpenSslError(StatusCode::kInternal, "key generation failed", "crypto.internal");
   EvpPkeyPtr public_part(EVP_PKEY_dup(key.get()));
@@ -163,8 +180,8 @@ StatusOr<PrivateKey> PrivateKey::FromPem(const SecretBytes& pem) {
   BioPtr bio = MemoryBio(pem.reveal());
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr));
   if (!key) {
-    return OpenSslError(StatusCode::kInvalidArgument,
-                        "not an unencrypted PEM private key", "crypto.malformed");
+    return OpenSslError(StatusCode::kInvalidArgument, "not an unencrypted PEM private key",
+                        "crypto.malformed");
   }
   EvpPkeyPtr public_part(EVP_PKEY_dup(key.get()));
   TRUC_ASSIGN_OR_RETURN(PublicKey public_key, PublicKey::FromNative(std::move(public_part)));

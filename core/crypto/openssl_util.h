@@ -3,14 +3,14 @@
 // pointer leaves those wrappers.
 #pragma once
 
+#include <memory>
+#include <string>
+#include <string_view>
+
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
-
-#include <memory>
-#include <string>
-#include <string_view>
 
 #include "core/base/clock.h"
 #include "core/base/status.h"

@@ -1,15 +1,13 @@
 #include "core/crypto/trust_store.h"
 
-#include <openssl/x509_vfy.h>
-
 #include <fmt/format.h>
+#include <openssl/x509_vfy.h>
 
 namespace truc::crypto {
 namespace {
 
-using X509StackPtr = std::unique_ptr<STACK_OF(X509), decltype([](STACK_OF(X509)* s) {
-                                        sk_X509_free(s);
-                                      })>;
+using X509StackPtr =
+    std::unique_ptr<STACK_OF(X509), decltype([](STACK_OF(X509) * s) { sk_X509_free(s); })>;
 
 Status ChainError(std::string_view reason, std::string message) {
   return UnauthenticatedError(std::move(message), std::string(reason));
@@ -33,13 +31,14 @@ bool TrustStore::IsRevoked(const Certificate& cert) const {
 StatusOr<std::vector<Certificate>> TrustStore::VerifyChain(
     const Certificate& leaf, std::span<const Certificate> intermediates, TimePoint at) const {
   X509StorePtr store(X509_STORE_new());
-  for (const Certificate& anchor : anchors_) X509_STORE_add_cert(store.get(), anchor.native_handle());
+  for (const Certificate& anchor : anchors_)
+    X509_STORE_add_cert(store.get(), anchor.native_handle());
   X509StackPtr untrusted(sk_X509_new_null());
   for (const Certificate& cert : intermediates) sk_X509_push(untrusted.get(), cert.native_handle());
 
   X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.native_handle(),
-                                  untrusted.get()) != 1) {
+  if (!ctx ||
+      X509_STORE_CTX_init(ctx.get(), store.get(), leaf.native_handle(), untrusted.get()) != 1) {
     return OpenSslError(StatusCode::kInternal, "cannot set up chain verification",
                         "crypto.internal");
   }
@@ -53,39 +52,40 @@ StatusOr<std::vector<Certificate>> TrustStore::VerifyChain(
     const int depth = X509_STORE_CTX_get_error_depth(ctx.get());
     X509* failing = X509_STORE_CTX_get_current_cert(ctx.get());
     const std::string who = fmt::format(
-        "certificate '{}'", failing != nullptr ? NameToString(X509_get_subject_name(failing))
-                                               : leaf.subject());
+        "certificate '{}'",
+        failing != nullptr ? NameToString(X509_get_subject_name(failing)) : leaf.subject());
     ClearOpenSslErrors();
     switch (error) {
       case X509_V_ERR_CERT_HAS_EXPIRED:
-        return ChainError(kCertExpired,
-                          fmt::format("{} expired at {}; checked at {}", who,
-                                      FormatRfc3339(FromAsn1Time(X509_get0_notAfter(failing))
-                                                        .value_or(TimePoint{})),
-                                      FormatRfc3339(at)));
+        return ChainError(
+            kCertExpired,
+            fmt::format(
+                "{} expired at {}; checked at {}", who,
+                FormatRfc3339(FromAsn1Time(X509_get0_notAfter(failing)).value_or(TimePoint{})),
+                FormatRfc3339(at)));
       case X509_V_ERR_CERT_NOT_YET_VALID:
-        return ChainError(kCertNotYetValid,
-                          fmt::format("{} is not valid before {}; checked at {}", who,
-                                      FormatRfc3339(FromAsn1Time(X509_get0_notBefore(failing))
-                                                        .value_or(TimePoint{})),
-                                      FormatRfc3339(at)));
+        return ChainError(
+            kCertNotYetValid,
+            fmt::format(
+                "{} is not valid before {}; checked at {}", who,
+                FormatRfc3339(FromAsn1Time(X509_get0_notBefore(failing)).value_or(TimePoint{})),
+                FormatRfc3339(at)));
       case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
       case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
       case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
       case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
       case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-        return ChainError(kCertUntrusted,
-                          fmt::format("{} is not issued by a trusted CA (issuer '{}')", who,
-                                      failing != nullptr
-                                          ? NameToString(X509_get_issuer_name(failing))
-                                          : leaf.issuer()));
+        return ChainError(
+            kCertUntrusted,
+            fmt::format(
+                "{} is not issued by a trusted CA (issuer '{}')", who,
+                failing != nullptr ? NameToString(X509_get_issuer_name(failing)) : leaf.issuer()));
       case X509_V_ERR_CERT_SIGNATURE_FAILURE:
         return ChainError(kCertBadSignature,
                           fmt::format("{} has a signature that its issuer did not make", who));
       default:
-        return ChainError(kCertChainInvalid,
-                          fmt::format("{} at depth {}: {}", who, depth,
-                                      X509_verify_cert_error_string(error)));
+        return ChainError(kCertChainInvalid, fmt::format("{} at depth {}: {}", who, depth,
+                                                         X509_verify_cert_error_string(error)));
     }
   }
 

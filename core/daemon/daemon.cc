@@ -27,10 +27,10 @@ StatusOr<log::LogOptions> ReadLogOptions(config::ConfigTable root) {
                                                       {"warning", log::Level::kWarning},
                                                       {"error", log::Level::kError}},
                                                      log::Level::kInfo));
-  TRUC_ASSIGN_OR_RETURN(options.format,
-                        table.GetEnum("format",
-                                      {{"text", log::Format::kText}, {"json", log::Format::kJson}},
-                                      log::Format::kText));
+  TRUC_ASSIGN_OR_RETURN(
+      options.format,
+      table.GetEnum("format", {{"text", log::Format::kText}, {"json", log::Format::kJson}},
+                    log::Format::kText));
   return options;
 }
 

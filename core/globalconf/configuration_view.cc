@@ -6,7 +6,6 @@
 
 #include "core/base/encoding.h"
 #include "core/crypto/digest.h"
-
 #include "core/ids/id_proto.h"
 
 namespace truc::globalconf {

@@ -84,8 +84,8 @@ constexpr std::array<std::string_view, 4> kSubsystemParts = {"instance", "member
                                                              "member code", "subsystem code"};
 constexpr std::array<std::string_view, 6> kServiceParts = {
     "instance", "member class", "member code", "subsystem code", "service code", "version"};
-constexpr std::array<std::string_view, 4> kServerParts = {"instance", "member class",
-                                                          "member code", "server code"};
+constexpr std::array<std::string_view, 4> kServerParts = {"instance", "member class", "member code",
+                                                          "server code"};
 
 }  // namespace
 
@@ -134,8 +134,9 @@ StatusOr<SubsystemId> SubsystemId::Create(MemberId member, std::string subsystem
 }
 
 StatusOr<SubsystemId> SubsystemId::Parse(std::string_view encoded) {
-  TRUC_ASSIGN_OR_RETURN(std::vector<std::string> parts,
-                        DecodeParts("subsystem", "INSTANCE/CLASS/CODE/SUBSYSTEM", encoded, kSubsystemParts));
+  TRUC_ASSIGN_OR_RETURN(
+      std::vector<std::string> parts,
+      DecodeParts("subsystem", "INSTANCE/CLASS/CODE/SUBSYSTEM", encoded, kSubsystemParts));
   return SubsystemId(MemberId(std::move(parts[0]), std::move(parts[1]), std::move(parts[2])),
                      std::move(parts[3]));
 }

@@ -9,8 +9,9 @@
 // part may contain any character, "/" included. Parts hold raw, decoded values.
 //
 // A valid part is non-empty, at most kMaxPartBytes bytes of well-formed UTF-8, and free of control
-// characters. Identifiers are values: cheap to copy, totally ordered, hashable (std::hash), and immutable once built. They can only be built through Create/Parse, so holding
-// one means it is valid.
+// characters. Identifiers are values: cheap to copy, totally ordered, hashable (std::hash), and
+// immutable once built. They can only be built through Create/Parse, so holding one means it is
+// valid.
 #pragma once
 
 #include <compare>

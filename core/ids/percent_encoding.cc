@@ -1,8 +1,8 @@
 #include "core/ids/percent_encoding.h"
 
-#include <fmt/format.h>
-
 #include <cctype>
+
+#include <fmt/format.h>
 
 namespace truc::ids {
 namespace {

@@ -23,7 +23,8 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 Status NetworkError(const std::string& url, std::string_view step, const beast::error_code& error) {
   const std::string message = fmt::format("{} {}: {}", step, url, error.message());
-  if (error == beast::error::timeout) return Status(StatusCode::kDeadlineExceeded, message, "net.timeout");
+  if (error == beast::error::timeout)
+    return Status(StatusCode::kDeadlineExceeded, message, "net.timeout");
   if (error == http::error::body_limit) {
     return Status(StatusCode::kResourceExhausted, message, "net.response_too_large");
   }
@@ -85,7 +86,8 @@ StatusOr<HttpUrl> ParseHttpUrl(const std::string& url) {
   const auto invalid = [&](std::string_view why) {
     return InvalidArgumentError(fmt::format("invalid URL '{}': {}", url, why), "net.bad_url");
   };
-  if (!std::string_view(url).starts_with(kScheme)) return invalid("only http:// URLs are supported");
+  if (!std::string_view(url).starts_with(kScheme))
+    return invalid("only http:// URLs are supported");
   std::string_view rest = std::string_view(url).substr(kScheme.size());
   const size_t slash = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, slash);
@@ -131,8 +133,8 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
     return InvalidArgumentError(fmt::format("unknown HTTP method '{}'", method), "net.bad_method");
   }
   http::request<http::string_body> request(verb, parts.target, 11);
-  request.set(http::field::host, parts.port == 80 ? parts.host
-                                                  : fmt::format("{}:{}", parts.host, parts.port));
+  request.set(http::field::host,
+              parts.port == 80 ? parts.host : fmt::format("{}:{}", parts.host, parts.port));
   for (const auto& [name, value] : headers.fields()) request.insert(name, value);
   request.body() = body;
   request.prepare_payload();

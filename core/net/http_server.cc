@@ -108,8 +108,8 @@ asio::awaitable<void> ServeConnection(tcp::socket socket, std::shared_ptr<Server
 
     std::optional<HttpResponse> rejection;
     if (read_error == http::error::body_limit) {
-      rejection = PlainError(413, fmt::format("request body exceeds the limit of {} bytes",
-                                              options.max_body_bytes));
+      rejection = PlainError(
+          413, fmt::format("request body exceeds the limit of {} bytes", options.max_body_bytes));
     } else if (read_error == http::error::header_limit) {
       rejection = PlainError(431, fmt::format("request headers exceed the limit of {} bytes",
                                               options.max_header_bytes));
@@ -152,8 +152,8 @@ asio::awaitable<void> ServeConnection(tcp::socket socket, std::shared_ptr<Server
 asio::awaitable<void> AcceptConnections(tcp::acceptor& acceptor,
                                         std::shared_ptr<ServerState> state) {
   while (true) {
-    auto [error, socket] = co_await acceptor.async_accept(
-        asio::make_strand(acceptor.get_executor()), kNoThrow);
+    auto [error, socket] =
+        co_await acceptor.async_accept(asio::make_strand(acceptor.get_executor()), kNoThrow);
     if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (error) continue;  // E.g. too many open files: keep serving the connections we have.
     if (state->connections >= state->options.max_connections) {
@@ -197,9 +197,9 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions option
   }
   const tcp::endpoint endpoint(address, options.port);
   const auto fail = [&](std::string_view step) {
-    return UnavailableError(fmt::format("cannot {} {}:{}: {}", step, options.address,
-                                        options.port, error.message()),
-                            "net.listen_failed");
+    return UnavailableError(
+        fmt::format("cannot {} {}:{}: {}", step, options.address, options.port, error.message()),
+        "net.listen_failed");
   };
   impl->acceptor.open(endpoint.protocol(), error);
   if (error) return fail("open");

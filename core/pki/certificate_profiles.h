@@ -5,16 +5,18 @@
 // a critical basicConstraints, a subjectKeyIdentifier and (unless self-signed) an
 // authorityKeyIdentifier from IssueCertificate; the rest is:
 //
-//   profile          name              basicConstraints   keyUsage (critical) extendedKeyUsage root
-//   CA          root-ca           CA:TRUE            keyCertSign,cRLSign        - intermediate CA
-//   intermediate-ca   CA:TRUE,pathlen:0  keyCertSign,cRLSign        - timestamping     tsa CA:FALSE
-//   digitalSignature,          critical,
+// clang-format off
+//   profile          name              basicConstraints   keyUsage (critical)        extendedKeyUsage
+//   root CA          root-ca           CA:TRUE            keyCertSign,cRLSign        -
+//   intermediate CA  intermediate-ca   CA:TRUE,pathlen:0  keyCertSign,cRLSign        -
+//   timestamping     tsa               CA:FALSE           digitalSignature,          critical,
 //                                                         nonRepudiation             timeStamping
 //   configuration    config-signing    CA:FALSE           digitalSignature           -
 //   gateway TLS      gateway-tls       CA:FALSE           digitalSignature           serverAuth,
 //                                                                                    clientAuth
 //   member signing   member-signing    CA:FALSE           digitalSignature,          -
 //                                                         nonRepudiation
+// clang-format on
 //
 // Who holds the key and what the subject must say:
 //   root-ca, intermediate-ca  the federation operator's CA. Subject: a CN naming the CA.

@@ -23,9 +23,9 @@ StatusOr<LoadedTls> Load(const TlsFiles& files) {
   TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
                         crypto::Certificate::FromPemBundle(loaded.chain));
   if (chain.front().public_key().key_id() != key.key_id()) {
-    return InvalidArgumentError(files.certificate_chain_file + ": the certificate does not match " +
-                                    files.key_file,
-                                "rpc.key_mismatch");
+    return InvalidArgumentError(
+        files.certificate_chain_file + ": the certificate does not match " + files.key_file,
+        "rpc.key_mismatch");
   }
   return loaded;
 }

@@ -1,11 +1,11 @@
 // The seam between truc::Status and gRPC, and mutual-TLS credentials for Trục's gRPC services.
 #pragma once
 
-#include <grpcpp/grpcpp.h>
-
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <grpcpp/grpcpp.h>
 
 #include "core/base/status.h"
 

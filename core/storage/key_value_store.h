@@ -49,9 +49,9 @@ class KeyValueStore {
   // Calls `visit(key, value)` for every key starting with `prefix`, in order, beginning at
   // `start` (a key >= prefix; empty: the first key of the prefix). Stops early when `visit`
   // returns false.
-  virtual Status Scan(std::string_view prefix, std::string_view start,
-                      const std::function<bool(std::string_view, std::string_view)>& visit)
-      const = 0;
+  virtual Status Scan(
+      std::string_view prefix, std::string_view start,
+      const std::function<bool(std::string_view, std::string_view)>& visit) const = 0;
 };
 
 }  // namespace truc::storage

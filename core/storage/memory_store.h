@@ -14,8 +14,7 @@ class MemoryStore final : public KeyValueStore {
   StatusOr<std::optional<std::string>> Get(std::string_view key) const override;
   Status Write(const WriteBatch& batch, bool sync) override;
   Status Scan(std::string_view prefix, std::string_view start,
-              const std::function<bool(std::string_view, std::string_view)>& visit)
-      const override;
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override;
 
   // Every following Write fails with `status` (OK to heal).
   void FailWrites(Status status);

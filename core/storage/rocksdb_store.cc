@@ -11,7 +11,8 @@ Status FromRocksDb(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return OkStatus();
   const std::string message = fmt::format("{}: {}", what, status.ToString());
   if (status.IsCorruption()) return DataLossError(message, "storage.corrupt");
-  if (status.IsNoSpace()) return Status(StatusCode::kResourceExhausted, message, "storage.no_space");
+  if (status.IsNoSpace())
+    return Status(StatusCode::kResourceExhausted, message, "storage.no_space");
   if (status.IsIOError() && status.subcode() == rocksdb::Status::kNoSpace) {
     return Status(StatusCode::kResourceExhausted, message, "storage.no_space");
   }

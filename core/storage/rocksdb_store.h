@@ -25,8 +25,7 @@ class RocksDbStore final : public KeyValueStore {
   StatusOr<std::optional<std::string>> Get(std::string_view key) const override;
   Status Write(const WriteBatch& batch, bool sync) override;
   Status Scan(std::string_view prefix, std::string_view start,
-              const std::function<bool(std::string_view, std::string_view)>& visit)
-      const override;
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override;
 
  private:
   struct Impl;

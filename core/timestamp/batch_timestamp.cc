@@ -92,9 +92,8 @@ void TimestampBatcher::Run() {
       if (queue_.empty()) return;  // Stopping with nothing left.
       // The first item opens a batch; wait for more until it is full or old enough.
       const auto deadline = std::chrono::steady_clock::now() + options_.max_delay;
-      wake_.wait_until(lock, deadline, [this] {
-        return stopping_ || queue_.size() >= options_.max_batch;
-      });
+      wake_.wait_until(lock, deadline,
+                       [this] { return stopping_ || queue_.size() >= options_.max_batch; });
       const size_t take = std::min(queue_.size(), options_.max_batch);
       for (size_t i = 0; i < take; ++i) {
         batch.push_back(std::move(queue_.front()));

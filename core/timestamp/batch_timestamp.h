@@ -34,8 +34,8 @@ struct BatchTimestampProof {
 // Timestamps `item_digests` (32-byte SHA-256 digests) with one call to `timestamper`. Returns one
 // proof per item, in order. InvalidArgument for an empty batch or a digest of the wrong size;
 // otherwise the timestamper's errors.
-StatusOr<std::vector<BatchTimestampProof>> TimestampBatch(Timestamper& timestamper,
-                                                          std::span<const std::string> item_digests);
+StatusOr<std::vector<BatchTimestampProof>> TimestampBatch(
+    Timestamper& timestamper, std::span<const std::string> item_digests);
 
 // Checks only that `item_digest`'s inclusion path leads to the proof's root (merkle.* reasons
 // otherwise). Cheap: for checking many items of one batch whose token was verified once.

@@ -1,9 +1,8 @@
 #include "core/timestamp/timestamp_authority.h"
 
+#include <fmt/format.h>
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
-
-#include <fmt/format.h>
 
 #include "core/crypto/openssl_util.h"
 
@@ -98,28 +97,28 @@ StatusOr<std::unique_ptr<TimestampAuthority>> TimestampAuthority::Create(
                     cert.subject()),
         "tsa.not_a_tsa_certificate");
   }
-  return std::unique_ptr<TimestampAuthority>(new TimestampAuthority(
-      std::move(options), std::move(key), std::move(chain), std::move(serials), clock,
-      std::move(native)));
+  return std::unique_ptr<TimestampAuthority>(
+      new TimestampAuthority(std::move(options), std::move(key), std::move(chain),
+                             std::move(serials), clock, std::move(native)));
 }
 
 StatusOr<std::string> TimestampAuthority::Respond(std::string_view query_der) const {
   TsRespCtxPtr ctx(TS_RESP_CTX_new());
   if (!ctx) return OpenSslError(StatusCode::kInternal, "cannot create TSA context", "tsa.internal");
   const crypto::Certificate& cert = chain_.front();
-  bool configured = TS_RESP_CTX_set_signer_cert(ctx.get(), cert.native_handle()) == 1 &&
-                    TS_RESP_CTX_set_signer_key(ctx.get(), key_.native_handle()) == 1 &&
-                    TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256()) == 1 &&
-                    TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256()) == 1 &&
-                    TS_RESP_CTX_set_def_policy(ctx.get(), native_->policy.get()) == 1 &&
-                    TS_RESP_CTX_add_md(ctx.get(), EVP_sha256()) == 1 &&
-                    TS_RESP_CTX_add_md(ctx.get(), EVP_sha384()) == 1 &&
-                    TS_RESP_CTX_add_md(ctx.get(), EVP_sha512()) == 1 &&
-                    TS_RESP_CTX_set_accuracy(ctx.get(), options_.accuracy_seconds,
-                                             options_.accuracy_millis,
-                                             options_.accuracy_micros) == 1 &&
-                    TS_RESP_CTX_set_clock_precision_digits(
-                        ctx.get(), static_cast<unsigned>(options_.clock_precision_digits)) == 1;
+  bool configured =
+      TS_RESP_CTX_set_signer_cert(ctx.get(), cert.native_handle()) == 1 &&
+      TS_RESP_CTX_set_signer_key(ctx.get(), key_.native_handle()) == 1 &&
+      TS_RESP_CTX_set_signer_digest(ctx.get(), EVP_sha256()) == 1 &&
+      TS_RESP_CTX_set_ess_cert_id_digest(ctx.get(), EVP_sha256()) == 1 &&
+      TS_RESP_CTX_set_def_policy(ctx.get(), native_->policy.get()) == 1 &&
+      TS_RESP_CTX_add_md(ctx.get(), EVP_sha256()) == 1 &&
+      TS_RESP_CTX_add_md(ctx.get(), EVP_sha384()) == 1 &&
+      TS_RESP_CTX_add_md(ctx.get(), EVP_sha512()) == 1 &&
+      TS_RESP_CTX_set_accuracy(ctx.get(), options_.accuracy_seconds, options_.accuracy_millis,
+                               options_.accuracy_micros) == 1 &&
+      TS_RESP_CTX_set_clock_precision_digits(
+          ctx.get(), static_cast<unsigned>(options_.clock_precision_digits)) == 1;
   if (!configured) {
     return OpenSslError(StatusCode::kInternal, "cannot configure TSA context", "tsa.internal");
   }
@@ -136,8 +135,7 @@ StatusOr<std::string> TimestampAuthority::Respond(std::string_view query_der) co
   crypto::BioPtr query = crypto::MemoryBio(query_der);
   TsRespPtr response(TS_RESP_create_response(ctx.get(), query.get()));
   if (!response) {
-    return OpenSslError(StatusCode::kInternal, "cannot build a timestamp response",
-                        "tsa.internal");
+    return OpenSslError(StatusCode::kInternal, "cannot build a timestamp response", "tsa.internal");
   }
   crypto::ClearOpenSslErrors();  // Rejections leave parse errors behind; they are in the reply.
   unsigned char* der = nullptr;

@@ -50,9 +50,8 @@ class TimestampAuthority {
  private:
   struct Native;
   TimestampAuthority(TsaOptions options, crypto::PrivateKey key,
-                     std::vector<crypto::Certificate> chain,
-                     std::unique_ptr<SerialCounter> serials, const Clock& clock,
-                     std::unique_ptr<Native> native);
+                     std::vector<crypto::Certificate> chain, std::unique_ptr<SerialCounter> serials,
+                     const Clock& clock, std::unique_ptr<Native> native);
 
   const TsaOptions options_;
   const crypto::PrivateKey key_;

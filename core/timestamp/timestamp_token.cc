@@ -1,9 +1,8 @@
 #include "core/timestamp/timestamp_token.h"
 
+#include <fmt/format.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
-
-#include <fmt/format.h>
 
 #include "core/base/encoding.h"
 #include "core/crypto/openssl_util.h"
@@ -57,14 +56,14 @@ StatusOr<std::string> MakeTimestampQuery(std::string_view sha256_digest, std::st
   TsMsgImprintPtr imprint(TS_MSG_IMPRINT_new());
   X509AlgorPtr algorithm(X509_ALGOR_new());
   X509_ALGOR_set_md(algorithm.get(), EVP_sha256());
-  bool ok = TS_REQ_set_version(request.get(), 1) == 1 &&
-            TS_MSG_IMPRINT_set_algo(imprint.get(), algorithm.get()) == 1 &&
-            TS_MSG_IMPRINT_set_msg(imprint.get(),
-                                   reinterpret_cast<unsigned char*>(
-                                       const_cast<char*>(sha256_digest.data())),
-                                   static_cast<int>(sha256_digest.size())) == 1 &&
-            TS_REQ_set_msg_imprint(request.get(), imprint.get()) == 1 &&
-            TS_REQ_set_cert_req(request.get(), 1) == 1;
+  bool ok =
+      TS_REQ_set_version(request.get(), 1) == 1 &&
+      TS_MSG_IMPRINT_set_algo(imprint.get(), algorithm.get()) == 1 &&
+      TS_MSG_IMPRINT_set_msg(
+          imprint.get(), reinterpret_cast<unsigned char*>(const_cast<char*>(sha256_digest.data())),
+          static_cast<int>(sha256_digest.size())) == 1 &&
+      TS_REQ_set_msg_imprint(request.get(), imprint.get()) == 1 &&
+      TS_REQ_set_cert_req(request.get(), 1) == 1;
   if (ok && !nonce.empty()) {
     ok = TS_REQ_set_nonce(request.get(), AsnIntegerFromBytes(nonce).get()) == 1;
   }
@@ -149,10 +148,10 @@ StatusOr<TimestampInfo> TimestampVerifier::VerifyToken(std::string_view token_de
   TS_VERIFY_CTX_set_store(verify.get(), store.release());  // Takes ownership.
   TS_VERIFY_CTX_set_certs(verify.get(), certs);            // Takes ownership.
   if (TS_RESP_verify_token(verify.get(), token.get()) != 1) {
-    return crypto::OpenSslError(StatusCode::kUnauthenticated,
-                                fmt::format("timestamp token signature by '{}' does not verify",
-                                            signer->subject()),
-                                std::string(kBadSignature));
+    return crypto::OpenSslError(
+        StatusCode::kUnauthenticated,
+        fmt::format("timestamp token signature by '{}' does not verify", signer->subject()),
+        std::string(kBadSignature));
   }
   TRUC_RETURN_IF_ERROR(store_.VerifyChain(*signer, approved_, info.gen_time)
                            .status()
@@ -177,10 +176,9 @@ StatusOr<TimestampToken> TimestampVerifier::VerifyReply(std::string_view reply_d
               std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(piece)),
                           static_cast<size_t>(ASN1_STRING_length(piece)));
     }
-    return UnauthenticatedError(
-        fmt::format("timestamp authority refused (status {}): {}", code,
-                    text.empty() ? "no reason given" : text),
-        std::string(kRejected));
+    return UnauthenticatedError(fmt::format("timestamp authority refused (status {}): {}", code,
+                                            text.empty() ? "no reason given" : text),
+                                std::string(kRejected));
   }
   TS_TST_INFO* tst = TS_RESP_get_tst_info(reply.get());
   PKCS7* token = TS_RESP_get_token(reply.get());

@@ -1,8 +1,7 @@
 #include "core/timestamp/timestamper.h"
 
-#include <openssl/rand.h>
-
 #include <fmt/format.h>
+#include <openssl/rand.h>
 
 namespace truc::timestamp {
 namespace {
@@ -26,8 +25,9 @@ StatusOr<TimestampToken> LocalTimestamper::Timestamp(std::string_view sha256_dig
   return verifier_.VerifyReply(reply, sha256_digest, nonce);
 }
 
-StatusOr<std::unique_ptr<HttpTimestamper>> HttpTimestamper::Create(
-    std::vector<std::string> urls, TimestampVerifier verifier, net::HttpClientOptions options) {
+StatusOr<std::unique_ptr<HttpTimestamper>> HttpTimestamper::Create(std::vector<std::string> urls,
+                                                                   TimestampVerifier verifier,
+                                                                   net::HttpClientOptions options) {
   if (urls.empty()) return InvalidArgumentError("no TSA URL configured", "timestamp.no_tsa_url");
   for (const std::string& url : urls) TRUC_RETURN_IF_ERROR(net::ParseHttpUrl(url).status());
   return std::unique_ptr<HttpTimestamper>(
@@ -54,9 +54,9 @@ StatusOr<TimestampToken> HttpTimestamper::AskOne(const std::string& url,
   TRUC_ASSIGN_OR_RETURN(net::HttpResponse response,
                         net::HttpFetch("POST", url, headers, query, options_));
   if (response.status != 200) {
-    return UnavailableError(fmt::format("HTTP status {}: {}", response.status,
-                                        response.body.substr(0, 200)),
-                            "timestamp.http_error");
+    return UnavailableError(
+        fmt::format("HTTP status {}: {}", response.status, response.body.substr(0, 200)),
+        "timestamp.http_error");
   }
   const std::string content_type = response.headers.Get("Content-Type").value_or("");
   if (!content_type.starts_with("application/timestamp-reply")) {

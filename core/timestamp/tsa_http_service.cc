@@ -22,13 +22,13 @@ net::HttpHandler MakeTsaHttpHandler(const TimestampAuthority& tsa, WorkerPool& w
     const std::string content_type = request.headers.Get("Content-Type").value_or("");
     if (!content_type.starts_with("application/timestamp-query")) {
       return respond(PlainError(
-          415, fmt::format("Content-Type must be application/timestamp-query, not '{}'",
-                           content_type)));
+          415,
+          fmt::format("Content-Type must be application/timestamp-query, not '{}'", content_type)));
     }
     if (request.body.empty()) return respond(PlainError(400, "empty timestamp query"));
     if (request.body.size() > kMaxTimestampQueryBytes) {
-      return respond(PlainError(413, fmt::format("a timestamp query is at most {} bytes",
-                                                 kMaxTimestampQueryBytes)));
+      return respond(PlainError(
+          413, fmt::format("a timestamp query is at most {} bytes", kMaxTimestampQueryBytes)));
     }
     auto shared_request = std::make_shared<net::HttpRequest>(std::move(request));
     const bool queued = workers.Submit([&tsa, shared_request, respond] {

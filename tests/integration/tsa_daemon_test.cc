@@ -19,8 +19,8 @@ using testing::RunCommand;
 struct TsaDirectory {
   TsaDirectory()
       : root(testing::MakeRootCa("Trục Dev Root CA", SystemClock::Instance().Now())),
-        tsa(testing::Issue(root, testing::TsaTemplate("Trục Dev TSA",
-                                                      SystemClock::Instance().Now()))) {
+        tsa(testing::Issue(root,
+                           testing::TsaTemplate("Trục Dev TSA", SystemClock::Instance().Now()))) {
     REQUIRE(tsa.key.WritePemFile(dir.File("tsa.key")).ok());
     REQUIRE(WriteFileAtomically(dir.File("tsa.pem"),
                                 tsa.certificate.ToPem() + root.certificate.ToPem(), 0644)
@@ -45,9 +45,9 @@ accuracy = "500ms"
   }
 
   std::unique_ptr<ChildProcess> Start(const std::string& ready) const {
-    return ChildProcess::Start({TRUC_TSA_BINARY, "--config", dir.File("tsa.toml"), "--ready-file",
-                                dir.File(ready)},
-                               dir.File("tsa.log"));
+    return ChildProcess::Start(
+        {TRUC_TSA_BINARY, "--config", dir.File("tsa.toml"), "--ready-file", dir.File(ready)},
+        dir.File("tsa.log"));
   }
 
   testing::TempDir dir;

@@ -13,7 +13,9 @@ namespace {
 using pki::Profile;
 using testing::KeyAndCertificate;
 
-v1::MemberId Member(const std::string& id) { return ids::ToProto(ids::MemberId::Parse(id).value()); }
+v1::MemberId Member(const std::string& id) {
+  return ids::ToProto(ids::MemberId::Parse(id).value());
+}
 v1::SubsystemId Subsystem(const std::string& id) {
   return ids::ToProto(ids::SubsystemId::Parse(id).value());
 }
@@ -106,8 +108,9 @@ TEST_CASE("Bad administrative requests are refused and change nothing", "[regist
   }
   SECTION("a TSA certificate not from an approved CA") {
     const testing::TestFederation other;
-    status = f.registry->AddApprovedTsa(other.Issue(Profile::kTimestampAuthority, "VN/GOV/000001")
-                                            .certificate.ToDer())
+    status = f.registry
+                 ->AddApprovedTsa(
+                     other.Issue(Profile::kTimestampAuthority, "VN/GOV/000001").certificate.ToDer())
                  .status();
     CHECK(status.code() == StatusCode::kFailedPrecondition);
     CHECK(status.message().starts_with("TSA certificate is not from an approved CA: "));
@@ -131,10 +134,11 @@ TEST_CASE("Bad administrative requests are refused and change nothing", "[regist
     CHECK(status.message() == "unknown subsystem VN/GOV/000100/land");
   }
   SECTION("a certificate that is not a CA as approved CA") {
-    status = f.registry
-                 ->AddApprovedCa(
-                     f.federation.Issue(Profile::kMemberSigning, "VN/GOV/000100").certificate.ToDer())
-                 .status();
+    status =
+        f.registry
+            ->AddApprovedCa(
+                f.federation.Issue(Profile::kMemberSigning, "VN/GOV/000100").certificate.ToDer())
+            .status();
     CHECK(status.reason() == "registry.not_a_ca");
   }
   SECTION("a malformed fingerprint to revoke") {
@@ -194,8 +198,7 @@ TEST_CASE("Applications: proof of possession, approval and auto-approval", "[reg
   SECTION("a tampered application is refused") {
     v1::SignedApplication tampered = Sign(gateway_application, signing);
     tampered.mutable_application()->back() ^= 0x01;
-    CHECK(f.registry->SubmitApplication(tampered).status().code() ==
-          StatusCode::kUnauthenticated);
+    CHECK(f.registry->SubmitApplication(tampered).status().code() == StatusCode::kUnauthenticated);
   }
   SECTION("another member's key cannot apply for this member") {
     REQUIRE(f.registry->RegisterMember(MemberRequest("VN/GOV/000200", "Land")).ok());

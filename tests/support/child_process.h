@@ -1,13 +1,13 @@
 // Real processes for integration tests: start a daemon, wait until it is ready, stop it.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace truc::testing {
 
@@ -25,9 +25,8 @@ class ChildProcess {
 
   // Waits until `file` exists and is non-empty, or the process exits, or `timeout` passes.
   // Returns the file's contents without the trailing newline, or nullopt.
-  std::optional<std::string> WaitForFile(const std::string& file,
-                                         std::chrono::milliseconds timeout =
-                                             std::chrono::seconds(20));
+  std::optional<std::string> WaitForFile(
+      const std::string& file, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
   // Sends `signal` and waits for the exit; returns the exit status as waitpid reports it
   // decoded: the exit code, or 128 + signal number when killed.

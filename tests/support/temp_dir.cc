@@ -1,9 +1,9 @@
 #include "tests/support/temp_dir.h"
 
-#include <stdlib.h>
-
 #include <cstdio>
 #include <filesystem>
+
+#include <stdlib.h>
 
 namespace truc::testing {
 

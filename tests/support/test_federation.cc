@@ -18,25 +18,28 @@ T OrDie(StatusOr<T> value) {
   return *std::move(value);
 }
 
-crypto::PrivateKey NewKey() { return OrDie(crypto::PrivateKey::Generate(crypto::KeyType::kEcP256)); }
+crypto::PrivateKey NewKey() {
+  return OrDie(crypto::PrivateKey::Generate(crypto::KeyType::kEcP256));
+}
 
 }  // namespace
 
-TestFederation::TestFederation(TimePoint now) : now_(now), root_([&] {
-  crypto::PrivateKey key = NewKey();
-  crypto::Certificate cert = OrDie(pki::IssueRootCertificate(
-      {{"O", "Trục test federation"}, {"CN", "Test Federation Root CA"}}, key, {.now = now}));
-  return KeyAndCertificate{std::move(key), std::move(cert)};
-}()) {}
+TestFederation::TestFederation(TimePoint now)
+    : now_(now), root_([&] {
+        crypto::PrivateKey key = NewKey();
+        crypto::Certificate cert = OrDie(pki::IssueRootCertificate(
+            {{"O", "Trục test federation"}, {"CN", "Test Federation Root CA"}}, key, {.now = now}));
+        return KeyAndCertificate{std::move(key), std::move(cert)};
+      }()) {}
 
 KeyAndCertificate TestFederation::Issue(pki::Profile profile, const std::string& holder,
                                         std::vector<std::string> subject_alt_names) const {
   crypto::PrivateKey key = NewKey();
   const pki::DistinguishedName subject = OrDie(pki::SubjectForProfile(profile, holder, ""));
-  crypto::Certificate cert = OrDie(pki::IssueWithProfile(
-      profile, subject, key.public_key(),
-      {.now = now_, .subject_alt_names = std::move(subject_alt_names)}, root_.certificate,
-      root_.key));
+  crypto::Certificate cert =
+      OrDie(pki::IssueWithProfile(profile, subject, key.public_key(),
+                                  {.now = now_, .subject_alt_names = std::move(subject_alt_names)},
+                                  root_.certificate, root_.key));
   return {std::move(key), std::move(cert)};
 }
 

@@ -47,15 +47,15 @@ pki::CertificateTemplate ConfigSigningTemplate(std::string common_name, TimePoin
 
 KeyAndCertificate MakeRootCa(std::string common_name, TimePoint around) {
   crypto::PrivateKey key = ValueOrDie(crypto::PrivateKey::Generate(crypto::KeyType::kEcP256));
-  crypto::Certificate cert = ValueOrDie(
-      pki::IssueCertificate(CaTemplate(std::move(common_name), around), key.public_key(), nullptr, key));
+  crypto::Certificate cert = ValueOrDie(pki::IssueCertificate(
+      CaTemplate(std::move(common_name), around), key.public_key(), nullptr, key));
   return {std::move(key), std::move(cert)};
 }
 
 KeyAndCertificate Issue(const KeyAndCertificate& issuer, const pki::CertificateTemplate& spec) {
   crypto::PrivateKey key = ValueOrDie(crypto::PrivateKey::Generate(crypto::KeyType::kEcP256));
-  crypto::Certificate cert = ValueOrDie(
-      pki::IssueCertificate(spec, key.public_key(), &issuer.certificate, issuer.key));
+  crypto::Certificate cert =
+      ValueOrDie(pki::IssueCertificate(spec, key.public_key(), &issuer.certificate, issuer.key));
   return {std::move(key), std::move(cert)};
 }
 

@@ -15,8 +15,8 @@ TestTsa::TestTsa(const Clock& clock, std::string name)
 }
 
 timestamp::TimestampVerifier TestTsa::Verifier() const {
-  return timestamp::TimestampVerifier::Create({tsa_certificate.certificate},
-                                              crypto::TrustStore::Create({root.certificate}).value())
+  return timestamp::TimestampVerifier::Create(
+             {tsa_certificate.certificate}, crypto::TrustStore::Create({root.certificate}).value())
       .value();
 }
 

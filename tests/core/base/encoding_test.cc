@@ -13,9 +13,13 @@ TEST_CASE("Hex round-trips and rejects bad digits with their offset", "[base]") 
 }
 
 TEST_CASE("Base64 follows RFC 4648 test vectors", "[base]") {
-  const std::pair<std::string, std::string> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [raw, encoded] : vectors) {
     CHECK(Base64Encode(raw) == encoded);
     CHECK(Base64Decode(encoded).value() == raw);

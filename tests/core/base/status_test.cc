@@ -1,7 +1,8 @@
 #include "core/base/status.h"
 
-#include <catch2/catch.hpp>
 #include <memory>
+
+#include <catch2/catch.hpp>
 
 namespace truc {
 namespace {

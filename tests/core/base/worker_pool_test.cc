@@ -1,8 +1,9 @@
 #include "core/base/worker_pool.h"
 
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <future>
+
+#include <catch2/catch.hpp>
 
 namespace truc {
 namespace {
@@ -25,8 +26,8 @@ TEST_CASE("A full or shut-down pool refuses tasks", "[base]") {
     started.set_value();
     released.wait();
   }));
-  started.get_future().wait();   // The worker is busy with the first task.
-  CHECK(pool.Submit([] {}));     // One may wait.
+  started.get_future().wait();      // The worker is busy with the first task.
+  CHECK(pool.Submit([] {}));        // One may wait.
   CHECK_FALSE(pool.Submit([] {}));  // The next is refused.
   release.set_value();
   pool.Shutdown();

@@ -30,8 +30,7 @@ TEST_CASE("Certificates expose their names, validity, key and fingerprint", "[cr
         std::vector<std::string>{"gw1.land.gov.vn", "127.0.0.1", "0:0:0:0:0:0:0:1"});
 }
 
-TEST_CASE("Certificates round-trip through PEM and DER, and bundles keep their order",
-          "[crypto]") {
+TEST_CASE("Certificates round-trip through PEM and DER, and bundles keep their order", "[crypto]") {
   const testing::KeyAndCertificate ca = testing::MakeRootCa("Root");
   const testing::KeyAndCertificate leaf = testing::Issue(ca, testing::LeafTemplate("leaf"));
   CHECK(Certificate::FromPem(leaf.certificate.ToPem()).value() == leaf.certificate);
@@ -41,9 +40,9 @@ TEST_CASE("Certificates round-trip through PEM and DER, and bundles keep their o
   REQUIRE(bundle.size() == 2);
   CHECK(bundle[0] == leaf.certificate);
   CHECK(bundle[1] == ca.certificate);
-  CHECK(Certificate::FromPem(leaf.certificate.ToPem() + ca.certificate.ToPem())
-            .status()
-            .message() == "expected one PEM certificate, found 2");
+  CHECK(
+      Certificate::FromPem(leaf.certificate.ToPem() + ca.certificate.ToPem()).status().message() ==
+      "expected one PEM certificate, found 2");
 }
 
 TEST_CASE("Malformed certificates are rejected", "[crypto]") {

@@ -1,8 +1,7 @@
 #include "core/crypto/keys.h"
 
-#include <sys/stat.h>
-
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 
 #include "core/base/file.h"
 #include "tests/support/temp_dir.h"
@@ -11,8 +10,8 @@ namespace truc::crypto {
 namespace {
 
 TEST_CASE("Every supported key type signs and verifies", "[crypto]") {
-  for (KeyType type : {KeyType::kEcP256, KeyType::kEcP384, KeyType::kEcP521, KeyType::kEd25519,
-                       KeyType::kRsa}) {
+  for (KeyType type :
+       {KeyType::kEcP256, KeyType::kEcP384, KeyType::kEcP521, KeyType::kEd25519, KeyType::kRsa}) {
     const PrivateKey key = PrivateKey::Generate(type).value();
     INFO(key.public_key().Describe());
     const Signature signature = key.Sign("request digest").value();
@@ -82,8 +81,7 @@ TEST_CASE("Malformed and unsupported keys are rejected", "[crypto]") {
         "RSA key of 1024 bits is too weak; at least 2048 are required");
 }
 
-TEST_CASE("Key files are written 0600 and never overwritten, and loose ones refused",
-          "[crypto]") {
+TEST_CASE("Key files are written 0600 and never overwritten, and loose ones refused", "[crypto]") {
   testing::TempDir dir;
   const std::string path = dir.File("member-sign.key");
   const PrivateKey key = PrivateKey::Generate(KeyType::kEcP256).value();
@@ -101,8 +99,7 @@ TEST_CASE("Key files are written 0600 and never overwritten, and loose ones refu
         "private key file " + path +
             " is accessible by group or others (mode 0644); run: chmod 600 " + path);
 
-  CHECK(PrivateKey::LoadPemFile(dir.File("missing.key")).status().code() ==
-        StatusCode::kNotFound);
+  CHECK(PrivateKey::LoadPemFile(dir.File("missing.key")).status().code() == StatusCode::kNotFound);
 }
 
 }  // namespace

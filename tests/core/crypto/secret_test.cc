@@ -1,7 +1,8 @@
 #include "core/crypto/secret.h"
 
-#include <catch2/catch.hpp>
 #include <type_traits>
+
+#include <catch2/catch.hpp>
 
 namespace truc::crypto {
 namespace {

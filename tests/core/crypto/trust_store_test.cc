@@ -32,7 +32,8 @@ TEST_CASE("Chains are verified against the trust anchors at a given time", "[cry
     pki::CertificateTemplate spec = testing::LeafTemplate("expired");
     spec.not_after = clock.Now() - std::chrono::hours(1);
     const KeyAndCertificate expired = Issue(intermediate, spec);
-    const Status status = store.VerifyChain(expired.certificate, intermediates, clock.Now()).status();
+    const Status status =
+        store.VerifyChain(expired.certificate, intermediates, clock.Now()).status();
     CHECK(status.code() == StatusCode::kUnauthenticated);
     CHECK(status.reason() == kCertExpired);
     CHECK(status.message() ==
@@ -40,15 +41,17 @@ TEST_CASE("Chains are verified against the trust anchors at a given time", "[cry
           "checked at 2026-01-01T00:00:00.000Z");
   }
   SECTION("the same chain checked at a time after its expiry") {
-    const Status status =
-        store.VerifyChain(leaf.certificate, intermediates, clock.Now() + std::chrono::hours(24 * 365))
-            .status();
+    const Status status = store
+                              .VerifyChain(leaf.certificate, intermediates,
+                                           clock.Now() + std::chrono::hours(24 * 365))
+                              .status();
     CHECK(status.reason() == kCertExpired);
   }
   SECTION("a certificate not yet valid") {
-    const Status status =
-        store.VerifyChain(leaf.certificate, intermediates, clock.Now() - std::chrono::hours(24 * 365))
-            .status();
+    const Status status = store
+                              .VerifyChain(leaf.certificate, intermediates,
+                                           clock.Now() - std::chrono::hours(24 * 365))
+                              .status();
     CHECK(status.reason() == kCertNotYetValid);
   }
   SECTION("a certificate from an untrusted CA") {
@@ -62,13 +65,13 @@ TEST_CASE("Chains are verified against the trust anchors at a given time", "[cry
           "(issuer 'CN=Rogue CA,O=Trục test,C=VN')");
   }
   SECTION("a missing intermediate") {
-    CHECK(store.VerifyChain(leaf.certificate, {}, clock.Now()).status().reason() ==
-          kCertUntrusted);
+    CHECK(store.VerifyChain(leaf.certificate, {}, clock.Now()).status().reason() == kCertUntrusted);
   }
   SECTION("a revoked certificate") {
     const TrustStore revoking =
         TrustStore::Create({root.certificate}, {leaf.certificate.Fingerprint()}).value();
-    const Status status = revoking.VerifyChain(leaf.certificate, intermediates, clock.Now()).status();
+    const Status status =
+        revoking.VerifyChain(leaf.certificate, intermediates, clock.Now()).status();
     CHECK(status.reason() == kCertRevoked);
     CHECK(status.message() == "certificate 'CN=VN/GOV/0101,O=Trục test,C=VN' (serial " +
                                   leaf.certificate.serial_hex() + ") is revoked");

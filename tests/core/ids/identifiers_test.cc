@@ -1,7 +1,8 @@
 #include "core/ids/identifiers.h"
 
-#include <catch2/catch.hpp>
 #include <unordered_set>
+
+#include <catch2/catch.hpp>
 
 namespace truc::ids {
 namespace {

@@ -1,10 +1,10 @@
+#include <thread>
+
 #include <arpa/inet.h>
+#include <catch2/catch.hpp>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <catch2/catch.hpp>
-#include <thread>
 
 #include "core/net/http_client.h"
 #include "core/net/http_server.h"
@@ -14,10 +14,10 @@ namespace {
 
 // Echoes the method, target, X-Road-Client (last one) and body.
 void EchoHandler(HttpRequest request, HttpResponder respond) {
-  HttpResponse response = MakeResponse(
-      200, "text/plain",
-      request.method + " " + request.target + " " +
-          request.headers.Get("X-Road-Client").value_or("-") + " " + request.body);
+  HttpResponse response =
+      MakeResponse(200, "text/plain",
+                   request.method + " " + request.target + " " +
+                       request.headers.Get("X-Road-Client").value_or("-") + " " + request.body);
   response.headers.Add("X-Echo", "yes");
   respond(std::move(response));
 }
@@ -73,9 +73,9 @@ TEST_CASE("Handlers may respond later from another thread", "[net]") {
   std::atomic<int> accepted{0};
   for (int i = 0; i < 8; ++i) {
     clients.emplace_back([&, i] {
-      StatusOr<HttpResponse> response =
-          HttpFetch("PUT", Url(*server, "/"), {}, std::to_string(i));
-      if (response.ok() && response->status == 202 && response->body == "later:" + std::to_string(i)) {
+      StatusOr<HttpResponse> response = HttpFetch("PUT", Url(*server, "/"), {}, std::to_string(i));
+      if (response.ok() && response->status == 202 &&
+          response->body == "later:" + std::to_string(i)) {
         ++accepted;
       }
     });

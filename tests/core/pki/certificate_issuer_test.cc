@@ -35,7 +35,8 @@ TEST_CASE("Issuing checks the template and the issuer", "[pki]") {
     const Status status =
         IssueCertificate(spec, key.public_key(), &ca.certificate, ca.key).status();
     CHECK(status.reason() == "pki.bad_template");
-    CHECK(status.message().starts_with("invalid extendedKeyUsage extension 'critical,noSuchUsage'"));
+    CHECK(
+        status.message().starts_with("invalid extendedKeyUsage extension 'critical,noSuchUsage'"));
   }
   SECTION("unknown subject attribute") {
     CertificateTemplate spec = testing::LeafTemplate("x");

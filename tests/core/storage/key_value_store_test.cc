@@ -21,17 +21,23 @@ void CheckContract(KeyValueStore& store) {
   CHECK_FALSE(store.Get("member/VN/GOV/9").value().has_value());
 
   std::vector<std::string> seen;
-  REQUIRE(store.Scan("member/", "", [&](std::string_view key, std::string_view value) {
-            seen.push_back(std::string(key) + "=" + std::string(value));
-            return true;
-          }).ok());
+  REQUIRE(store
+              .Scan("member/", "",
+                    [&](std::string_view key, std::string_view value) {
+                      seen.push_back(std::string(key) + "=" + std::string(value));
+                      return true;
+                    })
+              .ok());
   CHECK(seen == std::vector<std::string>{"member/VN/GOV/1=population", "member/VN/GOV/2=land",
                                          "member/VN/GOV/3=enterprise"});
   seen.clear();
-  REQUIRE(store.Scan("member/", "member/VN/GOV/2", [&](std::string_view key, std::string_view) {
-            seen.emplace_back(key);
-            return seen.size() < 1;
-          }).ok());
+  REQUIRE(store
+              .Scan("member/", "member/VN/GOV/2",
+                    [&](std::string_view key, std::string_view) {
+                      seen.emplace_back(key);
+                      return seen.size() < 1;
+                    })
+              .ok());
   CHECK(seen == std::vector<std::string>{"member/VN/GOV/2"});
 
   WriteBatch removal;

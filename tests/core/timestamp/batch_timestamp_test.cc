@@ -1,8 +1,9 @@
 #include "core/timestamp/batch_timestamp.h"
 
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 #include "core/crypto/digest.h"
 #include "tests/fakes/fake_clock.h"
@@ -27,7 +28,8 @@ class CountingTimestamper final : public Timestamper {
 
 std::vector<std::string> Digests(int count) {
   std::vector<std::string> digests;
-  for (int i = 0; i < count; ++i) digests.push_back(crypto::Sha256("exchange " + std::to_string(i)));
+  for (int i = 0; i < count; ++i)
+    digests.push_back(crypto::Sha256("exchange " + std::to_string(i)));
   return digests;
 }
 
@@ -97,7 +99,8 @@ TEST_CASE("Concurrent submissions are batched into few TSA calls", "[timestamp]"
   std::atomic<int> verified{0};
   uint64_t batches = 0;
   {
-    TimestampBatcher batcher(counting, {.max_batch = 10'000, .max_delay = std::chrono::milliseconds(100)});
+    TimestampBatcher batcher(counting,
+                             {.max_batch = 10'000, .max_delay = std::chrono::milliseconds(100)});
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
       threads.emplace_back([&, t] {

@@ -29,8 +29,8 @@ TEST_CASE("A corrupt serial state is refused rather than restarted", "[timestamp
   REQUIRE(WriteFileAtomically(path, "12x\n", 0600).ok());
   const Status status = SerialCounter::Open(path).status();
   CHECK(status.code() == StatusCode::kDataLoss);
-  CHECK(status.message() == "serial state file " + path +
-                                " is corrupt ('12x'); refusing to reuse serial numbers");
+  CHECK(status.message() ==
+        "serial state file " + path + " is corrupt ('12x'); refusing to reuse serial numbers");
 }
 
 TEST_CASE("A serial that cannot be reserved durably is not handed out", "[timestamp]") {

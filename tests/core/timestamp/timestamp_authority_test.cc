@@ -18,7 +18,8 @@ TEST_CASE("Our TSA's replies verify with our client", "[timestamp]") {
   const TimestampVerifier verifier = tsa.Verifier();
   const std::string digest = crypto::Sha256("exchange record");
 
-  const std::string reply = tsa.authority->Respond(MakeTimestampQuery(digest, kNonce).value()).value();
+  const std::string reply =
+      tsa.authority->Respond(MakeTimestampQuery(digest, kNonce).value()).value();
   const TimestampToken token = verifier.VerifyReply(reply, digest, kNonce).value();
   CHECK(token.info.gen_time == clock.Now());
   CHECK(token.info.policy_oid == testing::kTestPolicyOid);
@@ -40,7 +41,8 @@ TEST_CASE("Bad replies are rejected with distinct errors", "[timestamp]") {
   const testing::TestTsa tsa(clock);
   const TimestampVerifier verifier = tsa.Verifier();
   const std::string digest = crypto::Sha256("exchange record");
-  const std::string reply = tsa.authority->Respond(MakeTimestampQuery(digest, kNonce).value()).value();
+  const std::string reply =
+      tsa.authority->Respond(MakeTimestampQuery(digest, kNonce).value()).value();
 
   SECTION("a tampered signature") {
     std::string tampered = reply;
@@ -82,7 +84,8 @@ TEST_CASE("Bad replies are rejected with distinct errors", "[timestamp]") {
   }
   SECTION("a TSA certificate that has expired by the token's time") {
     clock.Advance(std::chrono::hours(24 * 365));
-    const std::string late = tsa.authority->Respond(MakeTimestampQuery(digest, kNonce).value()).value();
+    const std::string late =
+        tsa.authority->Respond(MakeTimestampQuery(digest, kNonce).value()).value();
     CHECK(verifier.VerifyReply(late, digest, kNonce).status().reason() == crypto::kCertExpired);
   }
   SECTION("a revoked TSA certificate") {
@@ -116,10 +119,9 @@ TEST_CASE("A TSA needs a timestamping certificate and a policy", "[timestamp]") 
   TsaOptions options;
   options.policy_oid = testing::kTestPolicyOid;
   const auto create = [&](TsaOptions tsa_options) {
-    return TimestampAuthority::Create(std::move(tsa_options),
-                                      crypto::PrivateKey::FromPem(plain.key.ToPem()).value(),
-                                      {plain.certificate},
-                                      SerialCounter::Open(dir.File("serial")).value(), clock)
+    return TimestampAuthority::Create(
+               std::move(tsa_options), crypto::PrivateKey::FromPem(plain.key.ToPem()).value(),
+               {plain.certificate}, SerialCounter::Open(dir.File("serial")).value(), clock)
         .status();
   };
   CHECK(create(options).reason() == "tsa.not_a_tsa_certificate");

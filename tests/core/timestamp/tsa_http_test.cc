@@ -1,12 +1,12 @@
-#include "core/timestamp/tsa_http_service.h"
+#include <cstdlib>
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
 
 #include "core/base/file.h"
 #include "core/crypto/digest.h"
 #include "core/net/http_client.h"
 #include "core/timestamp/timestamper.h"
+#include "core/timestamp/tsa_http_service.h"
 #include "tests/support/test_tsa.h"
 
 namespace truc::timestamp {
@@ -32,10 +32,11 @@ TEST_CASE("openssl and curl accept our TSA's replies", "[timestamp][interop]") {
   ServedTsa served;
   testing::TempDir dir;
   REQUIRE(WriteFileAtomically(dir.File("data.txt"), "land parcel 42", 0644).ok());
-  REQUIRE(WriteFileAtomically(dir.File("root.pem"), served.tsa.root.certificate.ToPem(), 0644).ok());
-  REQUIRE(WriteFileAtomically(dir.File("tsa.pem"),
-                              served.tsa.tsa_certificate.certificate.ToPem(), 0644)
-              .ok());
+  REQUIRE(
+      WriteFileAtomically(dir.File("root.pem"), served.tsa.root.certificate.ToPem(), 0644).ok());
+  REQUIRE(
+      WriteFileAtomically(dir.File("tsa.pem"), served.tsa.tsa_certificate.certificate.ToPem(), 0644)
+          .ok());
   const std::string d = dir.path();
   const std::string pipeline =
       "cd " + d + " && openssl ts -query -data data.txt -sha256 -cert -out query.tsq 2>/dev/null" +
@@ -92,9 +93,8 @@ TEST_CASE("The HTTP timestamper gets verified tokens and fails over", "[timestam
       dead_port = dead->port();
     }
     auto timestamper =
-        HttpTimestamper::Create(
-            {"http://127.0.0.1:" + std::to_string(dead_port) + "/", served.url},
-            served.tsa.Verifier())
+        HttpTimestamper::Create({"http://127.0.0.1:" + std::to_string(dead_port) + "/", served.url},
+                                served.tsa.Verifier())
             .value();
     CHECK(timestamper->Timestamp(digest).ok());
   }
