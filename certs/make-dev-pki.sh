@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates a complete development federation PKI with the truc CLI: a root CA, an intermediate CA,
-# a timestamping certificate, the registry's configuration-signing certificate and, for each
+# a timestamping certificate, the registry's configuration-signing and TLS certificates, an
+# administrator's client certificate and, for each
 # sample member, a member-signing and a gateway TLS certificate (valid for localhost/127.0.0.1).
 #
 #   certs/make-dev-pki.sh OUT_DIR [TRUC_BINARY]
@@ -60,6 +61,11 @@ leaf() {
 
 leaf "$out/tsa" tsa tsa "$operator_id" "$operator_name"
 leaf "$out/registry" config-signing config-signing "$operator_id" "$operator_name"
+# The registry's TLS certificate for its admin API, and an administrator's client certificate
+# (both TLS certificates of the operator: the admin's is listed in the registry's configuration).
+leaf "$out/registry" registry-tls gateway-tls "$operator_id/registry" "$operator_name" \
+  --dns localhost --ip 127.0.0.1
+leaf "$out/registry" admin gateway-tls "$operator_id/admin" "$operator_name" --dns localhost
 
 members=(
   "000100|Population database"

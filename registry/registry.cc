@@ -521,48 +521,43 @@ StatusOr<v1::ApplicationRecord> Registry::SubmitApplication(
   return record;
 }
 
-StatusOr<v1::ApplicationRecord> Registry::ApproveApplication(uint64_t id, const std::string& note) {
+StatusOr<v1::ApplicationRecord> Registry::DecideApplication(uint64_t id, bool approve,
+                                                            const std::string& note) {
   v1::ApplicationRecord result;
-  const StatusOr<uint64_t> version = Change([&](v1::RegistryState& state) -> Status {
-    for (v1::ApplicationRecord& record : *state.mutable_applications()) {
-      if (record.id() != id) continue;
-      if (record.state() != v1::APPLICATION_STATE_PENDING) {
-        return FailedPreconditionError(fmt::format("application {} is not pending", id),
-                                       "registry.not_pending");
-      }
-      v1::Application application;
-      application.ParseFromString(record.signed_().application());
-      TRUC_RETURN_IF_ERROR(ApplyApplication(state, application));
-      record.set_state(v1::APPLICATION_STATE_APPROVED);
-      record.set_version(state_.configuration().version() + 1);
-      record.set_note(note);
-      result = record;
-      return OkStatus();
+  const auto decide = [&](v1::RegistryState& state) -> Status {
+    auto* records = state.mutable_applications();
+    const auto record = std::find_if(records->begin(), records->end(),
+                                     [&](const v1::ApplicationRecord& r) { return r.id() == id; });
+    if (record == records->end()) {
+      return NotFoundError(fmt::format("unknown application {}", id),
+                           "registry.unknown_application");
     }
-    return NotFoundError(fmt::format("unknown application {}", id), "registry.unknown_application");
-  });
-  TRUC_RETURN_IF_ERROR(version.status());
+    if (record->state() != v1::APPLICATION_STATE_PENDING) {
+      return FailedPreconditionError(fmt::format("application {} is not pending", id),
+                                     "registry.not_pending");
+    }
+    if (approve) {
+      v1::Application application;
+      application.ParseFromString(record->signed_().application());
+      TRUC_RETURN_IF_ERROR(ApplyApplication(state, application));
+      record->set_version(state_.configuration().version() + 1);
+    }
+    record->set_state(approve ? v1::APPLICATION_STATE_APPROVED : v1::APPLICATION_STATE_REJECTED);
+    record->set_note(note);
+    result = *record;
+    return OkStatus();
+  };
+  const StatusOr<uint64_t> version = Change(decide);
+  if (!version.ok()) return version.status();
   return result;
 }
 
+StatusOr<v1::ApplicationRecord> Registry::ApproveApplication(uint64_t id, const std::string& note) {
+  return DecideApplication(id, /*approve=*/true, note);
+}
+
 StatusOr<v1::ApplicationRecord> Registry::RejectApplication(uint64_t id, const std::string& note) {
-  v1::ApplicationRecord result;
-  const StatusOr<uint64_t> version = Change([&](v1::RegistryState& state) -> Status {
-    for (v1::ApplicationRecord& record : *state.mutable_applications()) {
-      if (record.id() != id) continue;
-      if (record.state() != v1::APPLICATION_STATE_PENDING) {
-        return FailedPreconditionError(fmt::format("application {} is not pending", id),
-                                       "registry.not_pending");
-      }
-      record.set_state(v1::APPLICATION_STATE_REJECTED);
-      record.set_note(note);
-      result = record;
-      return OkStatus();
-    }
-    return NotFoundError(fmt::format("unknown application {}", id), "registry.unknown_application");
-  });
-  TRUC_RETURN_IF_ERROR(version.status());
-  return result;
+  return DecideApplication(id, /*approve=*/false, note);
 }
 
 }  // namespace truc::registry

@@ -81,6 +81,9 @@ class Registry {
   // and makes it current.
   StatusOr<uint64_t> Change(const std::function<Status(v1::RegistryState&)>& mutate);
   Status ApplyApplication(v1::RegistryState& state, const v1::Application& application) const;
+  // Approves (applying it) or rejects a pending application.
+  StatusOr<v1::ApplicationRecord> DecideApplication(uint64_t id, bool approve,
+                                                    const std::string& note);
 
   storage::KeyValueStore& store_;
   const RegistryOptions options_;

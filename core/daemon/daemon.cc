@@ -2,6 +2,9 @@
 
 #include <csignal>
 #include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
 
 #include "core/base/file.h"
 
@@ -56,6 +59,34 @@ std::string WaitForTermination() {
   while (sigwait(&signals, &received) != 0) {
   }
   return received == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+int DaemonMain(int argc, char** argv, const std::string& name, const std::string& description,
+               const std::function<Status(const DaemonArgs& args)>& body) {
+  BlockTerminationSignals();
+  CLI::App app(description, name);
+  std::string config_file;
+  std::string ready_file;
+  app.add_option("--config", config_file, "Configuration file (TOML)")->required();
+  app.add_option("--ready-file", ready_file, "Write the listening address(es) here once ready");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  const auto run = [&]() -> Status {
+    TRUC_ASSIGN_OR_RETURN(config::ConfigDocument document,
+                          config::ConfigDocument::FromFile(config_file));
+    TRUC_ASSIGN_OR_RETURN(log::LogOptions log_options, ReadLogOptions(document.root()));
+    log::Configure(log_options);
+    return body({document, config_file, ready_file});
+  };
+  const Status status = run();
+  if (!status.ok()) {
+    std::cerr << name << ": " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace truc::daemon

@@ -3,6 +3,7 @@
 // wait for SIGINT or SIGTERM to shut down gracefully.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -29,5 +30,20 @@ void BlockTerminationSignals();
 
 // Waits until SIGINT or SIGTERM arrives; returns the signal's name.
 std::string WaitForTermination();
+
+// What a daemon's main() hands to its body.
+struct DaemonArgs {
+  config::ConfigDocument& document;  // The parsed configuration file; [log] is already applied.
+  const std::string& config_file;
+  const std::string& ready_file;  // "" when not asked for.
+};
+
+// The whole main() of a Trục daemon: blocks the termination signals, parses
+// `--config FILE [--ready-file FILE]`, loads the configuration and applies its [log] table, then
+// runs `body`, which reads the rest of the configuration (and checks for unknown keys), serves,
+// and returns once WaitForTermination does. A failure is printed as "NAME: message" and gives
+// exit code 1.
+int DaemonMain(int argc, char** argv, const std::string& name, const std::string& description,
+               const std::function<Status(const DaemonArgs& args)>& body);
 
 }  // namespace truc::daemon

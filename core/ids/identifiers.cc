@@ -8,38 +8,11 @@
 #include <fmt/format.h>
 
 #include "core/base/strings.h"
+#include "core/base/utf8.h"
 #include "core/ids/percent_encoding.h"
 
 namespace truc::ids {
 namespace {
-
-// Length in bytes of the UTF-8 sequence starting at s[i], or 0 if it is malformed (overlong
-// forms, surrogates and code points above U+10FFFF included).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  size_t length;
-  unsigned int min_code_point;
-  unsigned int code_point;
-  if (lead < 0x80) return 1;
-  if ((lead & 0xe0) == 0xc0) {
-    length = 2, min_code_point = 0x80, code_point = lead & 0x1f;
-  } else if ((lead & 0xf0) == 0xe0) {
-    length = 3, min_code_point = 0x800, code_point = lead & 0x0f;
-  } else if ((lead & 0xf8) == 0xf0) {
-    length = 4, min_code_point = 0x10000, code_point = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-    code_point = (code_point << 6) | (byte(i + k) & 0x3f);
-  }
-  const bool surrogate = code_point >= 0xd800 && code_point <= 0xdfff;
-  if (code_point < min_code_point || code_point > 0x10ffff || surrogate) return 0;
-  return length;
-}
 
 Status InvalidId(std::string_view kind, std::string_view encoded, std::string_view why) {
   return InvalidArgumentError(fmt::format("invalid {} id '{}': {}", kind, encoded, why),
@@ -102,7 +75,8 @@ Status ValidatePart(std::string_view part, std::string_view what) {
     if (c < 0x20 || c == 0x7f) {
       return invalid(fmt::format("contains a control character at byte {}", i));
     }
-    const size_t length = Utf8SequenceLength(part, i);
+    uint32_t code_point;
+    const size_t length = Utf8SequenceLength(part, i, code_point);
     if (length == 0) return invalid(fmt::format("is not valid UTF-8 at byte {}", i));
     i += length;
   }
