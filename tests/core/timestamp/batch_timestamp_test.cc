@@ -45,10 +45,10 @@ TEST_CASE("10,000 digests share one timestamp and each proves itself alone", "[t
   CHECK(counting.calls == 1);
   REQUIRE(proofs.size() == digests.size());
   // One token for the whole batch: verify it once, then every item's path to its root.
-  CHECK(verifier.VerifyToken(proofs[0].token->der, proofs[0].root).ok());
+  CHECK(verifier.VerifyToken(proofs[0].commitment->der, proofs[0].root).ok());
   int included = 0;
   for (size_t i = 0; i < digests.size(); ++i) {
-    CHECK(proofs[i].token == proofs[0].token);
+    CHECK(proofs[i].commitment == proofs[0].commitment);
     included += VerifyBatchInclusion(digests[i], proofs[i]).ok() ? 1 : 0;
   }
   CHECK(included == 10'000);
