@@ -1,0 +1,174 @@
+#include "core/evidence/message_signing.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/base/encoding.h"
+#include "core/crypto/digest.h"
+#include "core/merkle/hash.h"
+#include "core/merkle/verify.h"
+#include "core/pki/certificate_profiles.h"
+
+namespace truc::evidence {
+namespace {
+
+std::string LowerCase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+google::protobuf::Timestamp ToTimestamp(TimePoint t) {
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  google::protobuf::Timestamp out;
+  out.set_seconds(millis / 1000);
+  out.set_nanos(static_cast<int32_t>(millis % 1000) * 1'000'000);
+  return out;
+}
+
+TimePoint FromTimestamp(const google::protobuf::Timestamp& t) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+      std::chrono::seconds(t.seconds()) + std::chrono::nanoseconds(t.nanos())));
+}
+
+Status Malformed(std::string message) {
+  return InvalidArgumentError(std::move(message), "evidence.malformed");
+}
+
+}  // namespace
+
+std::string HeadersDigest(const HeaderFields& headers) {
+  std::vector<std::pair<std::string, std::string_view>> canonical;
+  canonical.reserve(headers.size());
+  for (const auto& [name, value] : headers) canonical.emplace_back(LowerCase(name), value);
+  std::stable_sort(canonical.begin(), canonical.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  crypto::Hasher hasher(crypto::DigestAlgorithm::kSha256);
+  for (const auto& [name, value] : canonical) {
+    hasher.Update(name);
+    hasher.Update(":");
+    hasher.Update(value);
+    hasher.Update("\n");
+  }
+  return hasher.Finish();
+}
+
+v1::MessageDigests DigestMessage(const HeaderFields& headers, std::string_view body) {
+  v1::MessageDigests digests;
+  digests.set_headers_sha256(HeadersDigest(headers));
+  digests.set_body_sha256(crypto::Sha256(body));
+  return digests;
+}
+
+std::string SerializeEvidence(const v1::MessageEvidence& evidence) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  evidence.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+std::string RequestHash(const v1::MessageEvidence& request) {
+  return crypto::Sha512(SerializeEvidence(request));
+}
+
+std::string BatchRootPayload(std::string_view root, TimePoint signed_at) {
+  return fmt::format("truc.v1.batch-root\n{}\n{}\n", HexEncode(root), FormatRfc3339(signed_at));
+}
+
+namespace {
+
+std::shared_ptr<const std::vector<std::string>> ToDer(
+    const std::vector<crypto::Certificate>& chain) {
+  auto der = std::make_shared<std::vector<std::string>>();
+  for (const crypto::Certificate& cert : chain) der->push_back(cert.ToDer());
+  return der;
+}
+
+}  // namespace
+
+BatchSigner::BatchSigner(const crypto::Signer& signer, std::vector<crypto::Certificate> chain,
+                         const Clock& clock, merkle::BatcherOptions options)
+    : signer_(signer),
+      chain_der_(ToDer(chain)),
+      clock_(clock),
+      batcher_([this](const std::string& root) { return SignRoot(root); }, options) {}
+
+StatusOr<BatchSigner::SignedRoot> BatchSigner::SignRoot(const std::string& root) const {
+  // Millisecond precision: the time is written into the signed text and into the proto.
+  const TimePoint signed_at = std::chrono::floor<std::chrono::milliseconds>(clock_.Now());
+  TRUC_ASSIGN_OR_RETURN(crypto::Signature signature,
+                        signer_.Sign(BatchRootPayload(root, signed_at)));
+  return SignedRoot{std::move(signature), signed_at};
+}
+
+std::future<StatusOr<v1::BatchSignature>> BatchSigner::Sign(const v1::MessageEvidence& evidence) {
+  auto proof = std::make_shared<std::future<StatusOr<merkle::BatchProof<SignedRoot>>>>(
+      batcher_.Submit(merkle::HashLeaf(SerializeEvidence(evidence))));
+  // Turn the batch proof into the wire form when the caller asks for it.
+  return std::async(std::launch::deferred,
+                    [chain = chain_der_, proof]() -> StatusOr<v1::BatchSignature> {
+    TRUC_ASSIGN_OR_RETURN(merkle::BatchProof<SignedRoot> batch, proof->get());
+    v1::BatchSignature out;
+    out.set_merkle_root(batch.root);
+    out.mutable_proof()->set_leaf_index(batch.leaf_index);
+    out.mutable_proof()->set_tree_size(batch.tree_size);
+    for (std::string& node : batch.path) out.mutable_proof()->add_audit_path(std::move(node));
+    out.mutable_signature()->set_key_id(batch.commitment->signature.key_id);
+    out.mutable_signature()->set_value(batch.commitment->signature.value);
+    *out.mutable_signed_at() = ToTimestamp(batch.commitment->signed_at);
+    for (const std::string& der : *chain) out.add_certificate_chain(der);
+    return out;
+  });
+}
+
+StatusOr<TimePoint> VerifyMessageSignature(const v1::MessageEvidence& evidence,
+                                           const v1::BatchSignature& signature,
+                                           const ids::MemberId& signer,
+                                           const crypto::TrustStore& trust) {
+  const std::vector<std::string> path(signature.proof().audit_path().begin(),
+                                      signature.proof().audit_path().end());
+  TRUC_RETURN_IF_ERROR(merkle::VerifyInclusion(merkle::HashLeaf(SerializeEvidence(evidence)),
+                                               signature.proof().leaf_index(),
+                                               signature.proof().tree_size(), path,
+                                               signature.merkle_root())
+                           .Annotate("the message is not in the signed batch"));
+  if (signature.certificate_chain().empty()) {
+    return Malformed("the signature carries no certificate");
+  }
+  std::vector<crypto::Certificate> chain;
+  for (const std::string& der : signature.certificate_chain()) {
+    StatusOr<crypto::Certificate> cert = crypto::Certificate::FromDer(der);
+    if (!cert.ok()) return cert.status().Annotate("the signer's certificate chain");
+    chain.push_back(*std::move(cert));
+  }
+  const TimePoint signed_at = FromTimestamp(signature.signed_at());
+  TRUC_RETURN_IF_ERROR(
+      trust.VerifyChain(chain.front(), std::span(chain).subspan(1), signed_at).status());
+  if (pki::GuessProfile(chain.front()) != pki::Profile::kMemberSigning) {
+    return UnauthenticatedError(
+        fmt::format("'{}' is not a member signing certificate", chain.front().subject()),
+        "evidence.wrong_profile");
+  }
+  TRUC_ASSIGN_OR_RETURN(const ids::MemberId holder,
+                        pki::MemberIdFromSigningCertificate(chain.front()));
+  if (holder != signer) {
+    return UnauthenticatedError(fmt::format("the message was signed by {}, not by {}",
+                                            holder.ToString(), signer.ToString()),
+                                "evidence.wrong_signer");
+  }
+  const crypto::Signature value{signature.signature().key_id(), signature.signature().value()};
+  TRUC_RETURN_IF_ERROR(chain.front().public_key().Verify(
+      BatchRootPayload(signature.merkle_root(), signed_at), value));
+  return signed_at;
+}
+
+}  // namespace truc::evidence
