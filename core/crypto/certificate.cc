@@ -24,7 +24,14 @@ std::string CertificateDer(X509* cert) {
 
 StatusOr<Certificate> Certificate::FromNative(X509Ptr cert) {
   if (!cert) return InvalidArgumentError("no certificate", "crypto.malformed");
-  StatusOr<PublicKey> key = PublicKey::FromNative(EvpPkeyPtr(X509_get_pubkey(cert.get())));
+  // The certificate keeps its SubjectPublicKeyInfo as parsed: encode that structure directly.
+  unsigned char* spki = nullptr;
+  const int spki_length = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert.get()), &spki);
+  const std::string spki_der(reinterpret_cast<char*>(spki),
+                             static_cast<size_t>(std::max(0, spki_length)));
+  OPENSSL_free(spki);
+  StatusOr<PublicKey> key =
+      PublicKey::FromNative(EvpPkeyPtr(X509_get_pubkey(cert.get())), spki_der);
   if (!key.ok()) {
     return key.status().Annotate(
         fmt::format("certificate '{}'", NameToString(X509_get_subject_name(cert.get()))));

@@ -79,8 +79,14 @@ int NoPassphrase(char*, int, int, void*) { return -1; }
 
 StatusOr<PublicKey> PublicKey::FromNative(EvpPkeyPtr key) {
   if (!key) return InvalidArgumentError("no public key", "crypto.malformed");
+  const std::string spki = SubjectPublicKeyInfoDer(key.get());
+  return FromNative(std::move(key), spki);
+}
+
+StatusOr<PublicKey> PublicKey::FromNative(EvpPkeyPtr key, std::string_view spki_der) {
+  if (!key) return InvalidArgumentError("no public key", "crypto.malformed");
   TRUC_ASSIGN_OR_RETURN(KeyType type, DetectKeyType(key.get()));
-  std::string key_id = Sha256(SubjectPublicKeyInfoDer(key.get()));
+  std::string key_id = Sha256(spki_der);
   return PublicKey(std::shared_ptr<EVP_PKEY>(key.release(), EVP_PKEY_free), type,
                    std::move(key_id));
 }

@@ -59,6 +59,9 @@ class PublicKey {
   // For Trục's wrapper libraries only; does not transfer ownership.
   EVP_PKEY* native_handle() const { return key_.get(); }
   static StatusOr<PublicKey> FromNative(EvpPkeyPtr key);
+  // As FromNative, with the key's DER SubjectPublicKeyInfo already at hand (a certificate holds
+  // it), which spares OpenSSL 3's costly re-encoding of the key.
+  static StatusOr<PublicKey> FromNative(EvpPkeyPtr key, std::string_view spki_der);
 
  private:
   PublicKey(std::shared_ptr<EVP_PKEY> key, KeyType type, std::string key_id)
