@@ -1,6 +1,7 @@
 #include "registry/registry.h"
 
 #include <algorithm>
+#include <span>
 #include <utility>
 
 #include <fmt/format.h>
@@ -61,14 +62,21 @@ StatusOr<crypto::TrustStore> ApprovedCas(const v1::GlobalConfiguration& config) 
   return crypto::TrustStore::Create(std::move(anchors), std::move(revoked));
 }
 
-// Parses `der` and checks that it chains to an approved CA at `now`.
-StatusOr<crypto::Certificate> CertificateFromApprovedCa(const v1::GlobalConfiguration& config,
-                                                        const std::string& der,
-                                                        std::string_view what, TimePoint now) {
+// Parses `der` and checks that it chains to an approved CA at `now`, through the DER
+// certificates in `intermediates` if needed.
+StatusOr<crypto::Certificate> CertificateFromApprovedCa(
+    const v1::GlobalConfiguration& config, const std::string& der, std::string_view what,
+    TimePoint now, std::span<const std::string> intermediates = {}) {
   StatusOr<crypto::Certificate> cert = crypto::Certificate::FromDer(der);
   if (!cert.ok()) return cert.status().Annotate(what);
+  std::vector<crypto::Certificate> issuers;
+  for (const std::string& issuer_der : intermediates) {
+    StatusOr<crypto::Certificate> issuer = crypto::Certificate::FromDer(issuer_der);
+    if (!issuer.ok()) return issuer.status().Annotate(fmt::format("{}'s chain", what));
+    issuers.push_back(*std::move(issuer));
+  }
   TRUC_ASSIGN_OR_RETURN(crypto::TrustStore cas, ApprovedCas(config));
-  const Status chained = cas.VerifyChain(*cert, {}, now).status();
+  const Status chained = cas.VerifyChain(*cert, issuers, now).status();
   if (!chained.ok()) {
     return FailedPreconditionError(
         fmt::format("{} is not from an approved CA: {}", what, chained.message()),
@@ -464,10 +472,13 @@ StatusOr<v1::ApplicationRecord> Registry::SubmitApplication(
   const v1::GlobalConfiguration config = Configuration();
   const TimePoint now = clock_.Now();
   // Who signed it, and may they apply for this member?
+  const std::vector<std::string> signer_issuers(
+      signed_application.signer_certificate_chain().begin() + 1,
+      signed_application.signer_certificate_chain().end());
   TRUC_ASSIGN_OR_RETURN(
       crypto::Certificate signer,
       CertificateFromApprovedCa(config, signed_application.signer_certificate_chain(0),
-                                "the application's signer certificate", now));
+                                "the application's signer certificate", now, signer_issuers));
   TRUC_ASSIGN_OR_RETURN(ids::MemberId signer_member, pki::MemberIdFromSigningCertificate(signer));
   TRUC_ASSIGN_OR_RETURN(ids::MemberId applicant, ids::FromProto(application.member()));
   if (signer_member != applicant) {
