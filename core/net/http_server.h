@@ -5,7 +5,8 @@
 // Threading: the server owns an io_context run by `io_threads` threads; each connection has its
 // own strand. The handler is called on an I/O thread and must not block: work that does (disk,
 // signing with a slow key, remote calls) goes to a worker pool, which calls `respond` from any
-// thread when done. `respond` must be called exactly once per request.
+// thread when done. `respond` must be called exactly once per request, and the responder must be
+// destroyed before the server is (a worker pool holding responders is shut down first).
 //
 // Defences: a deadline on reading each request (headers and body) and on writing each response, a
 // limit on header and body size (431 and 413), 400 for malformed requests, and a cap on concurrent
