@@ -28,6 +28,7 @@
 #include "core/ids/identifiers.h"
 #include "core/pki/certificate_profiles.h"
 #include "core/rpc/grpc_util.h"
+#include "proto/timestamp_conversion.h"
 #include "truc/v1/registry.grpc.pb.h"
 
 namespace truc::cli {
@@ -168,15 +169,6 @@ std::string DescribeRecord(const v1::ApplicationRecord& record) {
       return fmt::format("application {}: in an unknown state ({})", record.id(),
                          static_cast<int>(record.state()));
   }
-}
-
-google::protobuf::Timestamp ToTimestamp(TimePoint t) {
-  const auto since_epoch =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
-  google::protobuf::Timestamp timestamp;
-  timestamp.set_seconds(since_epoch.count() / 1'000'000'000);
-  timestamp.set_nanos(static_cast<int32_t>(since_epoch.count() % 1'000'000'000));
-  return timestamp;
 }
 
 // A command-line word and the protobuf enum value it stands for.
@@ -429,7 +421,7 @@ StatusOr<Applicant> LoadApplicant(const ApplicantOptions& options) {
 // `applicant`, whose whole chain goes along.
 StatusOr<v1::SignedApplication> SignApplication(v1::Application application,
                                                 const Applicant& applicant) {
-  *application.mutable_created_at() = ToTimestamp(SystemClock::Instance().Now());
+  *application.mutable_created_at() = proto::ToProtoTimestamp(SystemClock::Instance().Now());
   v1::SignedApplication signed_application;
   if (!application.SerializeToString(signed_application.mutable_application())) {
     return InternalError("cannot serialize the application", "cli.internal");

@@ -11,6 +11,7 @@
 #include "core/crypto/trust_store.h"
 #include "core/ids/id_proto.h"
 #include "core/pki/certificate_profiles.h"
+#include "proto/timestamp_conversion.h"
 
 namespace truc::registry {
 namespace {
@@ -20,15 +21,6 @@ constexpr std::string_view kStateKey = "registry/state";
 // A configuration's issued_at lies this far before the moment of issue, so that a gateway whose
 // clock is slightly behind the registry's still accepts it at once.
 constexpr std::chrono::minutes kClockSkewAllowance{5};
-
-google::protobuf::Timestamp ToTimestamp(TimePoint t) {
-  google::protobuf::Timestamp out;
-  const auto since_epoch =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
-  out.set_seconds(since_epoch.count() / 1'000'000'000);
-  out.set_nanos(static_cast<int32_t>(since_epoch.count() % 1'000'000'000));
-  return out;
-}
 
 template <typename Id>
 bool SameId(const Id& a, const Id& b) {
@@ -177,8 +169,8 @@ StatusOr<uint64_t> Registry::Change(const std::function<Status(v1::RegistryState
     v1::GlobalConfiguration& config = *next.mutable_configuration();
     const TimePoint now = clock_.Now();
     config.set_version(state_.configuration().version() + 1);
-    *config.mutable_issued_at() = ToTimestamp(now - kClockSkewAllowance);
-    *config.mutable_expires_at() = ToTimestamp(now + options_.configuration_validity);
+    *config.mutable_issued_at() = proto::ToProtoTimestamp(now - kClockSkewAllowance);
+    *config.mutable_expires_at() = proto::ToProtoTimestamp(now + options_.configuration_validity);
     storage::WriteBatch batch;
     batch.Put(std::string(kStateKey), next.SerializeAsString());
     TRUC_RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true).Annotate("cannot save the change"));

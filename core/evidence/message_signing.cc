@@ -1,17 +1,17 @@
 #include "core/evidence/message_signing.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "core/base/encoding.h"
 #include "core/crypto/digest.h"
 #include "core/merkle/hash.h"
 #include "core/merkle/verify.h"
 #include "core/pki/certificate_profiles.h"
+#include "proto/timestamp_conversion.h"
 
 namespace truc::evidence {
 namespace {
@@ -21,20 +21,6 @@ std::string LowerCase(std::string_view text) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-google::protobuf::Timestamp ToTimestamp(TimePoint t) {
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  google::protobuf::Timestamp out;
-  out.set_seconds(millis / 1000);
-  out.set_nanos(static_cast<int32_t>(millis % 1000) * 1'000'000);
-  return out;
-}
-
-TimePoint FromTimestamp(const google::protobuf::Timestamp& t) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::seconds(t.seconds()) + std::chrono::nanoseconds(t.nanos())));
 }
 
 Status Malformed(std::string message) {
@@ -114,20 +100,20 @@ std::future<StatusOr<v1::BatchSignature>> BatchSigner::Sign(const v1::MessageEvi
   auto proof = std::make_shared<std::future<StatusOr<merkle::BatchProof<SignedRoot>>>>(
       batcher_.Submit(merkle::HashLeaf(SerializeEvidence(evidence))));
   // Turn the batch proof into the wire form when the caller asks for it.
-  return std::async(std::launch::deferred,
-                    [chain = chain_der_, proof]() -> StatusOr<v1::BatchSignature> {
-    TRUC_ASSIGN_OR_RETURN(merkle::BatchProof<SignedRoot> batch, proof->get());
-    v1::BatchSignature out;
-    out.set_merkle_root(batch.root);
-    out.mutable_proof()->set_leaf_index(batch.leaf_index);
-    out.mutable_proof()->set_tree_size(batch.tree_size);
-    for (std::string& node : batch.path) out.mutable_proof()->add_audit_path(std::move(node));
-    out.mutable_signature()->set_key_id(batch.commitment->signature.key_id);
-    out.mutable_signature()->set_value(batch.commitment->signature.value);
-    *out.mutable_signed_at() = ToTimestamp(batch.commitment->signed_at);
-    for (const std::string& der : *chain) out.add_certificate_chain(der);
-    return out;
-  });
+  return std::async(
+      std::launch::deferred, [chain = chain_der_, proof]() -> StatusOr<v1::BatchSignature> {
+        TRUC_ASSIGN_OR_RETURN(merkle::BatchProof<SignedRoot> batch, proof->get());
+        v1::BatchSignature out;
+        out.set_merkle_root(batch.root);
+        out.mutable_proof()->set_leaf_index(batch.leaf_index);
+        out.mutable_proof()->set_tree_size(batch.tree_size);
+        for (std::string& node : batch.path) out.mutable_proof()->add_audit_path(std::move(node));
+        out.mutable_signature()->set_key_id(batch.commitment->signature.key_id);
+        out.mutable_signature()->set_value(batch.commitment->signature.value);
+        *out.mutable_signed_at() = proto::ToProtoTimestamp(batch.commitment->signed_at);
+        for (const std::string& der : *chain) out.add_certificate_chain(der);
+        return out;
+      });
 }
 
 StatusOr<TimePoint> VerifyMessageSignature(const v1::MessageEvidence& evidence,
@@ -150,7 +136,7 @@ StatusOr<TimePoint> VerifyMessageSignature(const v1::MessageEvidence& evidence,
     if (!cert.ok()) return cert.status().Annotate("the signer's certificate chain");
     chain.push_back(*std::move(cert));
   }
-  const TimePoint signed_at = FromTimestamp(signature.signed_at());
+  const TimePoint signed_at = proto::FromProtoTimestamp(signature.signed_at());
   TRUC_RETURN_IF_ERROR(
       trust.VerifyChain(chain.front(), std::span(chain).subspan(1), signed_at).status());
   if (pki::GuessProfile(chain.front()) != pki::Profile::kMemberSigning) {
