@@ -63,6 +63,8 @@ class ConfigurationView {
   const ConfigurationInfo& info() const { return info_; }
   const std::string& instance() const { return instance_; }
 
+  // Every member, ordered by id.
+  const std::map<ids::MemberId, MemberInfo>& members() const { return members_; }
   // nullptr if `id` is not a member.
   const MemberInfo* FindMember(const ids::MemberId& id) const;
   bool HasSubsystem(const ids::SubsystemId& id) const;

@@ -19,7 +19,9 @@ StatusOr<LoadedTls> Load(const TlsFiles& files) {
   // Loading through PrivateKey enforces the key file's permissions and validates it.
   TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::LoadPemFile(files.key_file));
   loaded.key = std::string(key.ToPem().reveal());
-  TRUC_ASSIGN_OR_RETURN(loaded.roots, ReadFile(files.trusted_ca_file));
+  if (!files.trusted_ca_file.empty()) {
+    TRUC_ASSIGN_OR_RETURN(loaded.roots, ReadFile(files.trusted_ca_file));
+  }
   TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
                         crypto::Certificate::FromPemBundle(loaded.chain));
   if (chain.front().public_key().key_id() != key.key_id()) {
@@ -60,6 +62,17 @@ StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(
   TRUC_ASSIGN_OR_RETURN(LoadedTls loaded, Load(files));
   grpc::SslServerCredentialsOptions options(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = loaded.roots;
+  options.pem_key_cert_pairs.push_back({loaded.key, loaded.chain});
+  return grpc::SslServerCredentials(options);
+}
+
+StatusOr<std::shared_ptr<grpc::ServerCredentials>> OptionalClientTlsServerCredentials(
+    const TlsFiles& files) {
+  TRUC_ASSIGN_OR_RETURN(LoadedTls loaded, Load(files));
+  grpc::SslServerCredentialsOptions options(
+      loaded.roots.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                           : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
   options.pem_root_certs = loaded.roots;
   options.pem_key_cert_pairs.push_back({loaded.key, loaded.chain});
   return grpc::SslServerCredentials(options);

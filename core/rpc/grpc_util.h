@@ -28,6 +28,11 @@ struct TlsFiles {
 // Server credentials that require and verify a client certificate from the trusted CAs.
 StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(
     const TlsFiles& files);
+// Server credentials for local callers: TLS with our certificate; when files.trusted_ca_file is
+// set, a client certificate from those CAs is requested and verified but not required (callers
+// without one are told apart by PeerCertificateFingerprint returning nullopt).
+StatusOr<std::shared_ptr<grpc::ServerCredentials>> OptionalClientTlsServerCredentials(
+    const TlsFiles& files);
 // Channel credentials presenting our certificate and verifying the server's.
 StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MutualTlsChannelCredentials(
     const TlsFiles& files);

@@ -1,0 +1,60 @@
+// The consumer side of an exchange: what this gateway does with a call one of its own information
+// systems makes (through the REST interface or the gRPC API, which authenticate the caller first).
+//
+//   check the global configuration is usable -> check the client subsystem is ours and registered
+//   -> describe and sign the request -> send it to a gateway of the provider -> check the signed
+//   response is bound to this request and signed by the provider -> hand both to the audit log ->
+//   return the response.
+#pragma once
+
+#include <chrono>
+
+#include "core/base/clock.h"
+#include "core/evidence/message_signing.h"
+#include "core/globalconf/configuration_client.h"
+#include "gateway/exchange/exchange_log.h"
+#include "gateway/exchange/peer_channels.h"
+#include "gateway/exchange/service_call.h"
+
+namespace truc::gateway {
+
+struct ConsumerOptions {
+  ids::MemberId member;  // The member this gateway belongs to.
+  // How long a call may take end to end, unless the caller asks for less.
+  std::chrono::milliseconds timeout{60'000};
+};
+
+// Thread-safe; blocking (call from worker threads). Every reference must outlive the proxy.
+class ConsumerProxy {
+ public:
+  ConsumerProxy(ConsumerOptions options, globalconf::ConfigurationClient& configuration,
+                evidence::BatchSigner& signer, PeerChannels& peers, ExchangeLog& log,
+                const Clock& clock);
+
+  // Makes the call. `deadline` bounds it further when earlier than options.timeout from now.
+  // The response is the backend's answer whatever its status. Errors are typed (gateway/errors.h):
+  // ClientProxy OutdatedGlobalConf, InvalidClientIdentifier (a client not of this member or not
+  // registered), UnknownMember, NetworkError, Timeout, SslAuthenticationFailed,
+  // InvalidSignatureValue (a response not bound to the request or not signed by the provider),
+  // LoggingFailed; and any error the provider's gateway raised, unchanged.
+  StatusOr<ServiceResponse> Call(ServiceRequest request,
+                                 std::chrono::system_clock::time_point deadline =
+                                     std::chrono::system_clock::time_point::max());
+
+ private:
+  // Checks that `response` answers `request` and that the provider signed it.
+  Status CheckResponse(const v1::ExchangeMessage& request, const v1::ExchangeMessage& response,
+                       const globalconf::ConfigurationView& view) const;
+
+  const ConsumerOptions options_;
+  globalconf::ConfigurationClient& configuration_;
+  evidence::BatchSigner& signer_;
+  PeerChannels& peers_;
+  ExchangeLog& log_;
+  const Clock& clock_;
+};
+
+// Hands `record` to `log`; LoggingFailed of `prefix`'s side when it cannot be made durable.
+Status LogExchange(ExchangeLog& log, const ExchangeRecord& record, std::string_view prefix);
+
+}  // namespace truc::gateway

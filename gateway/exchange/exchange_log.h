@@ -1,0 +1,36 @@
+// The seam between the gateways' exchange paths and the audit log: every exchange, with both its
+// messages and their signatures, is handed over before the response reaches the caller.
+#pragma once
+
+#include <optional>
+
+#include "core/base/clock.h"
+#include "core/base/status.h"
+#include "truc/v1/gateway_exchange.pb.h"
+
+namespace truc::gateway {
+
+// One exchange as one gateway saw it.
+struct ExchangeRecord {
+  enum class Side { kConsumer, kProvider };
+  Side side = Side::kConsumer;
+  // The request as sent (consumer) or received (provider), with its evidence and signature.
+  v1::ExchangeMessage request;
+  // The response, when there is one; absent when the exchange failed before it.
+  std::optional<v1::ExchangeMessage> response;
+  // OK, or the failure the caller is told about (its reason is the X-Road type).
+  Status outcome;
+  TimePoint started;
+  TimePoint finished;
+};
+
+// Thread-safe implementations only.
+class ExchangeLog {
+ public:
+  virtual ~ExchangeLog() = default;
+  // Returns once `record` is durable. An error means it may not be: the exchange must then fail
+  // with LoggingFailed, for no exchange may succeed unlogged.
+  virtual Status Append(const ExchangeRecord& record) = 0;
+};
+
+}  // namespace truc::gateway

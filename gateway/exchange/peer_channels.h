@@ -1,0 +1,80 @@
+// This gateway's connections to the gateways of other members: one gRPC channel per peer gateway
+// over mutual TLS 1.3, created on first use and reused by every call after (HTTP/2 multiplexes
+// concurrent calls on it; gRPC reconnects it when it breaks).
+//
+// A peer is trusted only if the certificate it presents is one the current global configuration
+// registers for that very gateway (pinned by fingerprint; the host name plays no part), is valid
+// now and is not revoked. This is checked at every TLS handshake, so a registration withdrawn or a
+// certificate revoked in a newer configuration takes effect at the next connection.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "core/base/clock.h"
+#include "core/base/status.h"
+#include "core/globalconf/configuration_view.h"
+#include "core/ids/identifiers.h"
+#include "core/rpc/pinned_tls.h"
+#include "truc/v1/gateway_exchange.grpc.pb.h"
+
+namespace truc::gateway {
+
+// The current global configuration (never null once the gateway routes).
+using ViewSource = std::function<std::shared_ptr<const globalconf::ConfigurationView>()>;
+
+// The gateway `certificate` is registered for in `view`, if it is within its validity and not
+// revoked; SslAuthenticationFailed of `prefix`'s side otherwise.
+StatusOr<const globalconf::GatewayInfo*> AuthenticateGateway(
+    const globalconf::ConfigurationView& view, const crypto::Certificate& certificate,
+    TimePoint now, std::string_view prefix);
+
+struct PeerChannelOptions {
+  size_t max_message_bytes = 64 << 20;
+  // How long an idle connection is kept open.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+};
+
+// Thread-safe.
+class PeerChannels {
+ public:
+  // `clock` must outlive this.
+  PeerChannels(rpc::TlsIdentity identity, ViewSource views, const Clock& clock,
+               PeerChannelOptions options);
+
+  // Sends `request` to a gateway of `provider` (to `target` only, when given) and returns its
+  // answer. Gateways are tried in turn, those whose connection is not failing first, starting
+  // from a rotating position so that load spreads; the next is tried only when a gateway could
+  // not be reached at all (the request then never arrived). Errors: ClientProxy UnknownMember
+  // when `provider` has no gateway (or not `target`), SslAuthenticationFailed when a gateway
+  // presented a certificate not registered for it, NetworkError or Timeout when none answered;
+  // errors raised by the provider's gateway as it sent them.
+  StatusOr<v1::ExchangeMessage> Exchange(const ids::MemberId& provider,
+                                         const std::optional<ids::ServerId>& target,
+                                         const v1::ExchangeMessage& request,
+                                         std::chrono::system_clock::time_point deadline);
+
+ private:
+  struct Peer;
+
+  // The channel to `gateway`, created when missing or when its address changed.
+  std::shared_ptr<Peer> PeerFor(const globalconf::GatewayInfo& gateway);
+
+  const rpc::TlsIdentity identity_;
+  const ViewSource views_;
+  const Clock& clock_;
+  const PeerChannelOptions options_;
+
+  std::mutex mu_;
+  std::map<ids::ServerId, std::shared_ptr<Peer>> peers_;  // Guarded by mu_.
+  uint64_t rotation_ = 0;                                  // Guarded by mu_.
+};
+
+}  // namespace truc::gateway

@@ -1,0 +1,239 @@
+#include "gateway/exchange/provider_proxy.h"
+
+#include <fmt/format.h>
+
+#include "core/ids/id_proto.h"
+#include "core/rpc/grpc_util.h"
+#include "gateway/errors.h"
+#include "gateway/exchange/consumer_proxy.h"
+#include "gateway/exchange/message_evidence.h"
+#include "gateway/rest/metaservices.h"
+#include "gateway/rest/rest_request.h"
+
+namespace truc::gateway {
+namespace {
+
+// The X-Road header fields the backend receives besides the caller's own.
+HeaderFields XRoadHeaders(const ServiceRequest& call, const std::string& request_id) {
+  HeaderFields fields = {{"X-Road-Client", call.client.ToString()},
+                         {"X-Road-Service", call.service.ToString()},
+                         {"X-Road-Id", call.message_id},
+                         {"X-Road-Request-Id", request_id}};
+  if (!call.user_id.empty()) fields.emplace_back("X-Road-UserId", call.user_id);
+  if (!call.purpose.empty()) fields.emplace_back("X-Road-Issue", call.purpose);
+  if (!call.represented_party.empty()) {
+    fields.emplace_back("X-Road-Represented-Party", call.represented_party);
+  }
+  return fields;
+}
+
+// "/a/b?x=1" -> {"/a/b", "?x=1"}.
+std::pair<std::string_view, std::string_view> SplitQuery(std::string_view path) {
+  const size_t question = path.find('?');
+  if (question == std::string_view::npos) return {path, {}};
+  return {path.substr(0, question), path.substr(question)};
+}
+
+}  // namespace
+
+rpc::PeerCheck PeerCheckForGateways(ViewSource views, const Clock& clock) {
+  return [views = std::move(views), &clock](const crypto::Certificate& leaf,
+                                            std::span<const crypto::Certificate>) -> Status {
+    const std::shared_ptr<const globalconf::ConfigurationView> view = views();
+    if (view == nullptr) {
+      return ServerProxyError(error_code::kOutdatedGlobalConf, "no global configuration");
+    }
+    return AuthenticateGateway(*view, leaf, clock.Now(), kServerProxyPrefix).status();
+  };
+}
+
+ProviderProxy::ProviderProxy(ProviderOptions options, ProviderDependencies dependencies)
+    : options_(std::move(options)), deps_(dependencies) {}
+
+grpc::Status ProviderProxy::Exchange(grpc::ServerContext* context,
+                                     const v1::ExchangeMessage* request,
+                                     v1::ExchangeMessage* response) {
+  const std::optional<std::string> fingerprint = rpc::PeerCertificateFingerprint(*context);
+  StatusOr<v1::ExchangeMessage> answer =
+      fingerprint.has_value()
+          ? Handle(*fingerprint, *request)
+          : ServerProxyError(error_code::kSslAuthenticationFailed,
+                             "the peer presented no TLS certificate");
+  if (!answer.ok()) return rpc::ToGrpcStatus(answer.status());
+  *response = std::move(*answer);
+  return grpc::Status::OK;
+}
+
+const ProvidedService* ProviderProxy::FindService(const ids::ServiceId& id) const {
+  for (const ProvidedService& service : options_.services) {
+    if (service.id == id) return &service;
+  }
+  return nullptr;
+}
+
+StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fingerprint,
+                                                    const v1::ExchangeMessage& request) {
+  ExchangeRecord record;
+  record.side = ExchangeRecord::Side::kProvider;
+  record.started = deps_.clock.Now();
+  record.request = request;
+
+  if (const Status usable = deps_.configuration.CheckUsable(); !usable.ok()) {
+    return ServerProxyError(error_code::kOutdatedGlobalConf,
+                            "the global configuration cannot be used: " + usable.message());
+  }
+  const std::shared_ptr<const globalconf::ConfigurationView> view =
+      deps_.configuration.Current();
+  ServiceRequest call;
+  StatusOr<BackendAnswer> answer = Serve(peer_fingerprint, request, *view, call);
+
+  if (answer.ok()) {
+    v1::ExchangeMessage& response = record.response.emplace();
+    SetWireHeaders(ResponseWireHeaders(answer->status, answer->headers), response);
+    response.set_body(std::move(answer->body));
+    const MessageIdentity identity{.kind = v1::MessageEvidence::KIND_RESPONSE,
+                                   .message_id = call.message_id,
+                                   .request_id = request.evidence().request_id(),
+                                   .client = call.client,
+                                   .service = call.service,
+                                   .request_hash = evidence::RequestHash(request.evidence())};
+    record.outcome = SealMessage(identity, deps_.signer, kServerProxyPrefix, response);
+    if (!record.outcome.ok()) record.response.reset();
+  } else {
+    record.outcome = AsExchangeError(answer.status(), kServerProxyPrefix);
+  }
+  record.finished = deps_.clock.Now();
+  TRUC_RETURN_IF_ERROR(LogExchange(deps_.log, record, kServerProxyPrefix));
+  TRUC_RETURN_IF_ERROR(record.outcome);
+  return std::move(*record.response);
+}
+
+StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint,
+                                             const v1::ExchangeMessage& request,
+                                             const globalconf::ConfigurationView& view,
+                                             ServiceRequest& call) {
+  const v1::MessageEvidence& evidence = request.evidence();
+  if (evidence.kind() != v1::MessageEvidence::KIND_REQUEST) {
+    return ServerProxyError(error_code::kInvalidRequest, "the message is not a request");
+  }
+  StatusOr<ids::SubsystemId> client = ids::FromProto(evidence.client());
+  if (!client.ok()) {
+    return ClientError(error_code::kInvalidClientIdentifier, client.status().message());
+  }
+  call.client = std::move(*client);
+  StatusOr<ids::ServiceId> service = ids::FromProto(evidence.service());
+  if (!service.ok()) {
+    return ClientError(error_code::kInvalidServiceIdentifier, service.status().message());
+  }
+  call.service = std::move(*service);
+  call.message_id = evidence.message_id();
+  TRUC_RETURN_IF_ERROR(ReadRequestWireHeaders(request, call));
+
+  // The sending gateway must be one of the client's member.
+  const globalconf::GatewayInfo* peer = view.FindGatewayByTlsFingerprint(peer_fingerprint);
+  if (peer == nullptr || peer->id.owner() != call.client.member()) {
+    return ServerProxyError(
+        error_code::kSslAuthenticationFailed,
+        fmt::format("the request for {} came from {}, not from a gateway of its member",
+                    call.client.ToString(), peer == nullptr ? "an unknown gateway"
+                                                            : peer->id.ToString()));
+  }
+  TRUC_RETURN_IF_ERROR(VerifySeal(request, call.client.member(), view, kServerProxyPrefix));
+  if (call.service.provider().member() != options_.member) {
+    return ServerProxyError(error_code::kUnknownService,
+                            fmt::format("this gateway does not serve {}",
+                                        call.service.provider().member().ToString()));
+  }
+  const std::string client_key = call.client.ToString();
+  TRUC_RETURN_IF_ERROR(deps_.replay.Admit(client_key, call.message_id));
+  TRUC_RETURN_IF_ERROR(deps_.rates.Admit(client_key));
+
+  if (rest::IsMetaserviceCode(call.service.service_code()) && call.service.version().empty()) {
+    return ServeMetaservice(call, view);
+  }
+  const ProvidedService* provided = FindService(call.service);
+  if (provided == nullptr) {
+    return ServerProxyError(error_code::kUnknownService,
+                            fmt::format("{} is not a service of this gateway",
+                                        call.service.ToString()));
+  }
+  const auto [raw_path, query] = SplitQuery(call.path);
+  TRUC_ASSIGN_OR_RETURN(const access::NormalizedPath path, access::NormalizeRestPath(raw_path));
+  TRUC_RETURN_IF_ERROR(deps_.access.Check(
+      call.client, [&](std::string_view group) { return view.IsInGroup(group, call.client); },
+      call.service, call.method, path));
+  ServiceRequest forwarded = call;
+  forwarded.path = fmt::format("{}{}", path.forward, query);
+  forwarded.body = request.body();
+  return deps_.backends.Call(provided->backend, forwarded,
+                             XRoadHeaders(call, evidence.request_id()));
+}
+
+StatusOr<BackendAnswer> ProviderProxy::ServeMetaservice(
+    const ServiceRequest& call, const globalconf::ConfigurationView& view) {
+  const ids::SubsystemId& provider = call.service.provider();
+  const std::string_view code = call.service.service_code();
+  net::HttpResponse answer;
+  if (code == rest::kGetOpenApi) {
+    const auto [path, query] = SplitQuery(call.path);
+    TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> service_code,
+                          rest::QueryParameter(query.empty() ? query : query.substr(1),
+                                               "serviceCode"));
+    if (!service_code.has_value() || service_code->empty()) {
+      return ServerProxyError(error_code::kInvalidRequest,
+                              fmt::format("{} needs the query parameter serviceCode", code));
+    }
+    TRUC_ASSIGN_OR_RETURN(const ids::ServiceId described,
+                          ids::ServiceId::Create(provider, *service_code));
+    const globalconf::ServiceInfo* info = view.FindService(described);
+    if (info == nullptr || FindService(described) == nullptr) {
+      return ServerProxyError(error_code::kUnknownService,
+                              fmt::format("{} is not a service of this gateway",
+                                          described.ToString()));
+    }
+    if (info->description.kind() != v1::SERVICE_KIND_OPENAPI) {
+      return ServerProxyError(error_code::kServiceType,
+                              fmt::format("{} is not described by an OpenAPI document",
+                                          described.ToString()));
+    }
+    const std::string& document = info->description.interface_document();
+    const bool json = !document.empty() && document.front() == '{';
+    answer = net::MakeResponse(200, json ? "application/json" : "application/yaml", document);
+  } else {
+    const bool only_allowed = code == rest::kAllowedMethods;
+    const access::GroupMembership in_group = [&](std::string_view group) {
+      return view.IsInGroup(group, call.client);
+    };
+    std::vector<rest::ServiceEntry> entries;
+    for (const ProvidedService& service : options_.services) {
+      const globalconf::ServiceInfo* info = view.FindService(service.id);
+      if (service.id.provider() != provider || info == nullptr ||
+          service.backend.kind != Backend::Kind::kRest) {
+        continue;
+      }
+      rest::ServiceEntry& entry = entries.emplace_back();
+      entry.service = service.id;
+      entry.type = info->description.kind() == v1::SERVICE_KIND_OPENAPI
+                       ? rest::RestServiceType::kOpenApi
+                       : rest::RestServiceType::kRest;
+      std::vector<access::EndpointPattern> endpoints = service.endpoints;
+      if (only_allowed) {
+        access::AllowedCalls allowed =
+            deps_.access.Allowed(call.client, in_group, service.id, service.endpoints);
+        if (!allowed.may_call) {
+          entries.pop_back();
+          continue;
+        }
+        endpoints = std::move(allowed.endpoints);
+      }
+      for (const access::EndpointPattern& endpoint : endpoints) {
+        entry.endpoints.push_back({endpoint.method, endpoint.path});
+      }
+    }
+    answer = rest::RenderServiceList(entries);
+  }
+  BackendAnswer result{answer.status, answer.headers.fields(), std::move(answer.body)};
+  return result;
+}
+
+}  // namespace truc::gateway

@@ -1,0 +1,127 @@
+#include "gateway/exchange/service_call.h"
+
+#include <openssl/rand.h>
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "gateway/errors.h"
+
+namespace truc::gateway {
+namespace {
+
+constexpr std::string_view kMethodField = ":method";
+constexpr std::string_view kPathField = ":path";
+constexpr std::string_view kStatusField = ":status";
+constexpr std::string_view kMessageIdField = "x-road-id";
+constexpr std::string_view kUserIdField = "x-road-userid";
+constexpr std::string_view kIssueField = "x-road-issue";
+constexpr std::string_view kRepresentedPartyField = "x-road-represented-party";
+
+void AddIfSet(HeaderFields& fields, std::string_view name, const std::string& value) {
+  if (!value.empty()) fields.emplace_back(name, value);
+}
+
+}  // namespace
+
+HeaderFields RequestWireHeaders(const ServiceRequest& request) {
+  HeaderFields fields;
+  fields.reserve(request.headers.size() + 6);
+  fields.emplace_back(kMethodField, request.method);
+  fields.emplace_back(kPathField, request.path);
+  AddIfSet(fields, kMessageIdField, request.message_id);
+  AddIfSet(fields, kUserIdField, request.user_id);
+  AddIfSet(fields, kIssueField, request.purpose);
+  AddIfSet(fields, kRepresentedPartyField, request.represented_party);
+  fields.insert(fields.end(), request.headers.begin(), request.headers.end());
+  return fields;
+}
+
+HeaderFields ResponseWireHeaders(int status, const HeaderFields& headers) {
+  HeaderFields fields;
+  fields.reserve(headers.size() + 1);
+  fields.emplace_back(kStatusField, std::to_string(status));
+  fields.insert(fields.end(), headers.begin(), headers.end());
+  return fields;
+}
+
+Status ReadRequestWireHeaders(const v1::ExchangeMessage& message, ServiceRequest& request) {
+  const auto& fields = message.headers();
+  if (fields.size() < 2 || fields[0].name() != kMethodField || fields[1].name() != kPathField) {
+    return ServerProxyError(error_code::kInvalidRequest,
+                            "the request does not start with its :method and :path fields");
+  }
+  request.method = fields[0].value();
+  request.path = fields[1].value();
+  request.headers.clear();
+  for (int i = 2; i < fields.size(); ++i) {
+    const std::string& name = fields[i].name();
+    const std::string& value = fields[i].value();
+    if (name == kMessageIdField) {
+      request.message_id = value;
+    } else if (name == kUserIdField) {
+      request.user_id = value;
+    } else if (name == kIssueField) {
+      request.purpose = value;
+    } else if (name == kRepresentedPartyField) {
+      request.represented_party = value;
+    } else {
+      request.headers.emplace_back(name, value);
+    }
+  }
+  return OkStatus();
+}
+
+Status ReadResponseWireHeaders(const v1::ExchangeMessage& message, ServiceResponse& response) {
+  const auto& fields = message.headers();
+  int status = 0;
+  if (fields.empty() || fields[0].name() != kStatusField) {
+    return ClientProxyError(error_code::kInternalError, "the response has no :status field");
+  }
+  const std::string& text = fields[0].value();
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), status);
+  if (error != std::errc() || end != text.data() + text.size() || status < 100 || status > 599) {
+    return ClientProxyError(error_code::kInternalError,
+                            fmt::format("the response's :status '{}' is not an HTTP status", text));
+  }
+  response.status = status;
+  response.headers.clear();
+  for (int i = 1; i < fields.size(); ++i) {
+    response.headers.emplace_back(fields[i].name(), fields[i].value());
+  }
+  return OkStatus();
+}
+
+void SetWireHeaders(const HeaderFields& fields, v1::ExchangeMessage& message) {
+  message.clear_headers();
+  for (const auto& [name, value] : fields) {
+    v1::Header* header = message.add_headers();
+    header->set_name(name);
+    header->set_value(value);
+  }
+}
+
+HeaderFields WireHeaders(const v1::ExchangeMessage& message) {
+  HeaderFields fields;
+  fields.reserve(message.headers_size());
+  for (const v1::Header& header : message.headers()) {
+    fields.emplace_back(header.name(), header.value());
+  }
+  return fields;
+}
+
+std::string NewUuid() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();  // No randomness: nothing is safe.
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;  // Version 4.
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant.
+  std::string hex;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) hex += '-';
+    hex += fmt::format("{:02x}", bytes[i]);
+  }
+  return hex;
+}
+
+}  // namespace truc::gateway

@@ -1,0 +1,347 @@
+#include "gateway/gateway_server.h"
+
+#include <filesystem>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <fmt/format.h>
+
+#include "core/daemon/daemon.h"
+#include "core/log/log.h"
+#include "core/rpc/pinned_tls.h"
+
+namespace truc::gateway {
+namespace {
+
+const log::Logger& Log() {
+  static const log::Logger* const logger = new log::Logger("gateway");
+  return *logger;
+}
+
+bool IsLoopback(std::string_view address) {
+  return address == "localhost" || address == "::1" || address.starts_with("127.");
+}
+
+StatusOr<uint16_t> ReadPort(config::ConfigTable& table, std::string_view key, int64_t fallback) {
+  TRUC_ASSIGN_OR_RETURN(const int64_t port, table.GetInt(key, 0, 65535, fallback));
+  return static_cast<uint16_t>(port);
+}
+
+StatusOr<ProvidedService> ReadService(config::ConfigTable& table, const std::string& config_file) {
+  ProvidedService service;
+  TRUC_ASSIGN_OR_RETURN(const std::string id, table.GetString("id"));
+  StatusOr<ids::ServiceId> parsed = ids::ServiceId::Parse(id);
+  if (!parsed.ok()) return table.FieldError("id", parsed.status().message());
+  service.id = std::move(*parsed);
+  TRUC_ASSIGN_OR_RETURN(const std::string kind, table.GetString("backend", "rest"));
+  if (kind != "rest" && kind != "grpc") return table.FieldError("backend", "must be rest or grpc");
+  service.backend.kind = kind == "rest" ? Backend::Kind::kRest : Backend::Kind::kGrpc;
+  TRUC_ASSIGN_OR_RETURN(service.backend.url, table.GetString("url"));
+  if (service.backend.kind == Backend::Kind::kRest) {
+    const StatusOr<net::HttpUrl> url = net::ParseHttpUrl(service.backend.url);
+    if (!url.ok()) return table.FieldError("url", url.status().message());
+  }
+  TRUC_ASSIGN_OR_RETURN(service.backend.timeout,
+                        table.GetDuration("timeout", std::chrono::seconds(30)));
+  TRUC_ASSIGN_OR_RETURN(const std::string ca_file, table.GetString("ca_file", ""));
+  if (!ca_file.empty()) service.backend.http.tls.ca_file = daemon::ResolvePath(config_file, ca_file);
+  TRUC_ASSIGN_OR_RETURN(std::vector<config::ConfigTable> endpoints,
+                        table.GetOptionalTableArray("endpoints"));
+  for (config::ConfigTable& endpoint : endpoints) {
+    TRUC_ASSIGN_OR_RETURN(const std::string method, endpoint.GetString("method", "*"));
+    TRUC_ASSIGN_OR_RETURN(const std::string path, endpoint.GetString("path"));
+    StatusOr<access::EndpointPattern> pattern = access::EndpointPattern::Parse(method, path);
+    if (!pattern.ok()) return endpoint.FieldError("path", pattern.status().message());
+    service.endpoints.push_back(std::move(*pattern));
+  }
+  return service;
+}
+
+}  // namespace
+
+StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
+                                          const std::string& config_file) {
+  GatewayConfig config;
+  const auto path = [&](const std::string& relative) {
+    return daemon::ResolvePath(config_file, relative);
+  };
+  TRUC_ASSIGN_OR_RETURN(const std::string server_id, root.GetString("server_id"));
+  StatusOr<ids::ServerId> parsed_server = ids::ServerId::Parse(server_id);
+  if (!parsed_server.ok()) return root.FieldError("server_id", parsed_server.status().message());
+  config.server_id = std::move(*parsed_server);
+  TRUC_ASSIGN_OR_RETURN(const std::string data_dir, root.GetString("data_dir"));
+  config.data_dir = path(data_dir);
+
+  TRUC_ASSIGN_OR_RETURN(config::ConfigTable globalconf, root.GetTable("globalconf"));
+  TRUC_ASSIGN_OR_RETURN(config.globalconf.urls, globalconf.GetStringArray("urls"));
+  TRUC_ASSIGN_OR_RETURN(const std::string anchors, globalconf.GetString("trust_anchor_file"));
+  config.globalconf.trust_anchor_file = path(anchors);
+  config.globalconf.cache_file = config.data_dir + "/globalconf.signed";
+  TRUC_ASSIGN_OR_RETURN(config.globalconf.refresh_interval,
+                        globalconf.GetDuration("refresh_interval", std::chrono::minutes(1)));
+
+  TRUC_ASSIGN_OR_RETURN(config::ConfigTable signing, root.GetTable("signing"));
+  TRUC_ASSIGN_OR_RETURN(const std::string signing_key, signing.GetString("key_file"));
+  TRUC_ASSIGN_OR_RETURN(const std::string signing_cert, signing.GetString("certificate_file"));
+  config.signing_key_file = path(signing_key);
+  config.signing_certificate_file = path(signing_cert);
+  TRUC_ASSIGN_OR_RETURN(config.batch_delay,
+                        signing.GetDuration("batch_delay", std::chrono::milliseconds(0)));
+
+  TRUC_ASSIGN_OR_RETURN(config::ConfigTable exchange, root.GetTable("exchange"));
+  TRUC_ASSIGN_OR_RETURN(config.exchange_address, exchange.GetString("address", "127.0.0.1"));
+  TRUC_ASSIGN_OR_RETURN(config.exchange_port, ReadPort(exchange, "port", 5500));
+  TRUC_ASSIGN_OR_RETURN(const std::string exchange_cert, exchange.GetString("certificate_file"));
+  TRUC_ASSIGN_OR_RETURN(const std::string exchange_key, exchange.GetString("key_file"));
+  config.exchange_certificate_file = path(exchange_cert);
+  config.exchange_key_file = path(exchange_key);
+  TRUC_ASSIGN_OR_RETURN(config.exchange_timeout,
+                        exchange.GetDuration("timeout", std::chrono::seconds(60)));
+  TRUC_ASSIGN_OR_RETURN(const int64_t max_body,
+                        exchange.GetInt("max_body_bytes", 1, int64_t{1} << 30, 10 << 20));
+  config.max_body_bytes = static_cast<size_t>(max_body);
+
+  TRUC_ASSIGN_OR_RETURN(config::ConfigTable consumer, root.GetTable("consumer"));
+  TRUC_ASSIGN_OR_RETURN(config.rest.address, consumer.GetString("address", "127.0.0.1"));
+  TRUC_ASSIGN_OR_RETURN(config.rest.port, ReadPort(consumer, "rest_port", 8080));
+  TRUC_ASSIGN_OR_RETURN(config.grpc_port, ReadPort(consumer, "grpc_port", 8081));
+  config.rest.max_body_bytes = config.max_body_bytes;
+  TRUC_ASSIGN_OR_RETURN(const int64_t max_calls,
+                        consumer.GetInt("max_concurrent_calls", 1, 1'000'000, 256));
+  config.max_concurrent_calls = static_cast<size_t>(max_calls);
+  TRUC_ASSIGN_OR_RETURN(const int64_t workers, consumer.GetInt("worker_threads", 1, 4096, 32));
+  config.worker_threads = static_cast<int>(workers);
+  TRUC_ASSIGN_OR_RETURN(std::optional<config::ConfigTable> tls,
+                        consumer.GetOptionalTable("tls"));
+  if (tls.has_value()) {
+    net::TlsServerOptions& options = config.rest.tls.emplace();
+    TRUC_ASSIGN_OR_RETURN(const std::string cert, tls->GetString("certificate_file"));
+    TRUC_ASSIGN_OR_RETURN(const std::string key, tls->GetString("key_file"));
+    TRUC_ASSIGN_OR_RETURN(const std::string client_ca, tls->GetString("client_ca_file", ""));
+    options.certificate_chain_file = path(cert);
+    options.key_file = path(key);
+    if (!client_ca.empty()) {
+      options.client_ca_file = path(client_ca);
+      options.client_certificates = net::ClientCertificateMode::kOptional;
+    }
+    options.min_version = net::TlsVersion::kTls12;  // The agency's own systems may be older.
+  } else if (!IsLoopback(config.rest.address)) {
+    return consumer.FieldError("address",
+                               "plain HTTP is only served on loopback; configure [consumer.tls]");
+  }
+
+  TRUC_ASSIGN_OR_RETURN(config::ConfigTable provider, root.GetTable("provider"));
+  TRUC_ASSIGN_OR_RETURN(config.requests_per_second,
+                        provider.GetDouble("requests_per_second", 100.0));
+  TRUC_ASSIGN_OR_RETURN(config.burst, provider.GetDouble("burst", 200.0));
+  TRUC_ASSIGN_OR_RETURN(config.replay_window,
+                        provider.GetDuration("replay_window", std::chrono::minutes(15)));
+  TRUC_ASSIGN_OR_RETURN(const int64_t remembered,
+                        provider.GetInt("max_remembered_ids", 1, int64_t{1} << 32, 1'000'000));
+  config.max_remembered_ids = static_cast<size_t>(remembered);
+
+  TRUC_ASSIGN_OR_RETURN(config::ConfigTable admin, root.GetTable("admin"));
+  TRUC_ASSIGN_OR_RETURN(config.admin_address, admin.GetString("address", "127.0.0.1"));
+  TRUC_ASSIGN_OR_RETURN(config.admin_port, ReadPort(admin, "port", 5501));
+  TRUC_ASSIGN_OR_RETURN(const std::string admin_cert, admin.GetString("certificate_file"));
+  TRUC_ASSIGN_OR_RETURN(const std::string admin_key, admin.GetString("key_file"));
+  TRUC_ASSIGN_OR_RETURN(const std::string admin_ca, admin.GetString("client_ca_file"));
+  config.admin_tls = {path(admin_cert), path(admin_key), path(admin_ca)};
+  TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> administrators,
+                        admin.GetStringArray("administrators"));
+  if (administrators.empty()) {
+    return admin.FieldError("administrators", "at least one administrator certificate is needed");
+  }
+  for (const std::string& file : administrators) {
+    config.administrator_certificate_files.push_back(path(file));
+  }
+
+  TRUC_ASSIGN_OR_RETURN(std::vector<config::ConfigTable> services,
+                        root.GetOptionalTableArray("services"));
+  for (config::ConfigTable& table : services) {
+    TRUC_ASSIGN_OR_RETURN(ProvidedService service, ReadService(table, config_file));
+    if (service.id.provider().member() != config.server_id.owner()) {
+      return table.FieldError("id", fmt::format("a gateway of {} cannot provide services of {}",
+                                                config.server_id.owner().ToString(),
+                                                service.id.provider().member().ToString()));
+    }
+    config.services.push_back(std::move(service));
+  }
+  TRUC_ASSIGN_OR_RETURN(config.local_clients, LocalClients::Read(root, config_file));
+  return config;
+}
+
+StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig config,
+                                                              const Clock& clock) {
+  std::unique_ptr<GatewayServer> server(new GatewayServer(std::move(config)));
+  const GatewayConfig& cfg = server->config_;
+
+  // Keys first: nothing is worth starting if messages cannot be signed or peers reached.
+  TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey signing_key,
+                        crypto::PrivateKey::LoadPemFile(cfg.signing_key_file));
+  TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> signing_chain,
+                        crypto::Certificate::LoadPemFile(cfg.signing_certificate_file));
+  if (signing_chain.front().public_key().key_id() != signing_key.key_id()) {
+    return InvalidArgumentError(fmt::format("{} is not the certificate of {}",
+                                            cfg.signing_certificate_file, cfg.signing_key_file),
+                                "gateway.key_mismatch");
+  }
+  TRUC_ASSIGN_OR_RETURN(
+      const rpc::TlsIdentity identity,
+      rpc::LoadTlsIdentity(cfg.exchange_certificate_file, cfg.exchange_key_file));
+
+  std::error_code directory_error;
+  std::filesystem::create_directories(cfg.data_dir, directory_error);
+  if (directory_error) {
+    return UnavailableError(fmt::format("cannot create the data directory {}: {}", cfg.data_dir,
+                                        directory_error.message()),
+                            "gateway.data_dir");
+  }
+  TRUC_ASSIGN_OR_RETURN(server->store_, storage::RocksDbStore::Open(cfg.data_dir + "/store"));
+
+  globalconf::ConfigurationClientOptions globalconf = cfg.globalconf;
+  globalconf.clock = &clock;
+  TRUC_ASSIGN_OR_RETURN(server->configuration_,
+                        globalconf::ConfigurationClient::Create(std::move(globalconf)));
+  if (const auto refreshed = server->configuration_->Refresh(); !refreshed.ok()) {
+    Log().Warning("no fresh global configuration yet; exchanges wait for one",
+                  {{"error", refreshed.status().message()}});
+  }
+  server->configuration_->Start();
+
+  server->signing_key_ = std::make_unique<crypto::PrivateKey>(std::move(signing_key));
+  server->signer_ = std::make_unique<evidence::BatchSigner>(
+      *server->signing_key_, std::move(signing_chain), clock,
+      merkle::BatcherOptions{.max_batch = 10'000, .max_delay = cfg.batch_delay});
+  TRUC_ASSIGN_OR_RETURN(server->access_, access::AccessRights::Open(*server->store_));
+  TRUC_ASSIGN_OR_RETURN(server->log_, StoreExchangeLog::Open(*server->store_));
+  TRUC_ASSIGN_OR_RETURN(server->replay_,
+                        limits::ReplayGuard::Create(cfg.replay_window, clock,
+                                                    cfg.max_remembered_ids));
+  TRUC_ASSIGN_OR_RETURN(server->rates_,
+                        limits::RateLimiter::Create(cfg.requests_per_second, cfg.burst, clock));
+  server->concurrency_ = std::make_unique<limits::ConcurrencyLimit>(cfg.max_concurrent_calls);
+  server->backends_ = std::make_unique<BackendClient>();
+
+  globalconf::ConfigurationClient* configuration = server->configuration_.get();
+  const ViewSource views = [configuration] { return configuration->Current(); };
+  server->peers_ = std::make_unique<PeerChannels>(
+      identity, views, clock,
+      PeerChannelOptions{.max_message_bytes = cfg.max_body_bytes + (1 << 20)});
+  server->consumer_ = std::make_unique<ConsumerProxy>(
+      ConsumerOptions{.member = cfg.server_id.owner(), .timeout = cfg.exchange_timeout},
+      *configuration, *server->signer_, *server->peers_, *server->log_, clock);
+  server->provider_ = std::make_unique<ProviderProxy>(
+      ProviderOptions{.member = cfg.server_id.owner(), .services = cfg.services},
+      ProviderDependencies{.configuration = *configuration,
+                           .signer = *server->signer_,
+                           .access = *server->access_,
+                           .backends = *server->backends_,
+                           .replay = *server->replay_,
+                           .rates = *server->rates_,
+                           .log = *server->log_,
+                           .clock = clock});
+
+  TRUC_RETURN_IF_ERROR(server->StartExchangeServer(identity, clock));
+  TRUC_RETURN_IF_ERROR(server->StartConsumerServers());
+  TRUC_RETURN_IF_ERROR(server->StartAdminServer());
+  return server;
+}
+
+Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, const Clock& clock) {
+  globalconf::ConfigurationClient* configuration = configuration_.get();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string address = fmt::format("{}:{}", config_.exchange_address,
+                                          config_.exchange_port);
+  builder.AddListeningPort(
+      address,
+      rpc::PinnedTlsServerCredentials(
+          identity, PeerCheckForGateways([configuration] { return configuration->Current(); },
+                                         clock)),
+      &port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
+  builder.SetMaxSendMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
+  builder.RegisterService(provider_.get());
+  exchange_server_ = builder.BuildAndStart();
+  if (exchange_server_ == nullptr || port == 0) {
+    return UnavailableError(fmt::format("cannot listen on {} for other gateways", address),
+                            "gateway.listen_failed");
+  }
+  exchange_endpoint_ = fmt::format("{}:{}", config_.exchange_address, port);
+  return OkStatus();
+}
+
+Status GatewayServer::StartConsumerServers() {
+  workers_ = std::make_unique<WorkerPool>(config_.worker_threads,
+                                          config_.max_concurrent_calls);
+  rest_interface_ = std::make_unique<RestInterface>(*consumer_, config_.local_clients,
+                                                    *configuration_, *workers_, *concurrency_);
+  RestInterface* rest = rest_interface_.get();
+  TRUC_ASSIGN_OR_RETURN(
+      rest_, net::HttpServer::Start(config_.rest,
+                                    [rest](net::HttpRequest request, net::HttpResponder respond) {
+                                      rest->Handle(std::move(request), std::move(respond));
+                                    }));
+
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (config_.rest.tls.has_value()) {
+    rpc::TlsFiles files{config_.rest.tls->certificate_chain_file, config_.rest.tls->key_file,
+                        config_.rest.tls->client_ca_file};
+    TRUC_ASSIGN_OR_RETURN(credentials, rpc::OptionalClientTlsServerCredentials(files));
+  }
+  grpc_interface_ = std::make_unique<GrpcInterface>(*consumer_, config_.local_clients,
+                                                    config_.max_body_bytes);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string address = fmt::format("{}:{}", config_.rest.address, config_.grpc_port);
+  builder.AddListeningPort(address, credentials, &port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
+  builder.SetMaxSendMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
+  builder.RegisterService(grpc_interface_.get());
+  grpc_server_ = builder.BuildAndStart();
+  if (grpc_server_ == nullptr || port == 0) {
+    return UnavailableError(fmt::format("cannot listen on {} for the gRPC service API", address),
+                            "gateway.listen_failed");
+  }
+  grpc_endpoint_ = fmt::format("{}:{}", config_.rest.address, port);
+  return OkStatus();
+}
+
+Status GatewayServer::StartAdminServer() {
+  std::set<std::string> administrators;
+  for (const std::string& file : config_.administrator_certificate_files) {
+    TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
+                          crypto::Certificate::LoadPemFile(file));
+    administrators.insert(certs.front().Fingerprint());
+  }
+  TRUC_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                        rpc::MutualTlsServerCredentials(config_.admin_tls));
+  admin_service_ = std::make_unique<access::AdminService>(*access_, std::move(administrators));
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string address = fmt::format("{}:{}", config_.admin_address, config_.admin_port);
+  builder.AddListeningPort(address, credentials, &port);
+  builder.RegisterService(admin_service_.get());
+  admin_server_ = builder.BuildAndStart();
+  if (admin_server_ == nullptr || port == 0) {
+    return UnavailableError(fmt::format("cannot listen on {} for the admin API", address),
+                            "gateway.listen_failed");
+  }
+  admin_endpoint_ = fmt::format("{}:{}", config_.admin_address, port);
+  return OkStatus();
+}
+
+GatewayServer::~GatewayServer() {
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(5);
+  if (rest_) rest_->Stop();
+  if (grpc_server_) grpc_server_->Shutdown(deadline);
+  if (admin_server_) admin_server_->Shutdown(deadline);
+  if (exchange_server_) exchange_server_->Shutdown(deadline);
+  if (workers_) workers_->Shutdown();
+}
+
+}  // namespace truc::gateway

@@ -1,0 +1,187 @@
+// The gateway daemon assembled from its configuration file and the federation's global
+// configuration: the consumer interfaces (REST r1 and the gRPC service API) for the agency's own
+// information systems, the exchange server other gateways call, the administration API, and what
+// they share (signing key, access rights, audit log, connections to peers).
+//
+// Configuration (TOML; paths relative to the file; see docs/integrator-guide.md and
+// docs/configuration.md):
+//
+//   server_id = "VN/GOV/000100/gw1"     # this gateway, as registered
+//   data_dir = "data"                   # RocksDB: access rights, exchange log, configuration cache
+//
+//   [globalconf]
+//   urls = ["http://registry:8080/globalconf"]
+//   trust_anchor_file = "root-ca.pem"   # the federation's root CA
+//   refresh_interval = "1m"
+//
+//   [signing]                           # the member's signing key
+//   key_file = "signing.key"
+//   certificate_file = "signing.pem"    # the certificate, then its issuers
+//   batch_delay = "0ms"                 # how long a batch waits for more messages to share a
+//                                       # signature (0: those that arrive while one is signed)
+//
+//   [exchange]                          # between gateways: gRPC over mutual TLS 1.3
+//   address = "127.0.0.1"
+//   port = 5500
+//   certificate_file = "gateway-tls.pem"
+//   key_file = "gateway-tls.key"
+//   timeout = "60s"                     # end to end, for calls this gateway makes
+//   max_body_bytes = 10485760
+//
+//   [consumer]                          # for the agency's information systems
+//   address = "127.0.0.1"               # plain HTTP is only ever served on loopback
+//   rest_port = 8080
+//   grpc_port = 8081
+//   max_concurrent_calls = 256
+//   worker_threads = 32
+//   [consumer.tls]                      # optional; required off loopback
+//   certificate_file = "consumer.pem"
+//   key_file = "consumer.key"
+//   client_ca_file = "agency-ca.pem"    # optional: client certificates (see local_clients)
+//
+//   [provider]                          # limits on what other members ask of this gateway
+//   requests_per_second = 100.0         # per client subsystem
+//   burst = 200
+//   replay_window = "15m"               # a message id is refused again within this window
+//   max_remembered_ids = 1000000
+//
+//   [admin]                             # access rights: gRPC over mutual TLS
+//   address = "127.0.0.1"
+//   port = 5501
+//   certificate_file = "gateway-tls.pem"
+//   key_file = "gateway-tls.key"
+//   client_ca_file = "root-ca.pem"
+//   administrators = ["admin.pem"]
+//
+//   [[services]]                        # the services this gateway provides
+//   id = "VN/GOV/000100/population/citizens"
+//   backend = "rest"                    # or "grpc"
+//   url = "http://127.0.0.1:9000/api"   # gRPC: "host:port"
+//   timeout = "30s"
+//   ca_file = ""                        # https backends: the CA to verify them with
+//   [[services.endpoints]]              # the REST endpoints it declares
+//   method = "GET"
+//   path = "/citizens/*"
+//
+//   [[local_clients]]                   # see gateway/local_clients.h
+//   subsystem = "VN/GOV/000100/portal"
+//   plain_http = true
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "core/base/clock.h"
+#include "core/base/worker_pool.h"
+#include "core/config/config.h"
+#include "core/crypto/keys.h"
+#include "core/evidence/message_signing.h"
+#include "core/globalconf/configuration_client.h"
+#include "core/net/http_server.h"
+#include "core/storage/rocksdb_store.h"
+#include "gateway/access/access_rights.h"
+#include "gateway/access/admin_service.h"
+#include "gateway/exchange/backend_client.h"
+#include "gateway/exchange/consumer_proxy.h"
+#include "gateway/exchange/peer_channels.h"
+#include "gateway/exchange/provider_proxy.h"
+#include "gateway/exchange/store_exchange_log.h"
+#include "gateway/grpc_interface.h"
+#include "gateway/limits/concurrency_limit.h"
+#include "gateway/limits/rate_limiter.h"
+#include "gateway/limits/replay_guard.h"
+#include "gateway/local_clients.h"
+#include "gateway/rest_interface.h"
+
+namespace truc::gateway {
+
+struct GatewayConfig {
+  ids::ServerId server_id;
+  std::string data_dir;
+  globalconf::ConfigurationClientOptions globalconf;
+  std::string signing_key_file;
+  std::string signing_certificate_file;
+  std::chrono::milliseconds batch_delay{0};
+
+  std::string exchange_address;
+  uint16_t exchange_port = 0;
+  std::string exchange_certificate_file;
+  std::string exchange_key_file;
+  std::chrono::milliseconds exchange_timeout{60'000};
+  size_t max_body_bytes = 10 << 20;
+
+  net::HttpServerOptions rest;  // Address, port and TLS of the consumer interfaces.
+  uint16_t grpc_port = 0;
+  size_t max_concurrent_calls = 256;
+  int worker_threads = 32;
+
+  double requests_per_second = 100;
+  double burst = 200;
+  std::chrono::milliseconds replay_window{std::chrono::minutes(15)};
+  size_t max_remembered_ids = 1'000'000;
+
+  std::string admin_address;
+  uint16_t admin_port = 0;
+  rpc::TlsFiles admin_tls;
+  std::vector<std::string> administrator_certificate_files;
+
+  std::vector<ProvidedService> services;
+  LocalClients local_clients;
+};
+
+// Reads the configuration described above. Errors name the field.
+StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
+                                          const std::string& config_file);
+
+class GatewayServer {
+ public:
+  // Opens the store, loads the keys, obtains the global configuration (from the cache, else from
+  // the registry; the gateway starts even when neither works, and refuses exchanges until one
+  // does) and starts serving. `clock` must outlive the server.
+  static StatusOr<std::unique_ptr<GatewayServer>> Start(GatewayConfig config, const Clock& clock);
+  // Stops every server, then the workers, then closes the store.
+  ~GatewayServer();
+
+  std::string rest_endpoint() const { return rest_->endpoint(); }
+  std::string grpc_endpoint() const { return grpc_endpoint_; }
+  std::string exchange_endpoint() const { return exchange_endpoint_; }
+  std::string admin_endpoint() const { return admin_endpoint_; }
+
+ private:
+  explicit GatewayServer(GatewayConfig config) : config_(std::move(config)) {}
+
+  Status StartExchangeServer(const rpc::TlsIdentity& identity, const Clock& clock);
+  Status StartConsumerServers();
+  Status StartAdminServer();
+
+  const GatewayConfig config_;
+  // Declaration order is construction order; destruction runs backwards, servers first.
+  std::unique_ptr<storage::RocksDbStore> store_;
+  std::unique_ptr<globalconf::ConfigurationClient> configuration_;
+  std::unique_ptr<crypto::PrivateKey> signing_key_;
+  std::unique_ptr<evidence::BatchSigner> signer_;
+  std::unique_ptr<access::AccessRights> access_;
+  std::unique_ptr<StoreExchangeLog> log_;
+  std::unique_ptr<limits::ReplayGuard> replay_;
+  std::unique_ptr<limits::RateLimiter> rates_;
+  std::unique_ptr<limits::ConcurrencyLimit> concurrency_;
+  std::unique_ptr<BackendClient> backends_;
+  std::unique_ptr<PeerChannels> peers_;
+  std::unique_ptr<ConsumerProxy> consumer_;
+  std::unique_ptr<ProviderProxy> provider_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<RestInterface> rest_interface_;
+  std::unique_ptr<GrpcInterface> grpc_interface_;
+  std::unique_ptr<access::AdminService> admin_service_;
+  std::unique_ptr<grpc::Server> exchange_server_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<grpc::Server> admin_server_;
+  std::unique_ptr<net::HttpServer> rest_;
+  std::string exchange_endpoint_;
+  std::string grpc_endpoint_;
+  std::string admin_endpoint_;
+};
+
+}  // namespace truc::gateway

@@ -1,0 +1,124 @@
+#include "gateway/grpc_interface.h"
+
+#include <fmt/format.h>
+
+#include "core/ids/id_proto.h"
+#include "core/rpc/grpc_util.h"
+#include "gateway/errors.h"
+
+namespace truc::gateway {
+namespace {
+
+constexpr size_t kResponseChunkBytes = 1 << 20;
+
+StatusOr<ServiceRequest> ToServiceRequest(const v1::CallRequest& call) {
+  ServiceRequest request;
+  StatusOr<ids::SubsystemId> client = ids::FromProto(call.client());
+  if (!client.ok()) {
+    return ClientError(error_code::kInvalidClientIdentifier,
+                       "client: " + client.status().message());
+  }
+  request.client = std::move(*client);
+  StatusOr<ids::ServiceId> service = ids::FromProto(call.service());
+  if (!service.ok()) {
+    return ClientError(error_code::kInvalidServiceIdentifier,
+                       "service: " + service.status().message());
+  }
+  request.service = std::move(*service);
+  if (call.has_target_server()) {
+    StatusOr<ids::ServerId> server = ids::FromProto(call.target_server());
+    if (!server.ok()) {
+      return ClientError(error_code::kBadRequest, "target_server: " + server.status().message());
+    }
+    request.target_server = std::move(*server);
+  }
+  request.message_id = call.message_id();
+  request.user_id = call.user_id();
+  request.purpose = call.purpose();
+  request.represented_party = call.represented_party();
+  request.method = call.method().empty() ? "GET" : call.method();
+  request.path = call.path().empty() ? "/" : call.path();
+  if (request.path.front() != '/' && request.path.front() != '?') {
+    return ClientError(error_code::kBadRequest,
+                       fmt::format("path '{}' must start with '/'", call.path()));
+  }
+  for (const v1::Header& header : call.headers()) {
+    request.headers.emplace_back(header.name(), header.value());
+  }
+  request.body = call.body();
+  return request;
+}
+
+void FillResponse(ServiceResponse answer, v1::CallResponse& response) {
+  response.set_message_id(std::move(answer.message_id));
+  response.set_request_id(std::move(answer.request_id));
+  response.set_status(answer.status);
+  for (auto& [name, value] : answer.headers) {
+    v1::Header* header = response.add_headers();
+    header->set_name(std::move(name));
+    header->set_value(std::move(value));
+  }
+  response.set_body(std::move(answer.body));
+  response.set_request_hash(std::move(answer.request_hash));
+}
+
+}  // namespace
+
+GrpcInterface::GrpcInterface(ConsumerProxy& consumer, const LocalClients& clients,
+                             size_t max_body_bytes)
+    : consumer_(consumer), clients_(clients), max_body_bytes_(max_body_bytes) {}
+
+Status GrpcInterface::Handle(const grpc::ServerContext& context, const v1::CallRequest& call,
+                             v1::CallResponse& response) {
+  TRUC_ASSIGN_OR_RETURN(ServiceRequest request, ToServiceRequest(call));
+  const std::string fingerprint = rpc::PeerCertificateFingerprint(context).value_or("");
+  TRUC_RETURN_IF_ERROR(clients_.Authorize(request.client, fingerprint));
+  TRUC_ASSIGN_OR_RETURN(ServiceResponse answer, consumer_.Call(std::move(request),
+                                                               context.deadline()));
+  FillResponse(std::move(answer), response);
+  return OkStatus();
+}
+
+grpc::Status GrpcInterface::Call(grpc::ServerContext* context, const v1::CallRequest* request,
+                                 v1::CallResponse* response) {
+  return rpc::ToGrpcStatus(Handle(*context, *request, *response));
+}
+
+grpc::Status GrpcInterface::CallStream(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::CallStreamResponse, v1::CallStreamRequest>* stream) {
+  v1::CallStreamRequest part;
+  if (!stream->Read(&part) || !part.has_head()) {
+    return rpc::ToGrpcStatus(
+        ClientError(error_code::kBadRequest, "a CallStream starts with the request's head"));
+  }
+  v1::CallRequest request = std::move(*part.mutable_head());
+  while (stream->Read(&part)) {
+    if (!part.has_body_chunk()) {
+      return rpc::ToGrpcStatus(
+          ClientError(error_code::kBadRequest, "only body chunks may follow the head"));
+    }
+    if (request.body().size() + part.body_chunk().size() > max_body_bytes_) {
+      return rpc::ToGrpcStatus(ClientProxyError(
+          error_code::kRequestTooLarge,
+          fmt::format("the request body exceeds {} bytes", max_body_bytes_)));
+    }
+    request.mutable_body()->append(part.body_chunk());
+  }
+  v1::CallResponse response;
+  if (const Status handled = Handle(*context, request, response); !handled.ok()) {
+    return rpc::ToGrpcStatus(handled);
+  }
+  std::string body = std::move(*response.mutable_body());
+  response.clear_body();
+  v1::CallStreamResponse out;
+  *out.mutable_head() = std::move(response);
+  if (!stream->Write(out)) return grpc::Status::CANCELLED;
+  for (size_t offset = 0; offset < body.size(); offset += kResponseChunkBytes) {
+    out.set_body_chunk(body.substr(offset, kResponseChunkBytes));
+    if (!stream->Write(out)) return grpc::Status::CANCELLED;
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace truc::gateway

@@ -1,0 +1,47 @@
+// truc-gateway: the node each agency runs to call other agencies' services and publish its own.
+//
+//   truc-gateway --config gateway.toml [--ready-file FILE]
+//
+// The ready file receives, once serving, one line per interface: "rest HOST:PORT",
+// "grpc HOST:PORT", "exchange HOST:PORT" and "admin HOST:PORT".
+#include <fmt/format.h>
+
+#include "core/daemon/daemon.h"
+#include "core/rpc/pinned_tls.h"
+#include "gateway/gateway_server.h"
+
+namespace truc::gateway {
+namespace {
+
+Status Serve(const daemon::DaemonArgs& args) {
+  // Before anything creates a TLS context: gateways speak TLS 1.3 only.
+  TRUC_RETURN_IF_ERROR(rpc::RequireTls13ByDefault());
+  TRUC_ASSIGN_OR_RETURN(GatewayConfig config,
+                        ReadGatewayConfig(args.document.root(), args.config_file));
+  TRUC_RETURN_IF_ERROR(args.document.CheckNoUnknownKeys());
+  const log::Logger log("gateway");
+  const std::string server_id = config.server_id.ToString();
+  TRUC_ASSIGN_OR_RETURN(auto server,
+                        GatewayServer::Start(std::move(config), SystemClock::Instance()));
+  log.Info("gateway serving", {{"server", server_id},
+                               {"rest", server->rest_endpoint()},
+                               {"grpc", server->grpc_endpoint()},
+                               {"exchange", server->exchange_endpoint()},
+                               {"admin", server->admin_endpoint()}});
+  TRUC_RETURN_IF_ERROR(daemon::WriteReadyFile(
+      args.ready_file,
+      fmt::format("rest {}\ngrpc {}\nexchange {}\nadmin {}", server->rest_endpoint(),
+                  server->grpc_endpoint(), server->exchange_endpoint(),
+                  server->admin_endpoint())));
+  log.Info("stopping", {{"signal", daemon::WaitForTermination()}});
+  return OkStatus();
+}
+
+}  // namespace
+}  // namespace truc::gateway
+
+int main(int argc, char** argv) {
+  return truc::daemon::DaemonMain(argc, argv, "truc-gateway",
+                                  "truc-gateway: an agency's node in the federation",
+                                  truc::gateway::Serve);
+}

@@ -1,0 +1,154 @@
+#include "gateway/rest_interface.h"
+
+#include <fmt/format.h>
+
+#include "core/base/encoding.h"
+#include "core/ids/percent_encoding.h"
+#include "core/log/log.h"
+#include "gateway/errors.h"
+#include "gateway/rest/metaservices.h"
+#include "gateway/rest/rest_errors.h"
+#include "gateway/rest/rest_headers.h"
+
+namespace truc::gateway {
+namespace {
+
+const log::Logger& Log() {
+  static const log::Logger* const logger = new log::Logger("gateway.rest");
+  return *logger;
+}
+
+net::HttpResponse ErrorResponse(const Status& error, const net::HttpHeaders& request_headers) {
+  const std::string detail = NewUuid();
+  Log().Info("call failed", {{"type", ErrorTypeOf(error, kClientProxyPrefix)},
+                             {"message", error.message()},
+                             {"detail", detail}});
+  return rest::RenderErrorResponse(error, detail, request_headers);
+}
+
+// A call of provider's metaservice `code`, with `query` (raw) as its query.
+StatusOr<ServiceRequest> MetaserviceCall(const ids::SubsystemId& client,
+                                         const ids::SubsystemId& provider, std::string_view code,
+                                         std::string query) {
+  ServiceRequest call;
+  call.client = client;
+  TRUC_ASSIGN_OR_RETURN(call.service, ids::ServiceId::Create(provider, std::string(code)));
+  call.method = "GET";
+  call.path = query.empty() ? "/" : "/?" + query;
+  return call;
+}
+
+}  // namespace
+
+RestInterface::RestInterface(ConsumerProxy& consumer, const LocalClients& clients,
+                             globalconf::ConfigurationClient& configuration, WorkerPool& workers,
+                             limits::ConcurrencyLimit& concurrency)
+    : consumer_(consumer),
+      clients_(clients),
+      configuration_(configuration),
+      workers_(workers),
+      concurrency_(concurrency) {}
+
+StatusOr<ServiceRequest> RestInterface::ToServiceRequest(rest::RestRequest parsed,
+                                                         const net::HttpRequest& request) const {
+  ServiceRequest call;
+  if (auto* list = std::get_if<rest::ListMethods>(&parsed)) {
+    TRUC_ASSIGN_OR_RETURN(call,
+                          MetaserviceCall(list->client, list->provider, rest::kListMethods, ""));
+  } else if (auto* allowed = std::get_if<rest::AllowedMethods>(&parsed)) {
+    TRUC_ASSIGN_OR_RETURN(call, MetaserviceCall(allowed->client, allowed->provider,
+                                                rest::kAllowedMethods, ""));
+  } else if (auto* openapi = std::get_if<rest::GetOpenApi>(&parsed)) {
+    TRUC_ASSIGN_OR_RETURN(
+        call, MetaserviceCall(openapi->client, openapi->provider, rest::kGetOpenApi,
+                              "serviceCode=" + ids::PercentEncode(openapi->service_code)));
+  } else {
+    rest::ServiceCall& service_call = std::get<rest::ServiceCall>(parsed);
+    call.client = std::move(service_call.client);
+    call.service = std::move(service_call.service);
+    call.message_id = service_call.message_id.value_or("");
+    call.user_id = service_call.user_id.value_or("");
+    call.purpose = service_call.issue.value_or("");
+    call.represented_party = service_call.represented_party.value_or("");
+    call.target_server = std::move(service_call.target_server);
+    call.method = request.method;
+    call.path = service_call.query.empty()
+                    ? std::move(service_call.path)
+                    : fmt::format("{}?{}", service_call.path, service_call.query);
+    call.body = request.body;
+  }
+  call.headers = rest::PassThroughHeaders(request.headers);
+  return call;
+}
+
+net::HttpResponse RestInterface::ListClients(const rest::ListClients& list,
+                                             const net::HttpHeaders& request_headers) const {
+  if (const Status usable = configuration_.CheckUsable(); !usable.ok()) {
+    return ErrorResponse(ClientProxyError(error_code::kOutdatedGlobalConf, usable.message()),
+                         request_headers);
+  }
+  const std::shared_ptr<const globalconf::ConfigurationView> view = configuration_.Current();
+  std::vector<rest::ClientEntry> entries;
+  if (!list.instance.has_value() || *list.instance == view->instance()) {
+    for (const auto& [id, member] : view->members()) {
+      entries.push_back({id, member.name, std::nullopt});
+      for (const globalconf::SubsystemInfo& subsystem : member.subsystems) {
+        entries.push_back({subsystem.id, member.name,
+                           subsystem.name.empty() ? std::nullopt
+                                                  : std::optional<std::string>(subsystem.name)});
+      }
+    }
+  }
+  return rest::RenderClientList(entries, request_headers);
+}
+
+void RestInterface::Handle(net::HttpRequest request, net::HttpResponder respond) {
+  StatusOr<rest::RestRequest> parsed = rest::ParseRestRequest(request);
+  if (!parsed.ok()) return respond(ErrorResponse(parsed.status(), request.headers));
+  if (const auto* list = std::get_if<rest::ListClients>(&*parsed)) {
+    return respond(ListClients(*list, request.headers));
+  }
+  StatusOr<ServiceRequest> call = ToServiceRequest(std::move(*parsed), request);
+  if (!call.ok()) return respond(ErrorResponse(call.status(), request.headers));
+  if (const Status authorized = clients_.Authorize(call->client,
+                                                   request.peer_certificate_fingerprint);
+      !authorized.ok()) {
+    return respond(ErrorResponse(authorized, request.headers));
+  }
+  std::optional<limits::ConcurrencyLimit::Permit> permit = concurrency_.TryAcquire();
+  if (!permit.has_value()) {
+    return respond(ErrorResponse(
+        ClientProxyError(error_code::kTooManyRequests,
+                         fmt::format("this gateway is already working on {} calls",
+                                     concurrency_.max_in_flight())),
+        request.headers));
+  }
+  // The task holds the permit and the responder; the pool refuses it only when full.
+  auto shared_respond = std::make_shared<net::HttpResponder>(std::move(respond));
+  auto shared_permit = std::make_shared<limits::ConcurrencyLimit::Permit>(std::move(*permit));
+  const bool queued = workers_.Submit([this, call = std::move(*call),
+                                       request_headers = request.headers,
+                                       shared_respond, shared_permit]() mutable {
+    const std::string client = call.client.ToString();
+    const std::string service = call.service.ToString();
+    StatusOr<ServiceResponse> answer = consumer_.Call(std::move(call));
+    if (!answer.ok()) return (*shared_respond)(ErrorResponse(answer.status(), request_headers));
+    net::HttpResponse response;
+    response.status = answer->status;
+    for (auto& [name, value] : answer->headers) response.headers.Add(name, std::move(value));
+    response.headers.Set("X-Road-Id", answer->message_id);
+    response.headers.Set("X-Road-Client", client);
+    response.headers.Set("X-Road-Service", service);
+    response.headers.Set("X-Road-Request-Id", answer->request_id);
+    response.headers.Set("X-Road-Request-Hash", Base64Encode(answer->request_hash));
+    response.body = std::move(answer->body);
+    (*shared_respond)(std::move(response));
+  });
+  if (!queued) {
+    (*shared_respond)(ErrorResponse(
+        ClientProxyError(error_code::kTooManyRequests, "this gateway's work queue is full"),
+        request.headers));
+  }
+}
+
+}  // namespace truc::gateway
