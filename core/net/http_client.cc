@@ -1,6 +1,7 @@
 #include "core/net/http_client.h"
 
 #include <charconv>
+#include <type_traits>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -9,7 +10,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "core/net/tls_context.h"
 
 namespace truc::net {
 namespace {
@@ -18,6 +24,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
@@ -31,26 +38,74 @@ Status NetworkError(const std::string& url, std::string_view step, const beast::
   return UnavailableError(message, "net.unreachable");
 }
 
-// Runs one exchange and stores its outcome in `result`.
-asio::awaitable<void> Exchange(const std::string& url, const HttpUrl& parts,
+uint16_t DefaultPort(bool tls) { return tls ? 443 : 80; }
+
+// The Host header for `url`.
+std::string HostHeader(const HttpUrl& url) {
+  const std::string host =
+      url.host.find(':') == std::string::npos ? url.host : fmt::format("[{}]", url.host);
+  return url.port == DefaultPort(url.tls) ? host : fmt::format("{}:{}", host, url.port);
+}
+
+// Names `host` to the server (SNI, which carries DNS names only) and, when `verify`, makes the
+// handshake fail unless the server's certificate names `host` (a DNS name or an IP address).
+Status PrepareTlsHandshake(SSL* ssl, const std::string& url, const std::string& host, bool verify) {
+  beast::error_code not_an_address;
+  asio::ip::make_address(host, not_an_address);
+  if ((not_an_address && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1) ||
+      (verify && SSL_set1_host(ssl, host.c_str()) != 1)) {
+    return InvalidArgumentError(fmt::format("cannot ask for TLS host '{}' in {}", host, url),
+                                "net.bad_url");
+  }
+  return OkStatus();
+}
+
+Status HandshakeError(const std::string& url, const beast::error_code& error, const SSL* ssl) {
+  if (const long verdict = SSL_get_verify_result(ssl); verdict != X509_V_OK) {
+    return UnavailableError(fmt::format("cannot verify the TLS certificate of {}: {}", url,
+                                        X509_verify_cert_error_string(verdict)),
+                            "net.tls_untrusted_server");
+  }
+  if (error == beast::error::timeout) return NetworkError(url, "TLS handshake with", error);
+  return UnavailableError(fmt::format("TLS handshake with {} failed: {}", url, error.message()),
+                          "net.tls_handshake_failed");
+}
+
+// Runs one exchange on `stream` (a beast::tcp_stream or a TlsStream, not yet connected) and
+// stores its outcome in `result`.
+template <typename Stream>
+asio::awaitable<void> Exchange(Stream& stream, const std::string& url, const HttpUrl& parts,
                                http::request<http::string_body> request,
                                const HttpClientOptions& options,
                                std::chrono::steady_clock::time_point deadline,
                                StatusOr<HttpResponse>& result) {
-  auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
-  beast::tcp_stream stream(executor);
-  stream.expires_at(deadline);
+  tcp::resolver resolver(co_await asio::this_coro::executor);
+  beast::tcp_stream& transport = beast::get_lowest_layer(stream);
+  transport.expires_at(deadline);
   auto [resolve_error, endpoints] =
       co_await resolver.async_resolve(parts.host, std::to_string(parts.port), kNoThrow);
   if (resolve_error) {
     result = NetworkError(url, "cannot resolve", resolve_error);
     co_return;
   }
-  auto [connect_error, endpoint] = co_await stream.async_connect(endpoints, kNoThrow);
+  auto [connect_error, endpoint] = co_await transport.async_connect(endpoints, kNoThrow);
   if (connect_error) {
     result = NetworkError(url, "cannot connect to", connect_error);
     co_return;
+  }
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    if (Status prepared = PrepareTlsHandshake(stream.native_handle(), url, parts.host,
+                                              options.tls.verify_hostname);
+        !prepared.ok()) {
+      result = std::move(prepared);
+      co_return;
+    }
+    auto [handshake_error] =
+        co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
+    if (handshake_error) {
+      result = HandshakeError(url, handshake_error, stream.native_handle());
+      co_return;
+    }
   }
   auto [write_error, written] = co_await http::async_write(stream, request, kNoThrow);
   if (write_error) {
@@ -74,24 +129,33 @@ asio::awaitable<void> Exchange(const std::string& url, const HttpUrl& parts,
     response.headers.Add(std::string(field.name_string()), std::string(field.value()));
   }
   response.body = std::move(message.body());
+  // The response is complete: no need to wait for a TLS close_notify.
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  transport.socket().shutdown(tcp::socket::shutdown_both, ignored);
   result = std::move(response);
 }
 
 }  // namespace
 
 StatusOr<HttpUrl> ParseHttpUrl(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
+  constexpr std::string_view kHttp = "http://";
+  constexpr std::string_view kHttps = "https://";
   const auto invalid = [&](std::string_view why) {
     return InvalidArgumentError(fmt::format("invalid URL '{}': {}", url, why), "net.bad_url");
   };
-  if (!std::string_view(url).starts_with(kScheme))
-    return invalid("only http:// URLs are supported");
-  std::string_view rest = std::string_view(url).substr(kScheme.size());
+  HttpUrl parts;
+  std::string_view rest = url;
+  if (rest.starts_with(kHttps)) {
+    parts.tls = true;
+    rest.remove_prefix(kHttps.size());
+  } else if (rest.starts_with(kHttp)) {
+    rest.remove_prefix(kHttp.size());
+  } else {
+    return invalid("only http:// and https:// URLs are supported");
+  }
+  parts.port = DefaultPort(parts.tls);
   const size_t slash = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, slash);
-  HttpUrl parts;
   if (slash != std::string_view::npos) {
     parts.target = std::string(rest.substr(slash));
     if (parts.target.front() == '?') parts.target.insert(0, "/");
@@ -133,8 +197,7 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
     return InvalidArgumentError(fmt::format("unknown HTTP method '{}'", method), "net.bad_method");
   }
   http::request<http::string_body> request(verb, parts.target, 11);
-  request.set(http::field::host,
-              parts.port == 80 ? parts.host : fmt::format("{}:{}", parts.host, parts.port));
+  request.set(http::field::host, HostHeader(parts));
   for (const auto& [name, value] : headers.fields()) request.insert(name, value);
   request.body() = body;
   request.prepare_payload();
@@ -142,13 +205,22 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
 
   asio::io_context io;
   StatusOr<HttpResponse> result = InternalError("HTTP exchange did not complete");
-  asio::co_spawn(io,
-                 Exchange(url, parts, std::move(request), options,
-                          std::chrono::steady_clock::now() + options.timeout, result),
-                 [&result](std::exception_ptr error) {
-                   if (error) result = InternalError("HTTP exchange failed unexpectedly");
-                 });
-  io.run();
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  const auto run = [&](auto& stream) {
+    asio::co_spawn(io, Exchange(stream, url, parts, std::move(request), options, deadline, result),
+                   [&result](std::exception_ptr error) {
+                     if (error) result = InternalError("HTTP exchange failed unexpectedly");
+                   });
+    io.run();
+  };
+  if (parts.tls) {
+    TRUC_ASSIGN_OR_RETURN(asio::ssl::context context, internal::MakeClientTlsContext(options.tls));
+    TlsStream stream(io, context);
+    run(stream);
+  } else {
+    beast::tcp_stream stream(io);
+    run(stream);
+  }
   return result;
 }
 

@@ -1,8 +1,10 @@
-// A blocking HTTP/1.1 client for the few calls Trục makes over plain HTTP: RFC 3161 requests to
-// timestamp authorities and downloads of the signed global configuration (both carry their own
-// signatures, so they need no TLS).
+// A blocking HTTP/1.1 client, over plain HTTP or TLS: RFC 3161 requests to timestamp authorities
+// and downloads of the signed global configuration (both carry their own signatures, so they need
+// no TLS), and calls to members' backends (which may require mutual TLS).
 //
 // Blocking: call it from worker threads, never from an I/O thread. Thread-safe (no shared state).
+// One connection per call, closed afterwards; redirects are not followed (a 3xx is returned as
+// is).
 #pragma once
 
 #include <chrono>
@@ -10,6 +12,7 @@
 
 #include "core/base/status.h"
 #include "core/net/http_message.h"
+#include "core/net/tls_options.h"
 
 namespace truc::net {
 
@@ -17,20 +20,27 @@ struct HttpClientOptions {
   // Deadline for the whole exchange: resolve, connect, send and receive.
   std::chrono::milliseconds timeout{10'000};
   size_t max_response_bytes = 64 << 20;
+  TlsClientOptions tls;  // For https:// URLs.
 };
 
-// Sends one request to `url` ("http://host[:port]/path?query") and returns the response, whatever
-// its status. Errors: kInvalidArgument for a malformed or non-http URL, kUnavailable when the
-// server cannot be reached or the connection breaks, kDeadlineExceeded on timeout,
-// kResourceExhausted for a response larger than the limit; messages name the URL.
+// Sends one request to `url` ("http[s]://host[:port]/path?query") and returns the response,
+// whatever its status. Errors: kInvalidArgument for a malformed or non-http(s) URL, kUnavailable
+// when the server cannot be reached or the connection breaks, kDeadlineExceeded on timeout,
+// kResourceExhausted for a response larger than the limit; messages name the URL. For https:
+// kUnavailable with reason "net.tls_untrusted_server" when the server's certificate does not chain
+// to the CAs or does not name the host, "net.tls_handshake_failed" when the handshake fails
+// otherwise (no common TLS version, or the server refused our certificate); and the errors of
+// loading options.tls's files (InvalidArgument "net.bad_tls_options" for inconsistent options,
+// errors naming the file otherwise).
 StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& url,
                                  const HttpHeaders& headers, const std::string& body,
                                  const HttpClientOptions& options = {});
 
-// The parts of an http URL.
+// The parts of an http or https URL.
 struct HttpUrl {
+  bool tls = false;  // https.
   std::string host;
-  uint16_t port = 80;
+  uint16_t port = 80;        // 443 by default for https.
   std::string target = "/";  // Path and query.
 };
 StatusOr<HttpUrl> ParseHttpUrl(const std::string& url);

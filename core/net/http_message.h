@@ -37,6 +37,10 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string body;
   std::string peer_address;  // "127.0.0.1:54321".
+  // On a TLS connection whose client presented a certificate (which the server then verified):
+  // SHA-256 over its DER encoding, 32 raw bytes, as crypto::Certificate::Fingerprint(). Empty
+  // otherwise.
+  std::string peer_certificate_fingerprint;
 };
 
 struct HttpResponse {

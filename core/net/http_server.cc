@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -15,7 +17,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "core/crypto/digest.h"
+#include "core/net/tls_context.h"
 
 namespace truc::net {
 namespace {
@@ -25,12 +33,18 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+template <typename Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 // What the acceptor and every connection share. Outlives them all (held by shared_ptr).
 struct ServerState {
   HttpServerOptions options;
   HttpHandler handler;
+  std::optional<asio::ssl::context> tls;  // Set when serving HTTPS.
   std::atomic<size_t> connections{0};
   std::atomic<size_t> requests_in_flight{0};
   std::atomic<bool> stopping{false};
@@ -82,6 +96,19 @@ auto AsyncCallHandler(ServerState& state, HttpRequest request, asio::any_io_exec
       asio::use_awaitable, std::move(request));
 }
 
+// SHA-256 over the DER of the certificate the peer presented on `ssl`, or "" when it presented
+// none.
+std::string PeerCertificateFingerprint(const SSL* ssl) {
+  const X509* certificate = SSL_get0_peer_certificate(ssl);
+  if (certificate == nullptr) return "";
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(certificate, &der);
+  std::string fingerprint =
+      crypto::Sha256(std::string_view(reinterpret_cast<char*>(der), static_cast<size_t>(length)));
+  OPENSSL_free(der);
+  return fingerprint;
+}
+
 struct ConnectionCount {
   explicit ConnectionCount(ServerState& s) : state(s) { ++state.connections; }
   ConnectionCount(const ConnectionCount&) = delete;
@@ -90,20 +117,30 @@ struct ConnectionCount {
   ServerState& state;
 };
 
-asio::awaitable<void> ServeConnection(tcp::socket socket, std::shared_ptr<ServerState> state) {
+// Serves requests on `stream`: a beast::tcp_stream or a TlsStream not yet handshaken.
+template <typename Stream>
+asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState> state) {
   const ConnectionCount count(*state);
   const HttpServerOptions& options = state->options;
-  beast::tcp_stream stream(std::move(socket));
+  beast::tcp_stream& transport = beast::get_lowest_layer(stream);
   beast::error_code ignored;
-  const tcp::endpoint peer = stream.socket().remote_endpoint(ignored);
+  const tcp::endpoint peer = transport.socket().remote_endpoint(ignored);
   const std::string peer_address = fmt::format("{}:{}", peer.address().to_string(), peer.port());
+  std::string peer_fingerprint;
+  // The deadline for the first request, which includes the TLS handshake.
+  transport.expires_after(options.read_timeout);
+  if constexpr (kIsTls<Stream>) {
+    auto [handshake_error] =
+        co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    if (handshake_error) co_return;  // Not TLS, a refused certificate, or too slow.
+    peer_fingerprint = PeerCertificateFingerprint(stream.native_handle());
+  }
   beast::flat_buffer buffer;
 
   while (!state->stopping) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    stream.expires_after(options.read_timeout);
     auto [read_error, bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
 
     std::optional<HttpResponse> rejection;
@@ -136,17 +173,25 @@ asio::awaitable<void> ServeConnection(tcp::socket socket, std::shared_ptr<Server
       }
       request.body = std::move(message.body());
       request.peer_address = peer_address;
+      request.peer_certificate_fingerprint = peer_fingerprint;
       ++state->requests_in_flight;
       response = co_await AsyncCallHandler(*state, std::move(request), stream.get_executor());
       --state->requests_in_flight;
     }
 
     auto out = ToBeast(std::move(response), version, keep_alive && !state->stopping);
-    stream.expires_after(options.write_timeout);
+    transport.expires_after(options.write_timeout);
     auto [write_error, written] = co_await http::async_write(stream, out, kNoThrow);
     if (write_error || !out.keep_alive()) break;
+    transport.expires_after(options.read_timeout);
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  if constexpr (kIsTls<Stream>) {
+    transport.expires_after(options.write_timeout);
+    // Best effort: the client may be gone already.
+    co_await stream.async_shutdown(kNoThrow);
+  } else {
+    transport.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
 }
 
 asio::awaitable<void> AcceptConnections(tcp::acceptor& acceptor,
@@ -162,7 +207,13 @@ asio::awaitable<void> AcceptConnections(tcp::acceptor& acceptor,
       continue;
     }
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, ServeConnection(std::move(socket), state), asio::detached);
+    if (state->tls) {
+      asio::co_spawn(executor, ServeConnection(TlsStream(std::move(socket), *state->tls), state),
+                     asio::detached);
+    } else {
+      asio::co_spawn(executor, ServeConnection(beast::tcp_stream(std::move(socket)), state),
+                     asio::detached);
+    }
   }
 }
 
@@ -186,6 +237,11 @@ HttpServer::~HttpServer() { Stop(); }
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
                                                         HttpHandler handler) {
+  std::optional<asio::ssl::context> tls;
+  if (options.tls) {
+    TRUC_ASSIGN_OR_RETURN(asio::ssl::context context, internal::MakeServerTlsContext(*options.tls));
+    tls.emplace(std::move(context));
+  }
   const int threads = std::max(1, options.io_threads);
   auto impl = std::make_unique<Impl>(threads);
   beast::error_code error;
@@ -214,6 +270,7 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions option
   impl->state = std::make_shared<ServerState>();
   impl->state->options = std::move(options);
   impl->state->handler = std::move(handler);
+  impl->state->tls = std::move(tls);
   asio::co_spawn(impl->acceptor.get_executor(), AcceptConnections(impl->acceptor, impl->state),
                  asio::detached);
   for (int i = 0; i < threads; ++i) {

@@ -11,16 +11,22 @@
 // Defences: a deadline on reading each request (headers and body) and on writing each response, a
 // limit on header and body size (431 and 413), 400 for malformed requests, and a cap on concurrent
 // connections.
+//
+// TLS: plain HTTP unless `tls` is set; then every connection is TLS (a client speaking plain HTTP
+// to it is disconnected), and a handler sees the client's certificate, if any, in
+// HttpRequest::peer_certificate_fingerprint.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/base/status.h"
 #include "core/net/http_message.h"
+#include "core/net/tls_options.h"
 
 namespace truc::net {
 
@@ -36,16 +42,22 @@ struct HttpServerOptions {
   size_t max_header_bytes = 16 << 10;
   // The time a connection may take to deliver a whole request (headers and body), counted from
   // when the server starts waiting for it; an idle kept-alive connection is closed after it too.
+  // On TLS connections the first request's time starts with the handshake.
   std::chrono::milliseconds read_timeout{15'000};
   std::chrono::milliseconds write_timeout{30'000};
   size_t max_connections = 4096;
   // How long Stop() waits for requests in flight before cancelling them.
   std::chrono::milliseconds shutdown_grace{5'000};
+  // Serve HTTPS with these certificates; plain HTTP when unset.
+  std::optional<TlsServerOptions> tls;
 };
 
 class HttpServer {
  public:
-  // Binds and starts serving. kUnavailable if the address cannot be bound, naming it.
+  // Binds and starts serving. kUnavailable if the address cannot be bound, naming it. With `tls`:
+  // InvalidArgument ("net.bad_tls_options") for inconsistent TLS options, and an error naming the
+  // file for a certificate or key file that cannot be read or used (kNotFound, kInvalidArgument,
+  // or kPermissionDenied for a key file that others may read).
   static StatusOr<std::unique_ptr<HttpServer>> Start(HttpServerOptions options,
                                                      HttpHandler handler);
 

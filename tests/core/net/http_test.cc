@@ -1,16 +1,15 @@
 #include <thread>
 
-#include <arpa/inet.h>
 #include <catch2/catch.hpp>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "core/net/http_client.h"
 #include "core/net/http_server.h"
+#include "tests/core/net/test_peers.h"
 
 namespace truc::net {
 namespace {
+
+using testing::RawExchange;
 
 // Echoes the method, target, X-Road-Client (last one) and body.
 void EchoHandler(HttpRequest request, HttpResponder respond) {
@@ -24,26 +23,6 @@ void EchoHandler(HttpRequest request, HttpResponder respond) {
 
 std::string Url(const HttpServer& server, const std::string& path) {
   return "http://" + server.endpoint() + path;
-}
-
-// Sends raw bytes on a new loopback connection and returns everything the server sends back
-// before closing (or until 5 s pass).
-std::string RawExchange(uint16_t port, const std::string& bytes) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-  timeval timeout{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  REQUIRE(send(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()));
-  std::string received;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) received.append(buffer, n);
-  close(fd);
-  return received;
 }
 
 TEST_CASE("The HTTP server and client exchange requests on loopback", "[net]") {
@@ -145,8 +124,8 @@ TEST_CASE("The client reports unreachable servers, timeouts and bad URLs", "[net
     parked.clear();  // Responders must not outlive the server (http_server.h).
   }
   SECTION("malformed URLs") {
-    CHECK(ParseHttpUrl("https://x/").status().message() ==
-          "invalid URL 'https://x/': only http:// URLs are supported");
+    CHECK(ParseHttpUrl("ftp://x/").status().message() ==
+          "invalid URL 'ftp://x/': only http:// and https:// URLs are supported");
     CHECK(ParseHttpUrl("http://:80/").status().message() == "invalid URL 'http://:80/': no host");
     CHECK(ParseHttpUrl("http://x:99999/").status().message() ==
           "invalid URL 'http://x:99999/': bad port '99999'");
@@ -154,6 +133,16 @@ TEST_CASE("The client reports unreachable servers, timeouts and bad URLs", "[net
     CHECK(v6.host == "::1");
     CHECK(v6.port == 8080);
     CHECK(v6.target == "/?x=1");
+    CHECK_FALSE(v6.tls);
+  }
+  SECTION("https URLs default to port 443") {
+    const HttpUrl https = ParseHttpUrl("https://gw.example/r1/x").value();
+    CHECK(https.tls);
+    CHECK(https.host == "gw.example");
+    CHECK(https.port == 443);
+    CHECK(https.target == "/r1/x");
+    CHECK(ParseHttpUrl("https://gw.example:8443").value().port == 8443);
+    CHECK(ParseHttpUrl("http://gw.example").value().port == 80);
   }
 }
 
