@@ -32,7 +32,7 @@ net::HttpResponse RenderErrorResponse(const Status& typed_error, std::string_vie
   if (std::optional<std::string_view> xml = RequestedXmlMediaType(request_headers)) {
     response = net::MakeResponse(
         status, Utf8ContentType(*xml),
-        fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?><error>{}{}{}</error>",
+        fmt::format(R"(<?xml version="1.0" encoding="UTF-8"?><error>{}{}{}</error>)",
                     XmlElement("type", type), XmlElement("message", typed_error.message()),
                     XmlElement("detail", detail)));
   } else {

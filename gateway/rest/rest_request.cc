@@ -29,21 +29,24 @@ Target SplitTarget(std::string_view target) {
 }
 
 // The value of the last parameter of `query` named `name` (ASCII case ignored), decoded as
-// application/x-www-form-urlencoded; nullopt when there is none. InvalidArgument for a malformed
-// escape in that value.
-StatusOr<std::optional<std::string>> QueryParameter(std::string_view query, std::string_view name) {
+// application/x-www-form-urlencoded and checked to be a valid identifier part; nullopt when there
+// is none or it is empty. InvalidArgument saying what is wrong with it otherwise.
+StatusOr<std::optional<std::string>> IdentifierParameter(std::string_view query,
+                                                         std::string_view name) {
   std::optional<std::string_view> raw;
   for (std::string_view pair : SplitString(query, '&')) {
     const size_t equals = pair.find('=');
-    const std::string_view key = pair.substr(0, equals);
-    if (!net::EqualsIgnoreCase(key, name)) continue;
+    if (!net::EqualsIgnoreCase(pair.substr(0, equals), name)) continue;
     raw = equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
   }
-  if (!raw) return std::optional<std::string>();
+  if (!raw || raw->empty()) return std::optional<std::string>();
+  const std::string what = fmt::format("query parameter {}", name);
   std::string spaced(*raw);
   std::replace(spaced.begin(), spaced.end(), '+', ' ');
-  TRUC_ASSIGN_OR_RETURN(std::string decoded, ids::PercentDecode(spaced));
-  return std::optional<std::string>(std::move(decoded));
+  StatusOr<std::string> decoded = ids::PercentDecode(spaced);
+  if (!decoded.ok()) return decoded.status().Annotate(what);
+  TRUC_RETURN_IF_ERROR(ids::ValidatePart(*decoded, what));
+  return std::optional<std::string>(*std::move(decoded));
 }
 
 // The value of the last field named `name`, or nullopt when it is missing or empty.
@@ -58,17 +61,10 @@ StatusOr<RestRequest> ParseListClients(const net::HttpRequest& request, std::str
     return ClientError(error_code::kBadRequest, fmt::format("{} is called with GET, not {}",
                                                             kListClientsPath, request.method));
   }
-  StatusOr<std::optional<std::string>> instance = QueryParameter(query, "xRoadInstance");
+  StatusOr<std::optional<std::string>> instance = IdentifierParameter(query, "xRoadInstance");
   if (!instance.ok()) {
     return ClientError(error_code::kBadRequest,
-                       fmt::format("{} query parameter xRoadInstance: {}", kListClientsPath,
-                                   instance.status().message()));
-  }
-  if (!instance->has_value() || (*instance)->empty()) return ListClients{};
-  Status valid = ids::ValidatePart(**instance, "xRoadInstance");
-  if (!valid.ok()) {
-    return ClientError(error_code::kBadRequest,
-                       fmt::format("{} query parameter: {}", kListClientsPath, valid.message()));
+                       fmt::format("{}: {}", kListClientsPath, instance.status().message()));
   }
   return ListClients{*std::move(instance)};
 }
@@ -134,22 +130,16 @@ StatusOr<ServiceCall> ParseServiceCall(const net::HttpRequest& request, Target t
 }
 
 StatusOr<RestRequest> ParseGetOpenApi(ServiceCall call) {
-  StatusOr<std::optional<std::string>> code = QueryParameter(call.query, "serviceCode");
+  StatusOr<std::optional<std::string>> code = IdentifierParameter(call.query, "serviceCode");
   if (!code.ok()) {
-    return ServerProxyError(
-        error_code::kInvalidRequest,
-        fmt::format("{} query parameter serviceCode: {}", kGetOpenApi, code.status().message()));
+    return ServerProxyError(error_code::kInvalidRequest,
+                            fmt::format("{}: {}", kGetOpenApi, code.status().message()));
   }
-  if (!code->has_value() || (*code)->empty()) {
+  if (!code->has_value()) {
     return ServerProxyError(error_code::kInvalidRequest,
                             fmt::format("{} needs the query parameter serviceCode naming the "
                                         "service whose description is asked for",
                                         kGetOpenApi));
-  }
-  Status valid = ids::ValidatePart(**code, "serviceCode");
-  if (!valid.ok()) {
-    return ServerProxyError(error_code::kInvalidRequest,
-                            fmt::format("{} query parameter: {}", kGetOpenApi, valid.message()));
   }
   return GetOpenApi{std::move(call), **std::move(code)};
 }

@@ -236,8 +236,10 @@ TEST_CASE("listClients refuses other methods and malformed instances", "[rest]")
     INFO(query);
     auto [type, message] = ParseError(Request("GET", "/listClients" + query));
     CHECK(type == "Client.BadRequest");
-    CHECK_THAT(message, Catch::Contains("xRoadInstance"));
+    CHECK_THAT(message, Catch::StartsWith("/listClients: query parameter xRoadInstance"));
   }
+  CHECK(ParseError(Request("GET", "/listClients?xRoadInstance=a%0Ab")).second ==
+        "/listClients: query parameter xRoadInstance contains a control character at byte 1");
 }
 
 }  // namespace
