@@ -29,11 +29,10 @@ StatusOr<uint16_t> ReadPort(config::ConfigTable& table, std::string_view key, in
 }
 
 StatusOr<ProvidedService> ReadService(config::ConfigTable& table, const std::string& config_file) {
-  ProvidedService service;
   TRUC_ASSIGN_OR_RETURN(const std::string id, table.GetString("id"));
   StatusOr<ids::ServiceId> parsed = ids::ServiceId::Parse(id);
   if (!parsed.ok()) return table.FieldError("id", parsed.status().message());
-  service.id = std::move(*parsed);
+  ProvidedService service{.id = std::move(*parsed)};
   TRUC_ASSIGN_OR_RETURN(const std::string kind, table.GetString("backend", "rest"));
   if (kind != "rest" && kind != "grpc") return table.FieldError("backend", "must be rest or grpc");
   service.backend.kind = kind == "rest" ? Backend::Kind::kRest : Backend::Kind::kGrpc;
@@ -62,14 +61,13 @@ StatusOr<ProvidedService> ReadService(config::ConfigTable& table, const std::str
 
 StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
                                           const std::string& config_file) {
-  GatewayConfig config;
   const auto path = [&](const std::string& relative) {
     return daemon::ResolvePath(config_file, relative);
   };
   TRUC_ASSIGN_OR_RETURN(const std::string server_id, root.GetString("server_id"));
   StatusOr<ids::ServerId> parsed_server = ids::ServerId::Parse(server_id);
   if (!parsed_server.ok()) return root.FieldError("server_id", parsed_server.status().message());
-  config.server_id = std::move(*parsed_server);
+  GatewayConfig config{.server_id = std::move(*parsed_server)};
   TRUC_ASSIGN_OR_RETURN(const std::string data_dir, root.GetString("data_dir"));
   config.data_dir = path(data_dir);
 

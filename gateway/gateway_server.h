@@ -80,6 +80,7 @@
 #include "core/evidence/message_signing.h"
 #include "core/globalconf/configuration_client.h"
 #include "core/net/http_server.h"
+#include "core/rpc/grpc_util.h"
 #include "core/storage/rocksdb_store.h"
 #include "gateway/access/access_rights.h"
 #include "gateway/access/admin_service.h"

@@ -12,19 +12,17 @@ namespace {
 constexpr size_t kResponseChunkBytes = 1 << 20;
 
 StatusOr<ServiceRequest> ToServiceRequest(const v1::CallRequest& call) {
-  ServiceRequest request;
   StatusOr<ids::SubsystemId> client = ids::FromProto(call.client());
   if (!client.ok()) {
     return ClientError(error_code::kInvalidClientIdentifier,
                        "client: " + client.status().message());
   }
-  request.client = std::move(*client);
   StatusOr<ids::ServiceId> service = ids::FromProto(call.service());
   if (!service.ok()) {
     return ClientError(error_code::kInvalidServiceIdentifier,
                        "service: " + service.status().message());
   }
-  request.service = std::move(*service);
+  ServiceRequest request{.client = std::move(*client), .service = std::move(*service)};
   if (call.has_target_server()) {
     StatusOr<ids::ServerId> server = ids::FromProto(call.target_server());
     if (!server.ok()) {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "core/base/encoding.h"
-#include "core/ids/percent_encoding.h"
 #include "core/log/log.h"
 #include "gateway/errors.h"
 #include "gateway/rest/metaservices.h"
@@ -26,16 +25,12 @@ net::HttpResponse ErrorResponse(const Status& error, const net::HttpHeaders& req
   return rest::RenderErrorResponse(error, detail, request_headers);
 }
 
-// A call of provider's metaservice `code`, with `query` (raw) as its query.
-StatusOr<ServiceRequest> MetaserviceCall(const ids::SubsystemId& client,
-                                         const ids::SubsystemId& provider, std::string_view code,
-                                         std::string query) {
-  ServiceRequest call;
-  call.client = client;
-  TRUC_ASSIGN_OR_RETURN(call.service, ids::ServiceId::Create(provider, std::string(code)));
-  call.method = "GET";
-  call.path = query.empty() ? "/" : "/?" + query;
-  return call;
+// The service call a parsed request carries (metaservice calls are service calls too).
+rest::ServiceCall& CallOf(rest::RestRequest& parsed) {
+  if (auto* list = std::get_if<rest::ListMethods>(&parsed)) return list->call;
+  if (auto* allowed = std::get_if<rest::AllowedMethods>(&parsed)) return allowed->call;
+  if (auto* openapi = std::get_if<rest::GetOpenApi>(&parsed)) return openapi->call;
+  return std::get<rest::ServiceCall>(parsed);
 }
 
 }  // namespace
@@ -49,35 +44,22 @@ RestInterface::RestInterface(ConsumerProxy& consumer, const LocalClients& client
       workers_(workers),
       concurrency_(concurrency) {}
 
-StatusOr<ServiceRequest> RestInterface::ToServiceRequest(rest::RestRequest parsed,
-                                                         const net::HttpRequest& request) const {
-  ServiceRequest call;
-  if (auto* list = std::get_if<rest::ListMethods>(&parsed)) {
-    TRUC_ASSIGN_OR_RETURN(call,
-                          MetaserviceCall(list->client, list->provider, rest::kListMethods, ""));
-  } else if (auto* allowed = std::get_if<rest::AllowedMethods>(&parsed)) {
-    TRUC_ASSIGN_OR_RETURN(call, MetaserviceCall(allowed->client, allowed->provider,
-                                                rest::kAllowedMethods, ""));
-  } else if (auto* openapi = std::get_if<rest::GetOpenApi>(&parsed)) {
-    TRUC_ASSIGN_OR_RETURN(
-        call, MetaserviceCall(openapi->client, openapi->provider, rest::kGetOpenApi,
-                              "serviceCode=" + ids::PercentEncode(openapi->service_code)));
-  } else {
-    rest::ServiceCall& service_call = std::get<rest::ServiceCall>(parsed);
-    call.client = std::move(service_call.client);
-    call.service = std::move(service_call.service);
-    call.message_id = service_call.message_id.value_or("");
-    call.user_id = service_call.user_id.value_or("");
-    call.purpose = service_call.issue.value_or("");
-    call.represented_party = service_call.represented_party.value_or("");
-    call.target_server = std::move(service_call.target_server);
-    call.method = request.method;
-    call.path = service_call.query.empty()
-                    ? std::move(service_call.path)
-                    : fmt::format("{}?{}", service_call.path, service_call.query);
-    call.body = request.body;
-  }
+ServiceRequest RestInterface::ToServiceRequest(rest::RestRequest parsed,
+                                               const net::HttpRequest& request) {
+  rest::ServiceCall& service_call = CallOf(parsed);
+  ServiceRequest call{.client = std::move(service_call.client),
+                      .service = std::move(service_call.service)};
+  call.message_id = service_call.message_id.value_or("");
+  call.user_id = service_call.user_id.value_or("");
+  call.purpose = service_call.issue.value_or("");
+  call.represented_party = service_call.represented_party.value_or("");
+  call.target_server = std::move(service_call.target_server);
+  call.method = request.method;
+  call.path = service_call.query.empty()
+                  ? std::move(service_call.path)
+                  : fmt::format("{}?{}", service_call.path, service_call.query);
   call.headers = rest::PassThroughHeaders(request.headers);
+  call.body = request.body;
   return call;
 }
 
@@ -108,9 +90,8 @@ void RestInterface::Handle(net::HttpRequest request, net::HttpResponder respond)
   if (const auto* list = std::get_if<rest::ListClients>(&*parsed)) {
     return respond(ListClients(*list, request.headers));
   }
-  StatusOr<ServiceRequest> call = ToServiceRequest(std::move(*parsed), request);
-  if (!call.ok()) return respond(ErrorResponse(call.status(), request.headers));
-  if (const Status authorized = clients_.Authorize(call->client,
+  ServiceRequest call = ToServiceRequest(std::move(*parsed), request);
+  if (const Status authorized = clients_.Authorize(call.client,
                                                    request.peer_certificate_fingerprint);
       !authorized.ok()) {
     return respond(ErrorResponse(authorized, request.headers));
@@ -126,7 +107,7 @@ void RestInterface::Handle(net::HttpRequest request, net::HttpResponder respond)
   // The task holds the permit and the responder; the pool refuses it only when full.
   auto shared_respond = std::make_shared<net::HttpResponder>(std::move(respond));
   auto shared_permit = std::make_shared<limits::ConcurrencyLimit::Permit>(std::move(*permit));
-  const bool queued = workers_.Submit([this, call = std::move(*call),
+  const bool queued = workers_.Submit([this, call = std::move(call),
                                        request_headers = request.headers,
                                        shared_respond, shared_permit]() mutable {
     const std::string client = call.client.ToString();

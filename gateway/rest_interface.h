@@ -25,10 +25,10 @@ class RestInterface {
   void Handle(net::HttpRequest request, net::HttpResponder respond);
 
  private:
-  // The service request a parsed REST request stands for (metaservices included); listClients is
-  // answered without one.
-  StatusOr<ServiceRequest> ToServiceRequest(rest::RestRequest parsed,
-                                            const net::HttpRequest& request) const;
+  // The service request a parsed REST request (not listClients) stands for; metaservice calls
+  // go to the provider like any other.
+  static ServiceRequest ToServiceRequest(rest::RestRequest parsed,
+                                         const net::HttpRequest& request);
   net::HttpResponse ListClients(const rest::ListClients& list,
                                 const net::HttpHeaders& request_headers) const;
 

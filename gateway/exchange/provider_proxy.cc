@@ -84,7 +84,7 @@ StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fing
   }
   const std::shared_ptr<const globalconf::ConfigurationView> view =
       deps_.configuration.Current();
-  ServiceRequest call;
+  std::optional<ServiceRequest> call;
   StatusOr<BackendAnswer> answer = Serve(peer_fingerprint, request, *view, call);
 
   if (answer.ok()) {
@@ -92,10 +92,10 @@ StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fing
     SetWireHeaders(ResponseWireHeaders(answer->status, answer->headers), response);
     response.set_body(std::move(answer->body));
     const MessageIdentity identity{.kind = v1::MessageEvidence::KIND_RESPONSE,
-                                   .message_id = call.message_id,
+                                   .message_id = call->message_id,
                                    .request_id = request.evidence().request_id(),
-                                   .client = call.client,
-                                   .service = call.service,
+                                   .client = call->client,
+                                   .service = call->service,
                                    .request_hash = evidence::RequestHash(request.evidence())};
     record.outcome = SealMessage(identity, deps_.signer, kServerProxyPrefix, response);
     if (!record.outcome.ok()) record.response.reset();
@@ -111,7 +111,7 @@ StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fing
 StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint,
                                              const v1::ExchangeMessage& request,
                                              const globalconf::ConfigurationView& view,
-                                             ServiceRequest& call) {
+                                             std::optional<ServiceRequest>& parsed) {
   const v1::MessageEvidence& evidence = request.evidence();
   if (evidence.kind() != v1::MessageEvidence::KIND_REQUEST) {
     return ServerProxyError(error_code::kInvalidRequest, "the message is not a request");
@@ -120,12 +120,12 @@ StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint
   if (!client.ok()) {
     return ClientError(error_code::kInvalidClientIdentifier, client.status().message());
   }
-  call.client = std::move(*client);
   StatusOr<ids::ServiceId> service = ids::FromProto(evidence.service());
   if (!service.ok()) {
     return ClientError(error_code::kInvalidServiceIdentifier, service.status().message());
   }
-  call.service = std::move(*service);
+  ServiceRequest& call =
+      parsed.emplace(ServiceRequest{.client = std::move(*client), .service = std::move(*service)});
   call.message_id = evidence.message_id();
   TRUC_RETURN_IF_ERROR(ReadRequestWireHeaders(request, call));
 
@@ -176,15 +176,17 @@ StatusOr<BackendAnswer> ProviderProxy::ServeMetaservice(
   net::HttpResponse answer;
   if (code == rest::kGetOpenApi) {
     const auto [path, query] = SplitQuery(call.path);
-    TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> service_code,
-                          rest::QueryParameter(query.empty() ? query : query.substr(1),
-                                               "serviceCode"));
-    if (!service_code.has_value() || service_code->empty()) {
+    StatusOr<std::optional<std::string>> service_code =
+        rest::IdentifierParameter(query.empty() ? query : query.substr(1), "serviceCode");
+    if (!service_code.ok()) {
+      return ServerProxyError(error_code::kInvalidRequest, service_code.status().message());
+    }
+    if (!service_code->has_value()) {
       return ServerProxyError(error_code::kInvalidRequest,
                               fmt::format("{} needs the query parameter serviceCode", code));
     }
     TRUC_ASSIGN_OR_RETURN(const ids::ServiceId described,
-                          ids::ServiceId::Create(provider, *service_code));
+                          ids::ServiceId::Create(provider, **service_code));
     const globalconf::ServiceInfo* info = view.FindService(described);
     if (info == nullptr || FindService(described) == nullptr) {
       return ServerProxyError(error_code::kUnknownService,
@@ -211,21 +213,18 @@ StatusOr<BackendAnswer> ProviderProxy::ServeMetaservice(
           service.backend.kind != Backend::Kind::kRest) {
         continue;
       }
-      rest::ServiceEntry& entry = entries.emplace_back();
-      entry.service = service.id;
-      entry.type = info->description.kind() == v1::SERVICE_KIND_OPENAPI
-                       ? rest::RestServiceType::kOpenApi
-                       : rest::RestServiceType::kRest;
       std::vector<access::EndpointPattern> endpoints = service.endpoints;
       if (only_allowed) {
         access::AllowedCalls allowed =
             deps_.access.Allowed(call.client, in_group, service.id, service.endpoints);
-        if (!allowed.may_call) {
-          entries.pop_back();
-          continue;
-        }
+        if (!allowed.may_call) continue;
         endpoints = std::move(allowed.endpoints);
       }
+      rest::ServiceEntry& entry = entries.emplace_back(rest::ServiceEntry{
+          .service = service.id,
+          .type = info->description.kind() == v1::SERVICE_KIND_OPENAPI
+                      ? rest::RestServiceType::kOpenApi
+                      : rest::RestServiceType::kRest});
       for (const access::EndpointPattern& endpoint : endpoints) {
         entry.endpoints.push_back({endpoint.method, endpoint.path});
       }

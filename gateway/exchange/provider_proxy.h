@@ -11,6 +11,7 @@
 // Failures are answered as gRPC statuses whose reason is the X-Road type (Server.ServerProxy.*).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "core/base/clock.h"
@@ -19,6 +20,7 @@
 #include "gateway/access/access_rights.h"
 #include "gateway/exchange/backend_client.h"
 #include "gateway/exchange/exchange_log.h"
+#include "gateway/exchange/peer_channels.h"
 #include "gateway/exchange/service_call.h"
 #include "gateway/limits/rate_limiter.h"
 #include "gateway/limits/replay_guard.h"
@@ -68,7 +70,7 @@ class ProviderProxy final : public v1::GatewayExchange::Service {
   StatusOr<BackendAnswer> Serve(const std::string& peer_fingerprint,
                                 const v1::ExchangeMessage& request,
                                 const globalconf::ConfigurationView& view,
-                                ServiceRequest& call);
+                                std::optional<ServiceRequest>& call);
   StatusOr<BackendAnswer> ServeMetaservice(const ServiceRequest& call,
                                            const globalconf::ConfigurationView& view);
   const ProvidedService* FindService(const ids::ServiceId& id) const;

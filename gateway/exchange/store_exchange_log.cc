@@ -35,8 +35,8 @@ Status StoreExchangeLog::Append(const ExchangeRecord& record) {
     stored.set_error_type(record.outcome.reason());
     stored.set_error_message(record.outcome.message());
   }
-  *stored.mutable_started() = ToProtoTimestamp(record.started);
-  *stored.mutable_finished() = ToProtoTimestamp(record.finished);
+  *stored.mutable_started() = proto::ToProtoTimestamp(record.started);
+  *stored.mutable_finished() = proto::ToProtoTimestamp(record.finished);
 
   // Sequence numbers are assigned and written in order, so the log has no gaps even when a write
   // fails (the number is then reused by the next record).

@@ -28,9 +28,8 @@ Target SplitTarget(std::string_view target) {
   return {target.substr(0, question), target.substr(question + 1)};
 }
 
-// The value of the last parameter of `query` named `name` (ASCII case ignored), decoded as
-// application/x-www-form-urlencoded and checked to be a valid identifier part; nullopt when there
-// is none or it is empty. InvalidArgument saying what is wrong with it otherwise.
+}  // namespace
+
 StatusOr<std::optional<std::string>> IdentifierParameter(std::string_view query,
                                                          std::string_view name) {
   std::optional<std::string_view> raw;
@@ -48,6 +47,8 @@ StatusOr<std::optional<std::string>> IdentifierParameter(std::string_view query,
   TRUC_RETURN_IF_ERROR(ids::ValidatePart(*decoded, what));
   return std::optional<std::string>(*std::move(decoded));
 }
+
+namespace {
 
 // The value of the last field named `name`, or nullopt when it is missing or empty.
 std::optional<std::string> OptionalHeader(const net::HttpHeaders& headers, std::string_view name) {

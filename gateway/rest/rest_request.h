@@ -76,4 +76,15 @@ using RestRequest = std::variant<ServiceCall, ListMethods, AllowedMethods, GetOp
 // decoded as in a form ("+" is a space).
 StatusOr<RestRequest> ParseRestRequest(const net::HttpRequest& request);
 
+// The value of the last parameter of `query` (raw, without "?") named `name` (ASCII case
+// ignored), decoded as application/x-www-form-urlencoded and checked to be a valid identifier
+// part; nullopt when there is none or it is empty. InvalidArgument saying what is wrong otherwise.
+StatusOr<std::optional<std::string>> IdentifierParameter(std::string_view query,
+                                                         std::string_view name);
+
+// The value of the last parameter of `query` (raw, without "?") named `name` (ASCII case
+// ignored), decoded as application/x-www-form-urlencoded; nullopt when there is none.
+// InvalidArgument for a malformed escape in that value.
+StatusOr<std::optional<std::string>> QueryParameter(std::string_view query, std::string_view name);
+
 }  // namespace truc::gateway::rest

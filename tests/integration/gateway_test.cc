@@ -145,8 +145,8 @@ class GatewayFederation {
     configuration.set_instance("VN");
     configuration.set_version(version);
     const TimePoint now = SystemClock::Instance().Now();
-    *configuration.mutable_issued_at() = ToProtoTimestamp(now - std::chrono::minutes(5));
-    *configuration.mutable_expires_at() = ToProtoTimestamp(now + std::chrono::hours(1));
+    *configuration.mutable_issued_at() = proto::ToProtoTimestamp(now - std::chrono::minutes(5));
+    *configuration.mutable_expires_at() = proto::ToProtoTimestamp(now + std::chrono::hours(1));
     const auto add_member = [&](const char* id, const char* name, const char* subsystem,
                                 std::vector<const KeyAndCertificate*> signing) {
       v1::Member* member = configuration.add_members();
@@ -219,9 +219,8 @@ class GatewayFederation {
     const evidence::BatchSigner signer(signing.key, {signing.certificate},
                                        SystemClock::Instance(), {});
     v1::ExchangeMessage message;
-    gateway::ServiceRequest request;
-    request.client = ids::SubsystemId::Parse(kClient).value();
-    request.service = ids::ServiceId::Parse(kCitizens).value();
+    gateway::ServiceRequest request{.client = ids::SubsystemId::Parse(kClient).value(),
+                                    .service = ids::ServiceId::Parse(kCitizens).value()};
     request.message_id = message_id;
     request.method = "GET";
     request.path = "/citizens/079123456789";
