@@ -51,7 +51,7 @@ Status AdminChannel::CallFailure(const grpc::Status& status) const {
         fmt::format("cannot reach the {} at {}: {}", peer_, address_, status.error_message()),
         "cli.unreachable");
   }
-  const Status error = rpc::FromGrpcStatus(status);
+  Status error = rpc::FromGrpcStatus(status);
   if (error.message().empty()) {  // E.g. a method this server does not implement.
     return {
         error.code(),

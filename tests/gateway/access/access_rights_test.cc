@@ -248,6 +248,7 @@ TEST_CASE("A disabled service tells its callers the notice", "[gateway][access]"
         std::vector<DisabledService>{{kPets, "Under maintenance until 18:00"}});
   CHECK(rights->ListDisabled(kOwners).empty());
 
+  CHECK(rights->DisableService(kPets, "\xff").code() == StatusCode::kInvalidArgument);
   REQUIRE(rights->DisableService(kPets, "").ok());
   CHECK(Call(*rights, kApp, kPets, "GET", "/pets/1").message() ==
         "service VN/GOV/000200/vet/pets is disabled");
