@@ -22,4 +22,8 @@ struct Output {
 CLI::App* AddCommand(CLI::App& parent, const std::string& name, const std::string& description,
                      std::function<Status()> run, Status* result);
 
+// Registers a subcommand that only groups subcommands (e.g. `registry member`): one of them must
+// be given.
+CLI::App* AddGroup(CLI::App& parent, const std::string& name, const std::string& description);
+
 }  // namespace truc::cli

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/gateway_commands.h"
 #include "cli/globalconf_commands.h"
 #include "cli/id_commands.h"
 #include "cli/pki_commands.h"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   truc::cli::AddPkiCommands(app, output, &result);
   truc::cli::AddRegistryCommands(app, output, &result);
   truc::cli::AddGlobalconfCommands(app, output, &result);
+  truc::cli::AddGatewayCommands(app, output, &result);
 
   try {
     app.parse(argc, argv);

@@ -1,9 +1,6 @@
 #include "cli/registry_commands.h"
 
 #include <algorithm>
-#include <array>
-#include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <ostream>
 #include <span>
@@ -13,11 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include "cli/admin_client.h"
+#include "cli/table.h"
 #include <fmt/format.h>
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/json_util.h>
-#include <grpc/support/log.h>
-#include <grpcpp/grpcpp.h>
 
 #include "core/base/clock.h"
 #include "core/base/encoding.h"
@@ -27,126 +24,13 @@
 #include "core/ids/id_proto.h"
 #include "core/ids/identifiers.h"
 #include "core/pki/certificate_profiles.h"
-#include "core/rpc/grpc_util.h"
 #include "proto/timestamp_conversion.h"
 #include "truc/v1/registry.grpc.pb.h"
 
 namespace truc::cli {
 namespace {
 
-// The deadline of every call to the registry, connecting included.
-constexpr std::chrono::seconds kCallDeadline{10};
-
-// The options of `truc registry` itself, shared by every registry command.
-struct ConnectionOptions {
-  std::string registry;  // HOST:PORT
-  std::string cert;
-  std::string key;
-  std::string ca;
-};
-
 using Stub = v1::RegistryAdmin::Stub;
-
-// A unary method of the admin API, as the generated stub declares it.
-template <typename Request, typename Response>
-using Method = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
-
-// gRPC logs connection failures to stderr by itself ("E1123 ... Handshake failed ..."), while the
-// CLI reports them as its error. Its log stays silent unless GRPC_VERBOSITY asks for it.
-void SilenceGrpcLogUnlessAsked() {
-  if (std::getenv("GRPC_VERBOSITY") != nullptr) return;
-  gpr_set_log_function([](gpr_log_func_args* /*args*/) {});
-}
-
-// A channel to the registry's admin API. Movable; not thread-safe (the CLI makes one call at a
-// time).
-class AdminClient {
- public:
-  // Loads the TLS files named by `options` (a key readable by others is refused) and makes a
-  // channel to options.registry, which connects on the first call. Errors: kInvalidArgument for a
-  // missing option or an address that is not HOST:PORT; those of reading the TLS files.
-  static StatusOr<AdminClient> Open(const ConnectionOptions& options) {
-    if (options.cert.empty() || options.key.empty() || options.ca.empty()) {
-      return InvalidArgumentError(
-          "--cert, --key and --ca are needed: the registry is reached over mutual TLS",
-          "cli.bad_arguments");
-    }
-    const size_t colon = options.registry.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == options.registry.size()) {
-      return InvalidArgumentError(
-          fmt::format("--registry must be HOST:PORT, not '{}'", options.registry),
-          "cli.bad_arguments");
-    }
-    TRUC_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
-                          rpc::MutualTlsChannelCredentials({.certificate_chain_file = options.cert,
-                                                            .key_file = options.key,
-                                                            .trusted_ca_file = options.ca}));
-    SilenceGrpcLogUnlessAsked();
-    std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(options.registry, credentials);
-    return AdminClient(options.registry, std::move(channel));
-  }
-
-  // Calls `method` with `request`, with a deadline of kCallDeadline. Errors: kUnavailable "cannot
-  // reach the registry at HOST:PORT: ..." when no connection could be made (refused, TLS
-  // handshake failed, timed out); otherwise the server's status as rpc::FromGrpcStatus gives it,
-  // message unchanged (or, when it has none, naming its code).
-  template <typename Request, typename Response>
-  StatusOr<Response> Call(Method<Request, Response> method, const Request& request) const {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
-    Response response;
-    const grpc::Status status = (stub_.get()->*method)(&context, request, &response);
-    if (status.ok()) return response;
-    return CallFailure(status);
-  }
-
- private:
-  AdminClient(std::string address, std::shared_ptr<grpc::Channel> channel)
-      : address_(std::move(address)),
-        channel_(std::move(channel)),
-        stub_(v1::RegistryAdmin::NewStub(channel_)) {}
-
-  Status CallFailure(const grpc::Status& status) const {
-    // A call that reached the server leaves the channel ready; one that failed without a
-    // connection does not. This tells the registry's own kUnavailable from an unreachable one.
-    const bool transport_failure = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                                   status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-    if (transport_failure && channel_->GetState(false) != GRPC_CHANNEL_READY) {
-      return UnavailableError(
-          fmt::format("cannot reach the registry at {}: {}", address_, status.error_message()),
-          "cli.registry_unreachable");
-    }
-    const Status error = rpc::FromGrpcStatus(status);
-    if (error.message().empty()) {  // E.g. a method this registry does not implement.
-      return {
-          error.code(),
-          fmt::format("the registry answered {} without a message", StatusCodeName(error.code())),
-          error.reason()};
-    }
-    return error;
-  }
-
-  std::string address_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<Stub> stub_;
-};
-
-// Prints `describe(*response)` and a newline when `response` holds a value; otherwise returns its
-// error unchanged.
-template <typename Response, typename Describe>
-Status Report(const StatusOr<Response>& response, const Describe& describe, std::ostream& out) {
-  if (!response.ok()) return response.status();
-  out << describe(*response) << "\n";
-  return OkStatus();
-}
-
-// Opens the admin API, makes one call and reports it as Report does.
-template <typename Request, typename Response, typename Describe>
-Status CallAndReport(const ConnectionOptions& connection, Method<Request, Response> method,
-                     const Request& request, const Describe& describe, std::ostream& out) {
-  TRUC_ASSIGN_OR_RETURN(AdminClient client, AdminClient::Open(connection));
-  return Report(client.Call(method, request), describe, out);
-}
 
 // Describes a change: "<what> (configuration version N)".
 auto Changed(std::string what) {
@@ -249,7 +133,7 @@ Status CaAdd(const CertificateFileOptions& options, const ConnectionOptions& con
              std::ostream& out) {
   TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certificates,
                         crypto::Certificate::LoadPemFile(options.cert_file));
-  TRUC_ASSIGN_OR_RETURN(AdminClient client, AdminClient::Open(connection));
+  TRUC_ASSIGN_OR_RETURN(AdminClient<Stub> client, AdminClient<Stub>::Open(connection));
   for (const crypto::Certificate& certificate : certificates) {
     TRUC_RETURN_IF_ERROR(
         Report(client.Call(&Stub::AddApprovedCa, CertificateRequestFor(certificate)),
@@ -369,8 +253,8 @@ struct GroupMemberOptions {
 // `group add` and `group remove`: `method` with the subsystem and group, described as
 // "<subsystem> <done> group <code>".
 Status ChangeGroup(const GroupMemberOptions& options, const ConnectionOptions& connection,
-                   Method<v1::GroupMemberRequest, v1::ChangeResult> method, std::string_view done,
-                   std::ostream& out) {
+                   AdminMethod<Stub, v1::GroupMemberRequest, v1::ChangeResult> method,
+                   std::string_view done, std::ostream& out) {
   TRUC_ASSIGN_OR_RETURN(ids::SubsystemId member, ids::SubsystemId::Parse(options.member));
   v1::GroupMemberRequest request;
   request.set_group_code(options.code);
@@ -506,10 +390,10 @@ std::string_view StateName(v1::ApplicationState state) {
 
 // One row of `applications`: id, state, member, what is applied for. The record comes from the
 // registry, which has verified it; anything unreadable is shown as such rather than refused.
-std::array<std::string, 4> ApplicationRow(const v1::ApplicationRecord& record) {
-  std::array<std::string, 4> row = {std::to_string(record.id()),
-                                    std::string(StateName(record.state())), "?",
-                                    "(unreadable application)"};
+std::vector<std::string> ApplicationRow(const v1::ApplicationRecord& record) {
+  std::vector<std::string> row = {std::to_string(record.id()),
+                                  std::string(StateName(record.state())), "?",
+                                  "(unreadable application)"};
   v1::Application application;
   if (!application.ParseFromString(record.signed_().application())) return row;
   if (StatusOr<ids::MemberId> member = ids::FromProto(application.member()); member.ok()) {
@@ -533,21 +417,11 @@ std::string ApplicationTable(const v1::ListApplicationsResponse& response, bool 
   if (response.applications().empty()) {
     return pending_only ? "no pending applications" : "no applications";
   }
-  std::vector<std::array<std::string, 4>> rows = {{"ID", "STATE", "MEMBER", "WHAT"}};
+  std::vector<std::vector<std::string>> rows = {{"ID", "STATE", "MEMBER", "WHAT"}};
   for (const v1::ApplicationRecord& record : response.applications()) {
     rows.push_back(ApplicationRow(record));
   }
-  std::array<size_t, 3> widths{};
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  std::string table;
-  for (const auto& row : rows) {
-    if (!table.empty()) table += "\n";
-    table += fmt::format("{:<{}}  {:<{}}  {:<{}}  {}", row[0], widths[0], row[1], widths[1], row[2],
-                         widths[2], row[3]);
-  }
-  return table;
+  return FormatTable(rows);
 }
 
 Status Applications(const ApplicationsOptions& options, const ConnectionOptions& connection,
@@ -592,7 +466,7 @@ struct ConfigOptions {};
 
 Status Config(const ConfigOptions& /*options*/, const ConnectionOptions& connection,
               std::ostream& out) {
-  TRUC_ASSIGN_OR_RETURN(AdminClient client, AdminClient::Open(connection));
+  TRUC_ASSIGN_OR_RETURN(AdminClient<Stub> client, AdminClient<Stub>::Open(connection));
   TRUC_ASSIGN_OR_RETURN(v1::GlobalConfiguration configuration,
                         client.Call(&Stub::GetConfiguration, v1::GetConfigurationRequest()));
   google::protobuf::util::JsonPrintOptions json_options;
@@ -609,36 +483,6 @@ Status Config(const ConfigOptions& /*options*/, const ConnectionOptions& connect
 
 // --- Registration ---
 
-// What every registry command is registered with.
-struct RegistryContext {
-  std::shared_ptr<const ConnectionOptions> connection;
-  const Output& output;
-  Status* result;
-};
-
-// Registers `<parent> <name>`, which runs `run` on `options` and the connection options; the
-// callback keeps both alive.
-template <typename Options>
-CLI::App* AddRegistryCommand(CLI::App& parent, const std::string& name,
-                             const std::string& description,
-                             Status (*run)(const Options&, const ConnectionOptions&, std::ostream&),
-                             const std::shared_ptr<Options>& options,
-                             const RegistryContext& context) {
-  return AddCommand(
-      parent, name, description,
-      [run, options, connection = context.connection, &out = context.output.out] {
-        return run(*options, *connection, out);
-      },
-      context.result);
-}
-
-// A command that only groups subcommands, e.g. `registry member`.
-CLI::App* AddGroup(CLI::App& parent, const std::string& name, const std::string& description) {
-  CLI::App* group = parent.add_subcommand(name, description);
-  group->require_subcommand(1);
-  return group;
-}
-
 void AddApplicantOptions(CLI::App& command, ApplicantOptions& options) {
   command
       .add_option("--signing-key", options.signing_key,
@@ -653,9 +497,9 @@ void AddApplicantOptions(CLI::App& command, ApplicantOptions& options) {
 void AddDecisionCommand(CLI::App& registry, const std::string& name, const std::string& description,
                         Status (*run)(const DecisionOptions&, const ConnectionOptions&,
                                       std::ostream&),
-                        const RegistryContext& context) {
+                        const AdminCommandContext& context) {
   auto options = std::make_shared<DecisionOptions>();
-  CLI::App* command = AddRegistryCommand(registry, name, description, run, options, context);
+  CLI::App* command = AddAdminCommand(registry, name, description, run, options, context);
   command->add_option("--id", options->id, "The application's number")->required();
   command->add_option("--note", options->note, "Why; kept with the application");
 }
@@ -663,53 +507,42 @@ void AddDecisionCommand(CLI::App& registry, const std::string& name, const std::
 }  // namespace
 
 void AddRegistryCommands(CLI::App& app, const Output& output, Status* result) {
-  CLI::App* registry = app.add_subcommand(
-      "registry", "Administer the federation's registry over its admin API (mutual TLS)");
-  registry->require_subcommand(1);
-  // Subcommands inherit this: the common options may also follow the subcommand.
-  registry->fallthrough();
-
-  auto connection = std::make_shared<ConnectionOptions>();
-  registry->add_option("--registry", connection->registry, "The registry's admin API, HOST:PORT")
-      ->required();
-  registry->add_option("--cert", connection->cert,
-                       "Our client certificate chain (PEM, leaf first)");
-  registry->add_option("--key", connection->key, "Its private key (PEM, mode 0600)");
-  registry->add_option("--ca", connection->ca,
-                       "CA certificates to trust for the registry's server certificate (PEM)");
-  const RegistryContext context{connection, output, result};
+  const AdminCommandContext context = AddAdminApi(
+      app, "registry", "Administer the federation's registry over its admin API (mutual TLS)",
+      output, result);
+  CLI::App* registry = context.api;
 
   CLI::App* member = AddGroup(*registry, "member", "Members of the federation");
   auto member_add = std::make_shared<MemberAddOptions>();
   CLI::App* command =
-      AddRegistryCommand(*member, "add", "Register a member", &MemberAdd, member_add, context);
+      AddAdminCommand(*member, "add", "Register a member", &MemberAdd, member_add, context);
   command->add_option("--id", member_add->id, "Member id INSTANCE/CLASS/CODE")->required();
   command->add_option("--name", member_add->name, "The organisation's name")->required();
 
   CLI::App* subsystem = AddGroup(*registry, "subsystem", "Subsystems of members");
   auto subsystem_add = std::make_shared<SubsystemAddOptions>();
-  command = AddRegistryCommand(*subsystem, "add", "Register a subsystem of a registered member",
-                               &SubsystemAdd, subsystem_add, context);
+  command = AddAdminCommand(*subsystem, "add", "Register a subsystem of a registered member",
+                            &SubsystemAdd, subsystem_add, context);
   command->add_option("--id", subsystem_add->id, "Subsystem id INSTANCE/CLASS/CODE/SUBSYSTEM")
       ->required();
   command->add_option("--name", subsystem_add->name, "The subsystem's name");
 
   CLI::App* ca = AddGroup(*registry, "ca", "Approved certification authorities");
   auto ca_add = std::make_shared<CertificateFileOptions>();
-  command = AddRegistryCommand(*ca, "add", "Approve every CA certificate in a file", &CaAdd, ca_add,
-                               context);
+  command = AddAdminCommand(*ca, "add", "Approve every CA certificate in a file", &CaAdd, ca_add,
+                            context);
   command->add_option("--cert-file", ca_add->cert_file, "CA certificates (PEM)")->required();
 
   CLI::App* tsa = AddGroup(*registry, "tsa", "Approved timestamp authorities");
   auto tsa_add = std::make_shared<CertificateFileOptions>();
   command =
-      AddRegistryCommand(*tsa, "add", "Approve a timestamp authority", &TsaAdd, tsa_add, context);
+      AddAdminCommand(*tsa, "add", "Approve a timestamp authority", &TsaAdd, tsa_add, context);
   command->add_option("--cert-file", tsa_add->cert_file, "The TSA's certificate (PEM; the first)")
       ->required();
 
   auto revoke = std::make_shared<RevokeOptions>();
-  command = AddRegistryCommand(*registry, "revoke", "Revoke a certificate federation-wide", &Revoke,
-                               revoke, context);
+  command = AddAdminCommand(*registry, "revoke", "Revoke a certificate federation-wide", &Revoke,
+                            revoke, context);
   CLI::Option* cert_file = command->add_option("--cert-file", revoke->cert_file,
                                                "The certificate to revoke (PEM; the first)");
   command
@@ -721,8 +554,8 @@ void AddRegistryCommands(CLI::App& app, const Output& output, Status* result) {
 
   CLI::App* service = AddGroup(*registry, "service", "The service catalog");
   auto publish = std::make_shared<ServicePublishOptions>();
-  command = AddRegistryCommand(*service, "publish", "Publish or update a service", &ServicePublish,
-                               publish, context);
+  command = AddAdminCommand(*service, "publish", "Publish or update a service", &ServicePublish,
+                            publish, context);
   command
       ->add_option("--id", publish->id,
                    "Service id INSTANCE/CLASS/CODE/SUBSYSTEM/SERVICE[/VERSION]")
@@ -738,21 +571,21 @@ void AddRegistryCommands(CLI::App& app, const Output& output, Status* result) {
   command->add_option("--document", publish->document,
                       "Interface file: the OpenAPI document, or a serialized FileDescriptorSet");
   auto withdraw = std::make_shared<ServiceWithdrawOptions>();
-  command = AddRegistryCommand(*service, "withdraw", "Remove a service from the catalog",
-                               &ServiceWithdraw, withdraw, context);
+  command = AddAdminCommand(*service, "withdraw", "Remove a service from the catalog",
+                            &ServiceWithdraw, withdraw, context);
   command->add_option("--id", withdraw->id, "Service id")->required();
 
   CLI::App* group = AddGroup(*registry, "group", "Global groups of subsystems");
   auto group_create = std::make_shared<GroupCreateOptions>();
-  command = AddRegistryCommand(*group, "create", "Create a global group", &GroupCreate,
-                               group_create, context);
+  command = AddAdminCommand(*group, "create", "Create a global group", &GroupCreate, group_create,
+                            context);
   command->add_option("--code", group_create->code, "The group's code")->required();
   command->add_option("--description", group_create->description, "What the group is for");
   for (const auto& [name, description, run] :
        {std::tuple{"add", "Add a subsystem to a global group", &GroupAdd},
         std::tuple{"remove", "Remove a subsystem from a global group", &GroupRemove}}) {
     auto group_member = std::make_shared<GroupMemberOptions>();
-    command = AddRegistryCommand(*group, name, description, run, group_member, context);
+    command = AddAdminCommand(*group, name, description, run, group_member, context);
     command->add_option("--code", group_member->code, "The group's code")->required();
     command
         ->add_option("--member", group_member->member, "Subsystem id INSTANCE/CLASS/CODE/SUBSYSTEM")
@@ -763,9 +596,9 @@ void AddRegistryCommands(CLI::App& app, const Output& output, Status* result) {
                              "Apply, as a member, for something to be registered; signed with the "
                              "member's signing key");
   auto apply_gateway = std::make_shared<ApplyGatewayOptions>();
-  command = AddRegistryCommand(*apply, "gateway",
-                               "Register a gateway (or its new address or TLS certificate)",
-                               &ApplyGateway, apply_gateway, context);
+  command = AddAdminCommand(*apply, "gateway",
+                            "Register a gateway (or its new address or TLS certificate)",
+                            &ApplyGateway, apply_gateway, context);
   AddApplicantOptions(*command, apply_gateway->applicant);
   command
       ->add_option("--server-id", apply_gateway->server_id,
@@ -779,22 +612,22 @@ void AddRegistryCommands(CLI::App& app, const Output& output, Status* result) {
                    "Its TLS certificate (PEM; the first), pinned by fingerprint")
       ->required();
   auto apply_signing = std::make_shared<ApplySigningCertOptions>();
-  command = AddRegistryCommand(*apply, "signing-cert", "Register a member signing certificate",
-                               &ApplySigningCert, apply_signing, context);
+  command = AddAdminCommand(*apply, "signing-cert", "Register a member signing certificate",
+                            &ApplySigningCert, apply_signing, context);
   AddApplicantOptions(*command, apply_signing->applicant);
   command->add_option("--new-cert", apply_signing->new_cert,
                       "The certificate to register (PEM; the first); default: --signing-cert "
                       "itself, proving possession of its key");
 
   auto applications = std::make_shared<ApplicationsOptions>();
-  command = AddRegistryCommand(*registry, "applications", "List the applications", &Applications,
-                               applications, context);
+  command = AddAdminCommand(*registry, "applications", "List the applications", &Applications,
+                            applications, context);
   command->add_flag("--pending", applications->pending, "Only those awaiting a decision");
   AddDecisionCommand(*registry, "approve", "Approve a pending application", &Approve, context);
   AddDecisionCommand(*registry, "reject", "Reject a pending application", &Reject, context);
 
-  AddRegistryCommand(*registry, "config", "Print the current configuration as JSON", &Config,
-                     std::make_shared<ConfigOptions>(), context);
+  AddAdminCommand(*registry, "config", "Print the current configuration as JSON", &Config,
+                  std::make_shared<ConfigOptions>(), context);
 }
 
 }  // namespace truc::cli

@@ -30,4 +30,14 @@ size_t Utf8SequenceLength(std::string_view text, size_t i, uint32_t& code_point)
   return length;
 }
 
+bool IsValidUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    uint32_t code_point = 0;
+    const size_t length = Utf8SequenceLength(text, i, code_point);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
 }  // namespace truc

@@ -12,4 +12,7 @@ namespace truc {
 // `code_point` when well-formed.
 size_t Utf8SequenceLength(std::string_view text, size_t i, uint32_t& code_point);
 
+// Whether all of `text` is well-formed UTF-8, as Utf8SequenceLength reads it.
+bool IsValidUtf8(std::string_view text);
+
 }  // namespace truc

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/base/utf8.h"
 #include "core/ids/percent_encoding.h"
 #include "gateway/access/access_proto.h"
 #include "gateway/errors.h"
@@ -155,6 +156,9 @@ std::vector<AccessGrant> AccessRights::List(const std::optional<ids::ServiceId>&
 }
 
 Status AccessRights::DisableService(const ids::ServiceId& service, std::string notice) {
+  if (!IsValidUtf8(notice)) {
+    return InvalidArgumentError("notice: the notice is not UTF-8", "gateway.bad_notice");
+  }
   return Change([&](State& state, storage::WriteBatch& batch) {
     state.disabled[service] = notice;
     batch.Put(DisabledKey(service),

@@ -89,10 +89,6 @@ class AccessRights {
   // if a stored record is corrupt; the store's errors.
   static StatusOr<std::unique_ptr<AccessRights>> Open(storage::KeyValueStore& store);
 
-  AccessRights(const AccessRights&) = delete;
-  AccessRights& operator=(const AccessRights&) = delete;
-  ~AccessRights() = default;
-
   // Grants `grant`; granting what is already granted succeeds and writes nothing.
   // kInvalidArgument for a group code that is not a valid identifier part, or an endpoint that
   // EndpointPattern::Parse refuses; the store's errors (nothing changed).
@@ -106,7 +102,8 @@ class AccessRights {
   std::vector<AccessGrant> List(const std::optional<ids::ServiceId>& service = std::nullopt) const;
 
   // Disables `service`, whose callers are then told `notice`; replaces the notice of a service
-  // already disabled. The store's errors (nothing changed).
+  // already disabled. kInvalidArgument for a notice that is not UTF-8; the store's errors
+  // (nothing changed).
   Status DisableService(const ids::ServiceId& service, std::string notice);
   // Enables `service` again; enabling an enabled service succeeds and writes nothing. The store's
   // errors (nothing changed).

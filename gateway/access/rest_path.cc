@@ -61,16 +61,6 @@ Status CheckRawSegment(std::string_view raw, size_t offset) {
   return OkStatus();
 }
 
-bool IsValidUtf8(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    uint32_t code_point = 0;
-    const size_t length = Utf8SequenceLength(text, i, code_point);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
-
 // Splits `raw` into its segments, checked and decoded (dot segments not yet resolved).
 // InvalidArgument saying what is wrong and where.
 StatusOr<std::vector<Segment>> DecodeSegments(std::string_view raw) {
@@ -82,9 +72,9 @@ StatusOr<std::vector<Segment>> DecodeSegments(std::string_view raw) {
   for (std::string_view piece : SplitString(raw.substr(1), '/')) {
     TRUC_RETURN_IF_ERROR(CheckRawSegment(piece, offset));
     TRUC_ASSIGN_OR_RETURN(std::string decoded, ids::PercentDecode(piece));
-    if (!IsValidUtf8(decoded)) {
-      return InvalidArgumentError(
-          fmt::format("the segment at offset {} does not decode to UTF-8", offset));
+    // Both: a raw non-ASCII byte may complete an escaped sequence ("\xC3%A9").
+    if (!IsValidUtf8(piece) || !IsValidUtf8(decoded)) {
+      return InvalidArgumentError(fmt::format("the segment at offset {} is not UTF-8", offset));
     }
     const size_t semicolon = piece.find(';');
     if (semicolon != std::string_view::npos && semicolon != 0 &&
@@ -108,9 +98,9 @@ PatternSegment KindOf(std::string_view segment) {
   return PatternSegment::kLiteral;
 }
 
-// The segments of a pattern path (which starts with "/"), as written.
+// The segments of a pattern path (which Parse has checked starts with "/"), as written.
 std::vector<std::string_view> PatternSegments(std::string_view path) {
-  return SplitString(path.substr(1), '/');
+  return SplitString(path.starts_with('/') ? path.substr(1) : path, '/');
 }
 
 // The decoded value of a literal segment of a pattern, which Parse has checked.

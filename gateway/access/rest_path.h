@@ -50,7 +50,8 @@ struct NormalizedPath {
 //     separator the check did not see;
 //   - an encoded NUL (%00);
 //   - a "%" not followed by two hex digits;
-//   - a segment that does not decode to UTF-8 (overlong forms such as %C0%AE included);
+//   - a segment that is not UTF-8, as received or decoded (overlong forms such as %C0%AE
+//     included);
 //   - a dot segment with parameters ("..;x", ".;x"), which some backend frameworks strip to a
 //     dot segment after the check.
 StatusOr<NormalizedPath> NormalizeRestPath(std::string_view raw);

@@ -5,18 +5,15 @@
 #include <mutex>
 #include <string>
 
-#include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "core/base/clock.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
 #include "core/ids/identifiers.h"
 #include "core/rpc/grpc_util.h"
+#include "tests/cli/closed_port.h"
 #include "tests/cli/run_truc.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
@@ -170,31 +167,6 @@ std::string Registry(const TempDir& dir, int port, const std::string& ca_file = 
          ShellQuote(dir.File("admin.pem")) + " --key " + ShellQuote(dir.File("admin.key")) +
          " --ca " + ShellQuote(dir.File(ca_file));
 }
-
-// A loopback TCP port that is bound, so nobody else takes it, but not listening: connecting to it
-// is refused.
-class ClosedPort {
- public:
-  ClosedPort() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
-    REQUIRE(fd_ >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-    socklen_t length = sizeof(address);
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ClosedPort(const ClosedPort&) = delete;
-  ClosedPort& operator=(const ClosedPort&) = delete;
-  ~ClosedPort() { close(fd_); }
-
-  int port() const { return port_; }
-
- private:
-  int fd_;
-  int port_ = 0;
-};
 
 TEST_CASE("truc registry checks identifiers before contacting the registry", "[cli]") {
   // Neither the TLS files nor the registry exist: only the id is looked at.

@@ -19,5 +19,13 @@ TEST_CASE("UTF-8 sequences are decoded strictly", "[base]") {
   CHECK(Utf8SequenceLength("\x80", 0, code_point) == 0);              // A lone continuation byte.
 }
 
+TEST_CASE("Whole texts are checked as UTF-8", "[base]") {
+  CHECK(IsValidUtf8(""));
+  CHECK(IsValidUtf8("Phở bò, 🍜"));
+  CHECK_FALSE(IsValidUtf8("ph\xe1\xbb"));  // Truncated at the end.
+  CHECK_FALSE(IsValidUtf8("a\xc0\xae" "b"));  // Overlong ".".
+  CHECK_FALSE(IsValidUtf8("\xff"));
+}
+
 }  // namespace
 }  // namespace truc
