@@ -14,8 +14,7 @@ StatusCode CodeFor(std::string_view prefix, std::string_view code) {
   if (code == ec::kSslAuthenticationFailed || code == ec::kInvalidSignatureValue) {
     return StatusCode::kUnauthenticated;
   }
-  if (code == ec::kServiceDisabled || code == ec::kServiceType ||
-      code == ec::kOutdatedGlobalConf) {
+  if (code == ec::kServiceDisabled || code == ec::kServiceType || code == ec::kOutdatedGlobalConf) {
     return StatusCode::kFailedPrecondition;
   }
   if (code == ec::kDuplicateMessageId) return StatusCode::kAlreadyExists;

@@ -2,10 +2,9 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-
-#include <fmt/format.h>
 
 #include "core/daemon/daemon.h"
 #include "core/log/log.h"
@@ -44,7 +43,8 @@ StatusOr<ProvidedService> ReadService(config::ConfigTable& table, const std::str
   TRUC_ASSIGN_OR_RETURN(service.backend.timeout,
                         table.GetDuration("timeout", std::chrono::seconds(30)));
   TRUC_ASSIGN_OR_RETURN(const std::string ca_file, table.GetString("ca_file", ""));
-  if (!ca_file.empty()) service.backend.http.tls.ca_file = daemon::ResolvePath(config_file, ca_file);
+  if (!ca_file.empty())
+    service.backend.http.tls.ca_file = daemon::ResolvePath(config_file, ca_file);
   TRUC_ASSIGN_OR_RETURN(std::vector<config::ConfigTable> endpoints,
                         table.GetOptionalTableArray("endpoints"));
   for (config::ConfigTable& endpoint : endpoints) {
@@ -110,8 +110,7 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
   config.max_concurrent_calls = static_cast<size_t>(max_calls);
   TRUC_ASSIGN_OR_RETURN(const int64_t workers, consumer.GetInt("worker_threads", 1, 4096, 32));
   config.worker_threads = static_cast<int>(workers);
-  TRUC_ASSIGN_OR_RETURN(std::optional<config::ConfigTable> tls,
-                        consumer.GetOptionalTable("tls"));
+  TRUC_ASSIGN_OR_RETURN(std::optional<config::ConfigTable> tls, consumer.GetOptionalTable("tls"));
   if (tls.has_value()) {
     net::TlsServerOptions& options = config.rest.tls.emplace();
     TRUC_ASSIGN_OR_RETURN(const std::string cert, tls->GetString("certificate_file"));
@@ -185,9 +184,8 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
                                             cfg.signing_certificate_file, cfg.signing_key_file),
                                 "gateway.key_mismatch");
   }
-  TRUC_ASSIGN_OR_RETURN(
-      const rpc::TlsIdentity identity,
-      rpc::LoadTlsIdentity(cfg.exchange_certificate_file, cfg.exchange_key_file));
+  TRUC_ASSIGN_OR_RETURN(const rpc::TlsIdentity identity,
+                        rpc::LoadTlsIdentity(cfg.exchange_certificate_file, cfg.exchange_key_file));
 
   std::error_code directory_error;
   std::filesystem::create_directories(cfg.data_dir, directory_error);
@@ -214,9 +212,8 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
       merkle::BatcherOptions{.max_batch = 10'000, .max_delay = cfg.batch_delay});
   TRUC_ASSIGN_OR_RETURN(server->access_, access::AccessRights::Open(*server->store_));
   TRUC_ASSIGN_OR_RETURN(server->log_, StoreExchangeLog::Open(*server->store_));
-  TRUC_ASSIGN_OR_RETURN(server->replay_,
-                        limits::ReplayGuard::Create(cfg.replay_window, clock,
-                                                    cfg.max_remembered_ids));
+  TRUC_ASSIGN_OR_RETURN(server->replay_, limits::ReplayGuard::Create(cfg.replay_window, clock,
+                                                                     cfg.max_remembered_ids));
   TRUC_ASSIGN_OR_RETURN(server->rates_,
                         limits::RateLimiter::Create(cfg.requests_per_second, cfg.burst, clock));
   server->concurrency_ = std::make_unique<limits::ConcurrencyLimit>(cfg.max_concurrent_calls);
@@ -251,13 +248,12 @@ Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, cons
   globalconf::ConfigurationClient* configuration = configuration_.get();
   grpc::ServerBuilder builder;
   int port = 0;
-  const std::string address = fmt::format("{}:{}", config_.exchange_address,
-                                          config_.exchange_port);
+  const std::string address = fmt::format("{}:{}", config_.exchange_address, config_.exchange_port);
   builder.AddListeningPort(
       address,
       rpc::PinnedTlsServerCredentials(
-          identity, PeerCheckForGateways([configuration] { return configuration->Current(); },
-                                         clock)),
+          identity,
+          PeerCheckForGateways([configuration] { return configuration->Current(); }, clock)),
       &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
   builder.SetMaxSendMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
@@ -272,8 +268,7 @@ Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, cons
 }
 
 Status GatewayServer::StartConsumerServers() {
-  workers_ = std::make_unique<WorkerPool>(config_.worker_threads,
-                                          config_.max_concurrent_calls);
+  workers_ = std::make_unique<WorkerPool>(config_.worker_threads, config_.max_concurrent_calls);
   rest_interface_ = std::make_unique<RestInterface>(*consumer_, config_.local_clients,
                                                     *configuration_, *workers_, *concurrency_);
   RestInterface* rest = rest_interface_.get();
@@ -289,8 +284,8 @@ Status GatewayServer::StartConsumerServers() {
                         config_.rest.tls->client_ca_file};
     TRUC_ASSIGN_OR_RETURN(credentials, rpc::OptionalClientTlsServerCredentials(files));
   }
-  grpc_interface_ = std::make_unique<GrpcInterface>(*consumer_, config_.local_clients,
-                                                    config_.max_body_bytes);
+  grpc_interface_ =
+      std::make_unique<GrpcInterface>(*consumer_, config_.local_clients, config_.max_body_bytes);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -133,8 +133,7 @@ struct GatewayConfig {
 };
 
 // Reads the configuration described above. Errors name the field.
-StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
-                                          const std::string& config_file);
+StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root, const std::string& config_file);
 
 class GatewayServer {
  public:

@@ -71,8 +71,8 @@ Status GrpcInterface::Handle(const grpc::ServerContext& context, const v1::CallR
   TRUC_ASSIGN_OR_RETURN(ServiceRequest request, ToServiceRequest(call));
   const std::string fingerprint = rpc::PeerCertificateFingerprint(context).value_or("");
   TRUC_RETURN_IF_ERROR(clients_.Authorize(request.client, fingerprint));
-  TRUC_ASSIGN_OR_RETURN(ServiceResponse answer, consumer_.Call(std::move(request),
-                                                               context.deadline()));
+  TRUC_ASSIGN_OR_RETURN(ServiceResponse answer,
+                        consumer_.Call(std::move(request), context.deadline()));
   FillResponse(std::move(answer), response);
   return OkStatus();
 }
@@ -97,9 +97,9 @@ grpc::Status GrpcInterface::CallStream(
           ClientError(error_code::kBadRequest, "only body chunks may follow the head"));
     }
     if (request.body().size() + part.body_chunk().size() > max_body_bytes_) {
-      return rpc::ToGrpcStatus(ClientProxyError(
-          error_code::kRequestTooLarge,
-          fmt::format("the request body exceeds {} bytes", max_body_bytes_)));
+      return rpc::ToGrpcStatus(
+          ClientProxyError(error_code::kRequestTooLarge,
+                           fmt::format("the request body exceeds {} bytes", max_body_bytes_)));
     }
     request.mutable_body()->append(part.body_chunk());
   }

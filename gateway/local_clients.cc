@@ -45,14 +45,14 @@ Status LocalClients::Authorize(const ids::SubsystemId& client,
   const Entry& entry = it->second;
   if (certificate_fingerprint.empty()) {
     if (entry.plain_http) return OkStatus();
-    return ClientProxyError(
-        error_code::kSslAuthenticationFailed,
-        fmt::format("{} must call over TLS with one of its client certificates", client.ToString()));
+    return ClientProxyError(error_code::kSslAuthenticationFailed,
+                            fmt::format("{} must call over TLS with one of its client certificates",
+                                        client.ToString()));
   }
   if (entry.fingerprints.contains(std::string(certificate_fingerprint))) return OkStatus();
-  return ClientProxyError(error_code::kSslAuthenticationFailed,
-                          fmt::format("the client certificate presented may not act as {}",
-                                      client.ToString()));
+  return ClientProxyError(
+      error_code::kSslAuthenticationFailed,
+      fmt::format("the client certificate presented may not act as {}", client.ToString()));
 }
 
 std::vector<ids::SubsystemId> LocalClients::subsystems() const {

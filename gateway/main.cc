@@ -31,8 +31,7 @@ Status Serve(const daemon::DaemonArgs& args) {
   TRUC_RETURN_IF_ERROR(daemon::WriteReadyFile(
       args.ready_file,
       fmt::format("rest {}\ngrpc {}\nexchange {}\nadmin {}", server->rest_endpoint(),
-                  server->grpc_endpoint(), server->exchange_endpoint(),
-                  server->admin_endpoint())));
+                  server->grpc_endpoint(), server->exchange_endpoint(), server->admin_endpoint())));
   log.Info("stopping", {{"signal", daemon::WaitForTermination()}});
   return OkStatus();
 }

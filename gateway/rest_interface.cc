@@ -75,9 +75,9 @@ net::HttpResponse RestInterface::ListClients(const rest::ListClients& list,
     for (const auto& [id, member] : view->members()) {
       entries.push_back({id, member.name, std::nullopt});
       for (const globalconf::SubsystemInfo& subsystem : member.subsystems) {
-        entries.push_back({subsystem.id, member.name,
-                           subsystem.name.empty() ? std::nullopt
-                                                  : std::optional<std::string>(subsystem.name)});
+        entries.push_back(
+            {subsystem.id, member.name,
+             subsystem.name.empty() ? std::nullopt : std::optional<std::string>(subsystem.name)});
       }
     }
   }
@@ -91,40 +91,40 @@ void RestInterface::Handle(net::HttpRequest request, net::HttpResponder respond)
     return respond(ListClients(*list, request.headers));
   }
   ServiceRequest call = ToServiceRequest(std::move(*parsed), request);
-  if (const Status authorized = clients_.Authorize(call.client,
-                                                   request.peer_certificate_fingerprint);
+  if (const Status authorized =
+          clients_.Authorize(call.client, request.peer_certificate_fingerprint);
       !authorized.ok()) {
     return respond(ErrorResponse(authorized, request.headers));
   }
   std::optional<limits::ConcurrencyLimit::Permit> permit = concurrency_.TryAcquire();
   if (!permit.has_value()) {
-    return respond(ErrorResponse(
-        ClientProxyError(error_code::kTooManyRequests,
-                         fmt::format("this gateway is already working on {} calls",
-                                     concurrency_.max_in_flight())),
-        request.headers));
+    return respond(
+        ErrorResponse(ClientProxyError(error_code::kTooManyRequests,
+                                       fmt::format("this gateway is already working on {} calls",
+                                                   concurrency_.max_in_flight())),
+                      request.headers));
   }
   // The task holds the permit and the responder; the pool refuses it only when full.
   auto shared_respond = std::make_shared<net::HttpResponder>(std::move(respond));
   auto shared_permit = std::make_shared<limits::ConcurrencyLimit::Permit>(std::move(*permit));
-  const bool queued = workers_.Submit([this, call = std::move(call),
-                                       request_headers = request.headers,
-                                       shared_respond, shared_permit]() mutable {
-    const std::string client = call.client.ToString();
-    const std::string service = call.service.ToString();
-    StatusOr<ServiceResponse> answer = consumer_.Call(std::move(call));
-    if (!answer.ok()) return (*shared_respond)(ErrorResponse(answer.status(), request_headers));
-    net::HttpResponse response;
-    response.status = answer->status;
-    for (auto& [name, value] : answer->headers) response.headers.Add(name, std::move(value));
-    response.headers.Set("X-Road-Id", answer->message_id);
-    response.headers.Set("X-Road-Client", client);
-    response.headers.Set("X-Road-Service", service);
-    response.headers.Set("X-Road-Request-Id", answer->request_id);
-    response.headers.Set("X-Road-Request-Hash", Base64Encode(answer->request_hash));
-    response.body = std::move(answer->body);
-    (*shared_respond)(std::move(response));
-  });
+  const bool queued =
+      workers_.Submit([this, call = std::move(call), request_headers = request.headers,
+                       shared_respond, shared_permit]() mutable {
+        const std::string client = call.client.ToString();
+        const std::string service = call.service.ToString();
+        StatusOr<ServiceResponse> answer = consumer_.Call(std::move(call));
+        if (!answer.ok()) return (*shared_respond)(ErrorResponse(answer.status(), request_headers));
+        net::HttpResponse response;
+        response.status = answer->status;
+        for (auto& [name, value] : answer->headers) response.headers.Add(name, std::move(value));
+        response.headers.Set("X-Road-Id", answer->message_id);
+        response.headers.Set("X-Road-Client", client);
+        response.headers.Set("X-Road-Service", service);
+        response.headers.Set("X-Road-Request-Id", answer->request_id);
+        response.headers.Set("X-Road-Request-Hash", Base64Encode(answer->request_hash));
+        response.body = std::move(answer->body);
+        (*shared_respond)(std::move(response));
+      });
   if (!queued) {
     (*shared_respond)(ErrorResponse(
         ClientProxyError(error_code::kTooManyRequests, "this gateway's work queue is full"),

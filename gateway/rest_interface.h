@@ -27,8 +27,7 @@ class RestInterface {
  private:
   // The service request a parsed REST request (not listClients) stands for; metaservice calls
   // go to the provider like any other.
-  static ServiceRequest ToServiceRequest(rest::RestRequest parsed,
-                                         const net::HttpRequest& request);
+  static ServiceRequest ToServiceRequest(rest::RestRequest parsed, const net::HttpRequest& request);
   net::HttpResponse ListClients(const rest::ListClients& list,
                                 const net::HttpHeaders& request_headers) const;
 

@@ -2,9 +2,8 @@
 
 #include <condition_variable>
 
-#include <grpcpp/generic/generic_stub.h>
-
 #include <fmt/format.h>
+#include <grpcpp/generic/generic_stub.h>
 
 #include "gateway/errors.h"
 #include "gateway/rest/rest_headers.h"

@@ -51,9 +51,9 @@ StatusOr<ServiceResponse> ConsumerProxy::Call(ServiceRequest request,
   }
   const ids::MemberId& provider = request.service.provider().member();
   if (view->FindMember(provider) == nullptr) {
-    return ClientProxyError(error_code::kUnknownMember,
-                            fmt::format("{} is not a member of {}", provider.ToString(),
-                                        view->instance()));
+    return ClientProxyError(
+        error_code::kUnknownMember,
+        fmt::format("{} is not a member of {}", provider.ToString(), view->instance()));
   }
   if (request.message_id.empty()) request.message_id = NewUuid();
 
@@ -95,8 +95,7 @@ Status ConsumerProxy::CheckResponse(const v1::ExchangeMessage& request,
   const v1::MessageEvidence& asked = request.evidence();
   const v1::MessageEvidence& answered = response.evidence();
   if (answered.kind() != v1::MessageEvidence::KIND_RESPONSE ||
-      answered.message_id() != asked.message_id() ||
-      answered.request_id() != asked.request_id() ||
+      answered.message_id() != asked.message_id() || answered.request_id() != asked.request_id() ||
       answered.client().SerializeAsString() != asked.client().SerializeAsString() ||
       answered.service().SerializeAsString() != asked.service().SerializeAsString() ||
       answered.request_hash() != evidence::RequestHash(asked)) {

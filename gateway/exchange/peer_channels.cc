@@ -69,10 +69,7 @@ struct PeerChannels::Peer {
 
 PeerChannels::PeerChannels(rpc::TlsIdentity identity, ViewSource views, const Clock& clock,
                            PeerChannelOptions options)
-    : identity_(std::move(identity)),
-      views_(std::move(views)),
-      clock_(clock),
-      options_(options) {}
+    : identity_(std::move(identity)), views_(std::move(views)), clock_(clock), options_(options) {}
 
 std::shared_ptr<PeerChannels::Peer> PeerChannels::PeerFor(const globalconf::GatewayInfo& gateway) {
   std::lock_guard lock(mu_);
@@ -82,9 +79,8 @@ std::shared_ptr<PeerChannels::Peer> PeerChannels::PeerFor(const globalconf::Gate
   auto fresh = std::make_shared<Peer>();
   fresh->address = gateway.address;
   std::weak_ptr<Peer> weak = fresh;
-  rpc::PeerCheck check = [this, server = gateway.id, weak](
-                             const crypto::Certificate& leaf,
-                             std::span<const crypto::Certificate>) {
+  rpc::PeerCheck check = [this, server = gateway.id, weak](const crypto::Certificate& leaf,
+                                                           std::span<const crypto::Certificate>) {
     const std::shared_ptr<const globalconf::ConfigurationView> view = views_();
     const Status verdict = CheckPeer(view.get(), server, leaf, clock_.Now());
     if (const std::shared_ptr<Peer> owner = weak.lock()) {
@@ -152,8 +148,8 @@ StatusOr<v1::ExchangeMessage> PeerChannels::Exchange(
       std::lock_guard peer_lock(peer->mu);
       if (!peer->last_refusal.ok()) error = peer->last_refusal;
     }
-    last_error = AsExchangeError(
-        error.Annotate(fmt::format("gateway at {}", peer->address)), kClientProxyPrefix);
+    last_error = AsExchangeError(error.Annotate(fmt::format("gateway at {}", peer->address)),
+                                 kClientProxyPrefix);
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE) break;
   }
   return last_error;

@@ -74,7 +74,7 @@ class PeerChannels {
 
   std::mutex mu_;
   std::map<ids::ServerId, std::shared_ptr<Peer>> peers_;  // Guarded by mu_.
-  uint64_t rotation_ = 0;                                  // Guarded by mu_.
+  uint64_t rotation_ = 0;                                 // Guarded by mu_.
 };
 
 }  // namespace truc::gateway

@@ -55,10 +55,9 @@ grpc::Status ProviderProxy::Exchange(grpc::ServerContext* context,
                                      v1::ExchangeMessage* response) {
   const std::optional<std::string> fingerprint = rpc::PeerCertificateFingerprint(*context);
   StatusOr<v1::ExchangeMessage> answer =
-      fingerprint.has_value()
-          ? Handle(*fingerprint, *request)
-          : ServerProxyError(error_code::kSslAuthenticationFailed,
-                             "the peer presented no TLS certificate");
+      fingerprint.has_value() ? Handle(*fingerprint, *request)
+                              : ServerProxyError(error_code::kSslAuthenticationFailed,
+                                                 "the peer presented no TLS certificate");
   if (!answer.ok()) return rpc::ToGrpcStatus(answer.status());
   *response = std::move(*answer);
   return grpc::Status::OK;
@@ -82,8 +81,7 @@ StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fing
     return ServerProxyError(error_code::kOutdatedGlobalConf,
                             "the global configuration cannot be used: " + usable.message());
   }
-  const std::shared_ptr<const globalconf::ConfigurationView> view =
-      deps_.configuration.Current();
+  const std::shared_ptr<const globalconf::ConfigurationView> view = deps_.configuration.Current();
   std::optional<ServiceRequest> call;
   StatusOr<BackendAnswer> answer = Serve(peer_fingerprint, request, *view, call);
 
@@ -135,14 +133,14 @@ StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint
     return ServerProxyError(
         error_code::kSslAuthenticationFailed,
         fmt::format("the request for {} came from {}, not from a gateway of its member",
-                    call.client.ToString(), peer == nullptr ? "an unknown gateway"
-                                                            : peer->id.ToString()));
+                    call.client.ToString(),
+                    peer == nullptr ? "an unknown gateway" : peer->id.ToString()));
   }
   TRUC_RETURN_IF_ERROR(VerifySeal(request, call.client.member(), view, kServerProxyPrefix));
   if (call.service.provider().member() != options_.member) {
-    return ServerProxyError(error_code::kUnknownService,
-                            fmt::format("this gateway does not serve {}",
-                                        call.service.provider().member().ToString()));
+    return ServerProxyError(
+        error_code::kUnknownService,
+        fmt::format("this gateway does not serve {}", call.service.provider().member().ToString()));
   }
   const std::string client_key = call.client.ToString();
   TRUC_RETURN_IF_ERROR(deps_.replay.Admit(client_key, call.message_id));
@@ -153,9 +151,9 @@ StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint
   }
   const ProvidedService* provided = FindService(call.service);
   if (provided == nullptr) {
-    return ServerProxyError(error_code::kUnknownService,
-                            fmt::format("{} is not a service of this gateway",
-                                        call.service.ToString()));
+    return ServerProxyError(
+        error_code::kUnknownService,
+        fmt::format("{} is not a service of this gateway", call.service.ToString()));
   }
   const auto [raw_path, query] = SplitQuery(call.path);
   TRUC_ASSIGN_OR_RETURN(const access::NormalizedPath path, access::NormalizeRestPath(raw_path));
@@ -169,8 +167,8 @@ StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint
                              XRoadHeaders(call, evidence.request_id()));
 }
 
-StatusOr<BackendAnswer> ProviderProxy::ServeMetaservice(
-    const ServiceRequest& call, const globalconf::ConfigurationView& view) {
+StatusOr<BackendAnswer> ProviderProxy::ServeMetaservice(const ServiceRequest& call,
+                                                        const globalconf::ConfigurationView& view) {
   const ids::SubsystemId& provider = call.service.provider();
   const std::string_view code = call.service.service_code();
   net::HttpResponse answer;
@@ -189,14 +187,14 @@ StatusOr<BackendAnswer> ProviderProxy::ServeMetaservice(
                           ids::ServiceId::Create(provider, **service_code));
     const globalconf::ServiceInfo* info = view.FindService(described);
     if (info == nullptr || FindService(described) == nullptr) {
-      return ServerProxyError(error_code::kUnknownService,
-                              fmt::format("{} is not a service of this gateway",
-                                          described.ToString()));
+      return ServerProxyError(
+          error_code::kUnknownService,
+          fmt::format("{} is not a service of this gateway", described.ToString()));
     }
     if (info->description.kind() != v1::SERVICE_KIND_OPENAPI) {
-      return ServerProxyError(error_code::kServiceType,
-                              fmt::format("{} is not described by an OpenAPI document",
-                                          described.ToString()));
+      return ServerProxyError(
+          error_code::kServiceType,
+          fmt::format("{} is not described by an OpenAPI document", described.ToString()));
     }
     const std::string& document = info->description.interface_document();
     const bool json = !document.empty() && document.front() == '{';
@@ -220,11 +218,11 @@ StatusOr<BackendAnswer> ProviderProxy::ServeMetaservice(
         if (!allowed.may_call) continue;
         endpoints = std::move(allowed.endpoints);
       }
-      rest::ServiceEntry& entry = entries.emplace_back(rest::ServiceEntry{
-          .service = service.id,
-          .type = info->description.kind() == v1::SERVICE_KIND_OPENAPI
-                      ? rest::RestServiceType::kOpenApi
-                      : rest::RestServiceType::kRest});
+      rest::ServiceEntry& entry = entries.emplace_back(
+          rest::ServiceEntry{.service = service.id,
+                             .type = info->description.kind() == v1::SERVICE_KIND_OPENAPI
+                                         ? rest::RestServiceType::kOpenApi
+                                         : rest::RestServiceType::kRest});
       for (const access::EndpointPattern& endpoint : endpoints) {
         entry.endpoints.push_back({endpoint.method, endpoint.path});
       }

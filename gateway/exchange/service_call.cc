@@ -1,10 +1,9 @@
 #include "gateway/exchange/service_call.h"
 
-#include <openssl/rand.h>
-
 #include <charconv>
 
 #include <fmt/format.h>
+#include <openssl/rand.h>
 
 #include "gateway/errors.h"
 
@@ -114,8 +113,8 @@ HeaderFields WireHeaders(const v1::ExchangeMessage& message) {
 std::string NewUuid() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();  // No randomness: nothing is safe.
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;  // Version 4.
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant.
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;                      // Version 4.
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;                      // RFC 4122 variant.
   std::string hex;
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) hex += '-';

@@ -27,8 +27,9 @@ StatusOr<std::unique_ptr<StoreExchangeLog>> StoreExchangeLog::Open(storage::KeyV
 
 Status StoreExchangeLog::Append(const ExchangeRecord& record) {
   v1::ExchangeRecord stored;
-  stored.set_side(record.side == ExchangeRecord::Side::kConsumer ? v1::ExchangeRecord::SIDE_CONSUMER
-                                                                 : v1::ExchangeRecord::SIDE_PROVIDER);
+  stored.set_side(record.side == ExchangeRecord::Side::kConsumer
+                      ? v1::ExchangeRecord::SIDE_CONSUMER
+                      : v1::ExchangeRecord::SIDE_PROVIDER);
   *stored.mutable_request() = record.request;
   if (record.response.has_value()) *stored.mutable_response() = *record.response;
   if (!record.outcome.ok()) {
@@ -52,8 +53,8 @@ Status StoreExchangeLog::Append(const ExchangeRecord& record) {
 Status StoreExchangeLog::Read(uint64_t first_sequence,
                               const std::function<bool(const v1::ExchangeRecord&)>& visit) const {
   Status parse_error;
-  TRUC_RETURN_IF_ERROR(
-      store_.Scan(kPrefix, KeyOf(first_sequence), [&](std::string_view key, std::string_view value) {
+  TRUC_RETURN_IF_ERROR(store_.Scan(
+      kPrefix, KeyOf(first_sequence), [&](std::string_view key, std::string_view value) {
         v1::ExchangeRecord record;
         if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
           parse_error = DataLossError(fmt::format("exchange log record {} is corrupt", key));

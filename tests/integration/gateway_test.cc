@@ -7,10 +7,9 @@
 #include <csignal>
 #include <mutex>
 
-#include <grpcpp/grpcpp.h>
-
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
 #include "core/base/file.h"
@@ -55,26 +54,14 @@ class GatewayFederation {
  public:
   GatewayFederation() : pki_(SystemClock::Instance().Now()) {
     const std::string d = dir_.path();
-    REQUIRE(WriteFileAtomically(dir_.File("root-ca.pem"), pki_.root().certificate.ToPem(), 0644)
-                .ok());
-    config_signer_ = pki_.Issue(Profile::kConfigurationSigning, "VN/GOV/000001");
-    provider_signing_ = pki_.Issue(Profile::kMemberSigning, kProvider);
-    consumer_signing_ = pki_.Issue(Profile::kMemberSigning, kConsumer);
-    revoked_signing_ = pki_.Issue(Profile::kMemberSigning, kConsumer);
-    provider_tls_ = pki_.Issue(Profile::kGatewayTls, std::string(kProvider) + "/gw1",
-                               {"IP:127.0.0.1"});
-    consumer_tls_ = pki_.Issue(Profile::kGatewayTls, std::string(kConsumer) + "/gw1",
-                               {"IP:127.0.0.1"});
-    stranger_tls_ = pki_.Issue(Profile::kGatewayTls, std::string(kStranger) + "/gw1",
-                               {"IP:127.0.0.1"});
-    impersonated_tls_ = pki_.Issue(Profile::kGatewayTls, std::string(kImpersonated) + "/gw1",
-                                   {"IP:127.0.0.1"});
+    REQUIRE(
+        WriteFileAtomically(dir_.File("root-ca.pem"), pki_.root().certificate.ToPem(), 0644).ok());
     TestFederation::Write(provider_signing_, d, "provider-signing");
     TestFederation::Write(consumer_signing_, d, "consumer-signing");
     TestFederation::Write(provider_tls_, d, "provider-tls");
     TestFederation::Write(consumer_tls_, d, "consumer-tls");
-    TestFederation::Write(pki_.Issue(Profile::kGatewayTls, "VN/GOV/000100/admin", {"DNS:admin"}),
-                          d, "admin");
+    TestFederation::Write(pki_.Issue(Profile::kGatewayTls, "VN/GOV/000100/admin", {"DNS:admin"}), d,
+                          "admin");
 
     StartGlobalconfServer();
     StartBackend();
@@ -105,8 +92,8 @@ class GatewayFederation {
                          const std::string& body = "") const {
     net::HttpHeaders fields;
     for (auto& [name, value] : headers) fields.Add(name, value);
-    StatusOr<net::HttpResponse> response = net::HttpFetch(
-        method, fmt::format("http://{}{}", consumer_.rest, target), fields, body);
+    StatusOr<net::HttpResponse> response =
+        net::HttpFetch(method, fmt::format("http://{}{}", consumer_.rest, target), fields, body);
     REQUIRE(response.ok());
     return *response;
   }
@@ -194,8 +181,7 @@ class GatewayFederation {
   testing::CommandResult Admin(const std::string& arguments) const {
     return testing::RunCommand(fmt::format(
         "{} gateway {} --gateway {} --cert {} --key {} --ca {} 2>&1", TRUC_CLI_BINARY, arguments,
-        provider_.admin, dir_.File("admin.pem"), dir_.File("admin.key"),
-        dir_.File("root-ca.pem")));
+        provider_.admin, dir_.File("admin.pem"), dir_.File("admin.key"), dir_.File("root-ca.pem")));
   }
 
   // Sends `message` straight to the provider's exchange port, as the consumer's gateway would.
@@ -216,8 +202,8 @@ class GatewayFederation {
   // A request for the citizens service as the portal, sealed with `signing`.
   v1::ExchangeMessage SignedRequest(const KeyAndCertificate& signing,
                                     const std::string& message_id) const {
-    const evidence::BatchSigner signer(signing.key, {signing.certificate},
-                                       SystemClock::Instance(), {});
+    const evidence::BatchSigner signer(signing.key, {signing.certificate}, SystemClock::Instance(),
+                                       {});
     v1::ExchangeMessage message;
     gateway::ServiceRequest request{.client = ids::SubsystemId::Parse(kClient).value(),
                                     .service = ids::ServiceId::Parse(kCitizens).value()};
@@ -233,10 +219,8 @@ class GatewayFederation {
     *evidence.mutable_service() = ids::ToProto(request.service);
     *evidence.mutable_digests() =
         evidence::DigestMessage(gateway::WireHeaders(message), message.body());
-    *message.mutable_signature() = const_cast<evidence::BatchSigner&>(signer)
-                                       .Sign(evidence)
-                                       .get()
-                                       .value();
+    *message.mutable_signature() =
+        const_cast<evidence::BatchSigner&>(signer).Sign(evidence).get().value();
     return message;
   }
 
@@ -255,45 +239,42 @@ class GatewayFederation {
   };
 
   void StartGlobalconfServer() {
-    globalconf_server_ = net::HttpServer::Start({}, [this](net::HttpRequest,
-                                                           net::HttpResponder respond) {
-                           std::lock_guard lock(mu_);
-                           if (signed_configuration_.empty()) {
-                             return respond(net::MakeResponse(503, "text/plain", "not yet"));
-                           }
-                           respond(net::MakeResponse(200, "application/octet-stream",
-                                                     signed_configuration_));
-                         }).value();
+    globalconf_server_ =
+        net::HttpServer::Start({}, [this](net::HttpRequest, net::HttpResponder respond) {
+          std::lock_guard lock(mu_);
+          if (signed_configuration_.empty()) {
+            return respond(net::MakeResponse(503, "text/plain", "not yet"));
+          }
+          respond(net::MakeResponse(200, "application/octet-stream", signed_configuration_));
+        }).value();
   }
 
   // Echoes what it received as JSON; /api/citizens/teapot answers 418, /api/citizens/moved 302.
   void StartBackend() {
-    backend_ = net::HttpServer::Start({}, [this](net::HttpRequest request,
-                                                 net::HttpResponder respond) {
-                 if (request.target == "/api/citizens/teapot") {
-                   net::HttpResponse teapot = net::MakeResponse(418, "text/plain", "I'm a teapot");
-                   teapot.headers.Add("X-Backend", "kept");
-                   return respond(std::move(teapot));
-                 }
-                 if (request.target == "/api/citizens/moved") {
-                   net::HttpResponse moved = net::MakeResponse(302, "text/plain", "");
-                   moved.headers.Add("Location", "http://elsewhere.example/");
-                   return respond(std::move(moved));
-                 }
-                 nlohmann::json echo = {{"method", request.method},
-                                        {"target", request.target},
-                                        {"body", request.body}};
-                 for (const char* name : {"X-Road-Client", "X-Road-Service", "X-Road-Id",
-                                          "X-Road-UserId", "X-Road-Issue", "X-Road-Request-Id",
-                                          "X-Custom"}) {
-                   echo[name] = request.headers.Get(name).value_or("");
-                 }
-                 {
-                   std::lock_guard lock(mu_);
-                   last_backend_request_ = echo;
-                 }
-                 respond(net::MakeResponse(200, "application/json", echo.dump()));
-               }).value();
+    backend_ =
+        net::HttpServer::Start({}, [this](net::HttpRequest request, net::HttpResponder respond) {
+          if (request.target == "/api/citizens/teapot") {
+            net::HttpResponse teapot = net::MakeResponse(418, "text/plain", "I'm a teapot");
+            teapot.headers.Add("X-Backend", "kept");
+            return respond(std::move(teapot));
+          }
+          if (request.target == "/api/citizens/moved") {
+            net::HttpResponse moved = net::MakeResponse(302, "text/plain", "");
+            moved.headers.Add("Location", "http://elsewhere.example/");
+            return respond(std::move(moved));
+          }
+          nlohmann::json echo = {
+              {"method", request.method}, {"target", request.target}, {"body", request.body}};
+          for (const char* name : {"X-Road-Client", "X-Road-Service", "X-Road-Id", "X-Road-UserId",
+                                   "X-Road-Issue", "X-Road-Request-Id", "X-Custom"}) {
+            echo[name] = request.headers.Get(name).value_or("");
+          }
+          {
+            std::lock_guard lock(mu_);
+            last_backend_request_ = echo;
+          }
+          respond(net::MakeResponse(200, "application/json", echo.dump()));
+        }).value();
   }
 
   // A real gateway TLS endpoint with the stranger's certificate, which the configuration also
@@ -306,10 +287,8 @@ class GatewayFederation {
     builder.AddListeningPort(
         "127.0.0.1:0",
         rpc::PinnedTlsServerCredentials(
-            identity,
-            [](const crypto::Certificate&, std::span<const crypto::Certificate>) {
-              return OkStatus();
-            }),
+            identity, [](const crypto::Certificate&,
+                         std::span<const crypto::Certificate>) { return OkStatus(); }),
         &port);
     builder.RegisterService(&stranger_service_);
     stranger_server_ = builder.BuildAndStart();
@@ -386,7 +365,8 @@ id = "VN/GOV/000100/population/closed"
 url = "http://{1}/api"
 )",
                       kCitizens, backend_->endpoint()));
-    write("consumer", std::string(kConsumer) + "/gw1", fmt::format(R"(
+    write("consumer", std::string(kConsumer) + "/gw1",
+          fmt::format(R"(
 [signing]
 key_file = "consumer-signing.key"
 certificate_file = "consumer-signing.pem"
@@ -395,7 +375,7 @@ certificate_file = "consumer-signing.pem"
 subsystem = "{}"
 plain_http = true
 )",
-                                                                   kClient));
+                      kClient));
   }
 
   Gateway StartGateway(const std::string& name) {
@@ -407,10 +387,10 @@ plain_http = true
     const std::optional<std::string> lines = gateway.process->WaitForFile(ready);
     INFO(ReadFile(dir_.File(name + ".log")).value_or(""));
     REQUIRE(lines.has_value());
-    for (const std::string& line : SplitString(*lines, '\n')) {
+    for (const std::string_view line : SplitString(*lines, '\n')) {
       const size_t space = line.find(' ');
-      const std::string key = line.substr(0, space);
-      const std::string endpoint = line.substr(space + 1);
+      const std::string_view key = line.substr(0, space);
+      const std::string endpoint(line.substr(space + 1));
       if (key == "rest") gateway.rest = endpoint;
       if (key == "grpc") gateway.grpc = endpoint;
       if (key == "exchange") gateway.exchange = endpoint;
@@ -440,15 +420,26 @@ plain_http = true
     REQUIRE(result.exit_code == 0);
   }
 
+  KeyAndCertificate GatewayTls(const char* member) const {
+    return pki_.Issue(Profile::kGatewayTls, std::string(member) + "/gw1", {"IP:127.0.0.1"});
+  }
+
   // The stranger's gateway answers nothing useful; it only has to complete TLS handshakes.
   class Unanswering final : public v1::GatewayExchange::Service {};
 
   testing::TempDir dir_;
   TestFederation pki_;
-  KeyAndCertificate config_signer_, provider_signing_, consumer_signing_, revoked_signing_;
-  KeyAndCertificate provider_tls_, consumer_tls_, stranger_tls_, impersonated_tls_;
+  const KeyAndCertificate config_signer_ =
+      pki_.Issue(Profile::kConfigurationSigning, "VN/GOV/000001");
+  const KeyAndCertificate provider_signing_ = pki_.Issue(Profile::kMemberSigning, kProvider);
+  const KeyAndCertificate consumer_signing_ = pki_.Issue(Profile::kMemberSigning, kConsumer);
+  const KeyAndCertificate revoked_signing_ = pki_.Issue(Profile::kMemberSigning, kConsumer);
+  const KeyAndCertificate provider_tls_ = GatewayTls(kProvider);
+  const KeyAndCertificate consumer_tls_ = GatewayTls(kConsumer);
+  const KeyAndCertificate stranger_tls_ = GatewayTls(kStranger);
+  const KeyAndCertificate impersonated_tls_ = GatewayTls(kImpersonated);
   mutable std::mutex mu_;
-  std::string signed_configuration_;    // Guarded by mu_.
+  std::string signed_configuration_;     // Guarded by mu_.
   nlohmann::json last_backend_request_;  // Guarded by mu_.
   std::unique_ptr<net::HttpServer> globalconf_server_;
   std::unique_ptr<net::HttpServer> backend_;
@@ -465,10 +456,11 @@ std::string ErrorType(const net::HttpResponse& response) {
 
 TEST_CASE("A REST call reaches the provider's backend with the end user and purpose") {
   GatewayFederation federation;
-  const net::HttpResponse response = federation.CallCitizens(
-      "GET", "/citizens/079123456789?fields=name%2Cbirth",
-      {{"X-Road-UserId", "VN079123456789"}, {"X-Road-Issue", "HS-2026-000123"},
-       {"X-Custom", "passes"}});
+  const net::HttpResponse response =
+      federation.CallCitizens("GET", "/citizens/079123456789?fields=name%2Cbirth",
+                              {{"X-Road-UserId", "VN079123456789"},
+                               {"X-Road-Issue", "HS-2026-000123"},
+                               {"X-Custom", "passes"}});
   INFO(response.body);
   REQUIRE(response.status == 200);
   const nlohmann::json echo = nlohmann::json::parse(response.body);
@@ -487,9 +479,9 @@ TEST_CASE("A REST call reaches the provider's backend with the end user and purp
   CHECK(response.headers.Get("X-Road-Request-Hash").value_or("").size() == 88);  // SHA-512.
 
   SECTION("a body and method pass through, and a service called with no path gets '/'") {
-    const net::HttpResponse posted = federation.CallCitizens(
-        "POST", "/citizens/079123456789/notes", {{"Content-Type", "application/json"}},
-        R"({"note":"đã xác minh"})");
+    const net::HttpResponse posted = federation.CallCitizens("POST", "/citizens/079123456789/notes",
+                                                             {{"Content-Type", "application/json"}},
+                                                             R"({"note":"đã xác minh"})");
     REQUIRE(posted.status == 200);
     CHECK(nlohmann::json::parse(posted.body)["body"] == R"({"note":"đã xác minh"})");
   }
@@ -544,8 +536,8 @@ TEST_CASE("REST protocol errors are typed and rendered as r1 errors") {
     CHECK_FALSE(body["detail"].get<std::string>().empty());
   }
   SECTION("unknown member") {
-    const net::HttpResponse response = federation.Rest(
-        "GET", "/r1/VN/GOV/999999/x/y/1", {{"X-Road-Client", kClient}});
+    const net::HttpResponse response =
+        federation.Rest("GET", "/r1/VN/GOV/999999/x/y/1", {{"X-Road-Client", kClient}});
     CHECK(response.status == 500);
     CHECK(ErrorType(response) == "Server.ClientProxy.UnknownMember");
   }
@@ -584,8 +576,8 @@ TEST_CASE("REST protocol errors are typed and rendered as r1 errors") {
     CHECK(response.body.find("Bảo trì đến 8 giờ") != std::string::npos);
   }
   SECTION("backend down") {
-    const net::HttpResponse response = federation.Rest(
-        "GET", "/r1/VN/GOV/000100/population/down/x", {{"X-Road-Client", kClient}});
+    const net::HttpResponse response =
+        federation.Rest("GET", "/r1/VN/GOV/000100/population/down/x", {{"X-Road-Client", kClient}});
     CHECK(response.status == 500);
     CHECK(ErrorType(response) == "Server.ServerProxy.ServiceFailed");
   }
@@ -602,8 +594,7 @@ TEST_CASE("REST protocol errors are typed and rendered as r1 errors") {
     CHECK(response.headers.Get("Location") == "http://elsewhere.example/");
   }
   SECTION("the error format follows Accept") {
-    const net::HttpResponse xml =
-        federation.Rest("GET", citizen, {{"Accept", "application/xml"}});
+    const net::HttpResponse xml = federation.Rest("GET", citizen, {{"Accept", "application/xml"}});
     CHECK(xml.headers.Get("Content-Type") == "application/xml;charset=utf-8");
     CHECK(xml.body.find("<type>Client.InvalidClientIdentifier</type>") != std::string::npos);
     const net::HttpResponse text_xml = federation.Rest("GET", citizen, {{"Accept", "text/xml"}});
