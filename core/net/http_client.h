@@ -4,7 +4,7 @@
 //
 // Blocking: call it from worker threads, never from an I/O thread. Thread-safe (no shared state).
 // One connection per call, closed afterwards; redirects are not followed (a 3xx is returned as
-// is).
+// is). An https call reads options.tls's files and sets up its TLS context anew each time.
 #pragma once
 
 #include <chrono>

@@ -117,6 +117,8 @@ TEST_CASE("HTTPS: the server checks client certificates and tells the handler", 
   }
 }
 
+// The client's TLS 1.2 is tested in tls_system_config_test.cc, where the process's OpenSSL
+// configuration disables it.
 TEST_CASE("HTTPS: protocol versions", "[net][tls]") {
   TlsFiles files;
   files.Issue("server", {"IP:127.0.0.1"});
@@ -131,12 +133,6 @@ TEST_CASE("HTTPS: protocol versions", "[net][tls]") {
     tls.min_version = TlsVersion::kTls12;
     auto server = StartTlsServer(tls);
     CHECK(testing::HandshakeAsTls12Client(server->port()).empty());
-  }
-  SECTION("the client speaks TLS 1.2 to a server that knows nothing newer") {
-    testing::Tls12OnlyServer server(files.Server("server"));
-    HttpClientOptions options;
-    options.tls = files.Client();
-    CHECK(HttpFetch("GET", server.url(), {}, "", options).value().body == "TLSv1.2");
   }
 }
 
