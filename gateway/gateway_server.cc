@@ -110,12 +110,12 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
   config.max_concurrent_calls = static_cast<size_t>(max_calls);
   TRUC_ASSIGN_OR_RETURN(const int64_t workers, consumer.GetInt("worker_threads", 1, 4096, 32));
   config.worker_threads = static_cast<int>(workers);
-  TRUC_ASSIGN_OR_RETURN(std::optional<config::ConfigTable> tls, consumer.GetOptionalTable("tls"));
-  if (tls.has_value()) {
+  if (consumer.Has("tls")) {
+    TRUC_ASSIGN_OR_RETURN(config::ConfigTable tls, consumer.GetTable("tls"));
     net::TlsServerOptions& options = config.rest.tls.emplace();
-    TRUC_ASSIGN_OR_RETURN(const std::string cert, tls->GetString("certificate_file"));
-    TRUC_ASSIGN_OR_RETURN(const std::string key, tls->GetString("key_file"));
-    TRUC_ASSIGN_OR_RETURN(const std::string client_ca, tls->GetString("client_ca_file", ""));
+    TRUC_ASSIGN_OR_RETURN(const std::string cert, tls.GetString("certificate_file"));
+    TRUC_ASSIGN_OR_RETURN(const std::string key, tls.GetString("key_file"));
+    TRUC_ASSIGN_OR_RETURN(const std::string client_ca, tls.GetString("client_ca_file", ""));
     options.certificate_chain_file = path(cert);
     options.key_file = path(key);
     if (!client_ca.empty()) {
