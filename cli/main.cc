@@ -1,6 +1,7 @@
 // truc: the command-line tool of the Trục data-exchange layer.
 #include <iostream>
 
+#include "cli/call_command.h"
 #include "cli/command.h"
 #include "cli/gateway_commands.h"
 #include "cli/globalconf_commands.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   truc::cli::AddRegistryCommands(app, output, &result);
   truc::cli::AddGlobalconfCommands(app, output, &result);
   truc::cli::AddGatewayCommands(app, output, &result);
+  truc::cli::AddCallCommand(app, output, &result);
 
   try {
     app.parse(argc, argv);

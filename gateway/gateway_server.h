@@ -65,7 +65,7 @@
 //
 //   [[local_clients]]                   # see gateway/local_clients.h
 //   subsystem = "VN/GOV/000100/portal"
-//   plain_http = true
+//   certificates = ["portal-client.pem"]
 #pragma once
 
 #include <memory>

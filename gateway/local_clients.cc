@@ -18,7 +18,7 @@ StatusOr<LocalClients> LocalClients::Read(config::ConfigTable root,
     StatusOr<ids::SubsystemId> subsystem = ids::SubsystemId::Parse(text);
     if (!subsystem.ok()) return table.FieldError("subsystem", subsystem.status().message());
     Entry entry;
-    TRUC_ASSIGN_OR_RETURN(entry.plain_http, table.GetBool("plain_http", false));
+    TRUC_ASSIGN_OR_RETURN(entry.require_certificate, table.GetBool("require_certificate", true));
     TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> files,
                           table.GetStringArray("certificates", {}));
     for (const std::string& file : files) {
@@ -26,6 +26,10 @@ StatusOr<LocalClients> LocalClients::Read(config::ConfigTable root,
           crypto::Certificate::LoadPemFile(daemon::ResolvePath(config_file, file));
       if (!chain.ok()) return table.FieldError("certificates", chain.status().message());
       entry.fingerprints.insert(chain->front().Fingerprint());
+    }
+    if (entry.require_certificate && entry.fingerprints.empty()) {
+      return table.FieldError("certificates",
+                              "list the client certificates, or set require_certificate = false");
     }
     if (!clients.entries_.emplace(*subsystem, std::move(entry)).second) {
       return table.FieldError("subsystem", fmt::format("{} is listed twice", text));
@@ -44,7 +48,7 @@ Status LocalClients::Authorize(const ids::SubsystemId& client,
   }
   const Entry& entry = it->second;
   if (certificate_fingerprint.empty()) {
-    if (entry.plain_http) return OkStatus();
+    if (!entry.require_certificate) return OkStatus();
     return ClientProxyError(error_code::kSslAuthenticationFailed,
                             fmt::format("{} must call over TLS with one of its client certificates",
                                         client.ToString()));
@@ -53,12 +57,6 @@ Status LocalClients::Authorize(const ids::SubsystemId& client,
   return ClientProxyError(
       error_code::kSslAuthenticationFailed,
       fmt::format("the client certificate presented may not act as {}", client.ToString()));
-}
-
-std::vector<ids::SubsystemId> LocalClients::subsystems() const {
-  std::vector<ids::SubsystemId> subsystems;
-  for (const auto& [id, entry] : entries_) subsystems.push_back(id);
-  return subsystems;
 }
 
 }  // namespace truc::gateway

@@ -17,12 +17,15 @@ namespace truc::gateway {
 //
 //   [[local_clients]]
 //   subsystem = "VN/GOV/000200/portal"
-//   plain_http = true                 # may call without TLS (only ever on loopback)
 //   certificates = ["portal.pem"]     # TLS client certificates that may act as it
+//   require_certificate = true        # false: any caller that reaches the consumer interfaces
+//                                     # may act as it (plain HTTP, which is only ever served on
+//                                     # loopback, or TLS without a client certificate)
 class LocalClients {
  public:
   // Reads the entries; certificate files are resolved against `config_file`. Errors name the
-  // entry and field.
+  // entry and field: a malformed subsystem id, one listed twice, a certificate that cannot be
+  // read, an entry that requires a certificate but lists none.
   static StatusOr<LocalClients> Read(config::ConfigTable root, const std::string& config_file);
 
   // Whether a caller may act as `client`. `certificate_fingerprint` is the SHA-256 of the TLS
@@ -30,12 +33,9 @@ class LocalClients {
   // ClientProxy SslAuthenticationFailed otherwise, saying what would be needed.
   Status Authorize(const ids::SubsystemId& client, std::string_view certificate_fingerprint) const;
 
-  // The subsystems configured, in order.
-  std::vector<ids::SubsystemId> subsystems() const;
-
  private:
   struct Entry {
-    bool plain_http = false;
+    bool require_certificate = true;
     std::set<std::string> fingerprints;
   };
   std::map<ids::SubsystemId, Entry> entries_;

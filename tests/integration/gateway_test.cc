@@ -5,10 +5,12 @@
 // not the provider's registered gateway, a tampered message, a revoked signing certificate and a
 // replayed message id.
 #include <csignal>
+#include <future>
 #include <mutex>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
@@ -49,10 +51,26 @@ v1::MemberId MemberProto(std::string_view id) {
   return ids::ToProto(ids::MemberId::Parse(id).value());
 }
 
+// Answers every exchange with the message it was sent: the gRPC backend of the grpc-echo service.
+class EchoService final : public v1::GatewayExchange::Service {
+  grpc::Status Exchange(grpc::ServerContext*, const v1::ExchangeMessage* request,
+                        v1::ExchangeMessage* response) override {
+    *response = *request;
+    return grpc::Status::OK;
+  }
+};
+
+struct FederationOptions {
+  // Whether the consumer's gateway serves its information systems over TLS, with client
+  // certificates mapped to subsystems, rather than plain HTTP on loopback.
+  bool consumer_tls = false;
+};
+
 // Everything else the gateways need, in one temporary directory, and the processes.
 class GatewayFederation {
  public:
-  GatewayFederation() : pki_(SystemClock::Instance().Now()) {
+  explicit GatewayFederation(FederationOptions options = {})
+      : options_(options), pki_(SystemClock::Instance().Now()) {
     const std::string d = dir_.path();
     REQUIRE(
         WriteFileAtomically(dir_.File("root-ca.pem"), pki_.root().certificate.ToPem(), 0644).ok());
@@ -63,8 +81,20 @@ class GatewayFederation {
     TestFederation::Write(pki_.Issue(Profile::kGatewayTls, "VN/GOV/000100/admin", {"DNS:admin"}), d,
                           "admin");
 
+    if (options_.consumer_tls) {
+      TestFederation::Write(
+          pki_.Issue(Profile::kGatewayTls, std::string(kConsumer) + "/interface", {"IP:127.0.0.1"}),
+          d, "consumer-interface");
+      TestFederation::Write(
+          pki_.Issue(Profile::kGatewayTls, std::string(kConsumer) + "/portal-app", {"DNS:portal"}),
+          d, "portal-client");
+      TestFederation::Write(
+          pki_.Issue(Profile::kGatewayTls, std::string(kConsumer) + "/other-app", {"DNS:other"}), d,
+          "other-client");
+    }
     StartGlobalconfServer();
     StartBackend();
+    StartGrpcBackend();
     StartStranger();
     WriteGatewayConfigs();
     provider_ = StartGateway("provider");
@@ -75,6 +105,7 @@ class GatewayFederation {
     Grant({"--client", kClient, "--method", "POST", "--path", "/citizens/*/notes"});
     Grant({"--client", kClient, "--service", "VN/GOV/000100/population/down"});
     Grant({"--client", kClient, "--service", "VN/GOV/000100/population/closed"});
+    Grant({"--client", kClient, "--service", "VN/GOV/000100/population/grpc-echo"});
   }
 
   ~GatewayFederation() {
@@ -82,18 +113,32 @@ class GatewayFederation {
       if (process->process != nullptr) process->process->Stop(SIGTERM);
     }
     if (stranger_server_) stranger_server_->Shutdown();
+    if (grpc_backend_) grpc_backend_->Shutdown();
     if (backend_) backend_->Stop();
     if (globalconf_server_) globalconf_server_->Stop();
   }
 
   // A REST call to the consumer's gateway, as an information system makes it.
+  // Over TLS, `client_certificate` names the certificate presented ("" for none).
   net::HttpResponse Rest(const std::string& method, const std::string& target,
                          std::vector<std::pair<std::string, std::string>> headers = {},
-                         const std::string& body = "") const {
+                         const std::string& body = "",
+                         const std::string& client_certificate = "") const {
     net::HttpHeaders fields;
     for (auto& [name, value] : headers) fields.Add(name, value);
-    StatusOr<net::HttpResponse> response =
-        net::HttpFetch(method, fmt::format("http://{}{}", consumer_.rest, target), fields, body);
+    net::HttpClientOptions options;
+    if (options_.consumer_tls) {
+      options.tls.ca_file = dir_.File("root-ca.pem");
+      if (!client_certificate.empty()) {
+        options.tls.certificate_chain_file = dir_.File(client_certificate + ".pem");
+        options.tls.key_file = dir_.File(client_certificate + ".key");
+      }
+    }
+    StatusOr<net::HttpResponse> response = net::HttpFetch(
+        method,
+        fmt::format("{}://{}{}", options_.consumer_tls ? "https" : "http", consumer_.rest, target),
+        fields, body, options);
+    INFO(response.status().ToString());
     REQUIRE(response.ok());
     return *response;
   }
@@ -105,6 +150,9 @@ class GatewayFederation {
     headers.emplace_back("X-Road-Client", kClient);
     return Rest(method, fmt::format("/r1/{}{}", kCitizens, path), std::move(headers), body);
   }
+
+  const std::string& rest_endpoint() const { return consumer_.rest; }
+  const std::string& grpc_endpoint() const { return consumer_.grpc; }
 
   std::unique_ptr<v1::ServiceGateway::Stub> GrpcApi() const {
     return v1::ServiceGateway::NewStub(
@@ -157,6 +205,8 @@ class GatewayFederation {
       gateway->add_tls_certificate_fingerprints(tls.certificate.Fingerprint());
     };
     add_gateway(std::string(kProvider) + "/gw1", provider_.exchange, provider_tls_);
+    // A second gateway of the provider that is down: calls must reach the healthy one.
+    add_gateway(std::string(kProvider) + "/gw0", "127.0.0.1:1", dead_tls_);
     add_gateway(std::string(kConsumer) + "/gw1", consumer_.exchange, consumer_tls_);
     add_gateway(std::string(kStranger) + "/gw1", stranger_address_, stranger_tls_);
     add_gateway(std::string(kImpersonated) + "/gw1", stranger_address_, impersonated_tls_);
@@ -170,6 +220,7 @@ class GatewayFederation {
       service->set_interface_document(std::move(document));
     };
     add_service(kCitizens, v1::SERVICE_KIND_OPENAPI, kOpenApiDocument);
+    add_service(fmt::format("{}/population/grpc-echo", kProvider), v1::SERVICE_KIND_GRPC, "");
     for (const char* code : {"land", "down", "closed"}) {
       add_service(fmt::format("{}/population/{}", kProvider, code), v1::SERVICE_KIND_REST, "");
     }
@@ -277,6 +328,16 @@ class GatewayFederation {
         }).value();
   }
 
+  void StartGrpcBackend() {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&echo_service_);
+    grpc_backend_ = builder.BuildAndStart();
+    REQUIRE(port != 0);
+    grpc_backend_address_ = fmt::format("127.0.0.1:{}", port);
+  }
+
   // A real gateway TLS endpoint with the stranger's certificate, which the configuration also
   // gives as the address of the impersonated member's gateway.
   void StartStranger() {
@@ -301,7 +362,7 @@ class GatewayFederation {
                            const std::string& specific) {
       const std::string text = fmt::format(R"(server_id = "{1}"
 data_dir = "{0}-data"
-{3}
+
 [globalconf]
 urls = ["http://{2}/globalconf"]
 trust_anchor_file = "root-ca.pem"
@@ -327,6 +388,7 @@ certificate_file = "{0}-tls.pem"
 key_file = "{0}-tls.key"
 client_ca_file = "root-ca.pem"
 administrators = ["admin.pem"]
+{3}
 )",
                                            name, server, globalconf_server_->endpoint(), specific);
       REQUIRE(WriteFileAtomically(dir_.File(name + ".toml"), text, 0644).ok());
@@ -363,19 +425,35 @@ timeout = "2s"
 [[services]]
 id = "VN/GOV/000100/population/closed"
 url = "http://{1}/api"
+
+[[services]]
+id = "VN/GOV/000100/population/grpc-echo"
+backend = "grpc"
+url = "{2}"
 )",
-                      kCitizens, backend_->endpoint()));
-    write("consumer", std::string(kConsumer) + "/gw1",
-          fmt::format(R"(
-[signing]
-key_file = "consumer-signing.key"
-certificate_file = "consumer-signing.pem"
+                      kCitizens, backend_->endpoint(), grpc_backend_address_));
+    const std::string local_clients = options_.consumer_tls ? fmt::format(R"(
+[consumer.tls]
+certificate_file = "consumer-interface.pem"
+key_file = "consumer-interface.key"
+client_ca_file = "root-ca.pem"
 
 [[local_clients]]
 subsystem = "{}"
-plain_http = true
+certificates = ["portal-client.pem"]
 )",
-                      kClient));
+                                                                          kClient)
+                                                            : fmt::format(R"(
+[[local_clients]]
+subsystem = "{}"
+require_certificate = false
+)",
+                                                                          kClient);
+    write("consumer", std::string(kConsumer) + "/gw1", R"(
+[signing]
+key_file = "consumer-signing.key"
+certificate_file = "consumer-signing.pem"
+)" + local_clients);
   }
 
   Gateway StartGateway(const std::string& name) {
@@ -401,9 +479,10 @@ plain_http = true
 
   void WaitUntilRouting() const {
     for (int attempt = 0; attempt < 100; ++attempt) {
-      if (Rest("GET", "/listClients").status == 200) return;
+      if (Rest("GET", "/listClients", {}, "", "portal-client").status == 200) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+    INFO(ReadFile(dir_.File("consumer.log")).value_or(""));
     FAIL("the consumer's gateway never obtained the global configuration");
   }
 
@@ -427,6 +506,7 @@ plain_http = true
   // The stranger's gateway answers nothing useful; it only has to complete TLS handshakes.
   class Unanswering final : public v1::GatewayExchange::Service {};
 
+  const FederationOptions options_;
   testing::TempDir dir_;
   TestFederation pki_;
   const KeyAndCertificate config_signer_ =
@@ -438,12 +518,16 @@ plain_http = true
   const KeyAndCertificate consumer_tls_ = GatewayTls(kConsumer);
   const KeyAndCertificate stranger_tls_ = GatewayTls(kStranger);
   const KeyAndCertificate impersonated_tls_ = GatewayTls(kImpersonated);
+  const KeyAndCertificate dead_tls_ = GatewayTls(kProvider);
   mutable std::mutex mu_;
   std::string signed_configuration_;     // Guarded by mu_.
   nlohmann::json last_backend_request_;  // Guarded by mu_.
   std::unique_ptr<net::HttpServer> globalconf_server_;
   std::unique_ptr<net::HttpServer> backend_;
   Unanswering stranger_service_;
+  EchoService echo_service_;
+  std::unique_ptr<grpc::Server> grpc_backend_;
+  std::string grpc_backend_address_;
   std::unique_ptr<grpc::Server> stranger_server_;
   std::string stranger_address_;
   Gateway provider_;
@@ -700,6 +784,128 @@ TEST_CASE("Tampered, revoked and replayed requests are rejected by the provider"
         federation.CallCitizens("GET", "/citizens/1", {{"X-Road-Id", "once-only-42"}});
     CHECK(ErrorType(again) == "Server.ServerProxy.DuplicateMessageId");
   }
+}
+
+TEST_CASE("A provider served by several gateways is reached through a healthy one") {
+  // The configuration registers a second gateway of the provider that is down.
+  GatewayFederation federation;
+  for (int call = 0; call < 6; ++call) {
+    CHECK(federation.CallCitizens("GET", fmt::format("/citizens/{}", call)).status == 200);
+  }
+}
+
+TEST_CASE("Local callers over TLS act only as the subsystems their certificates are mapped to") {
+  GatewayFederation federation({.consumer_tls = true});
+  const std::string target = fmt::format("/r1/{}/citizens/1", kCitizens);
+  const std::vector<std::pair<std::string, std::string>> as_portal = {{"X-Road-Client", kClient}};
+  CHECK(federation.Rest("GET", target, as_portal, "", "portal-client").status == 200);
+  const net::HttpResponse no_certificate = federation.Rest("GET", target, as_portal);
+  CHECK(ErrorType(no_certificate) == "Server.ClientProxy.SslAuthenticationFailed");
+  const net::HttpResponse other = federation.Rest("GET", target, as_portal, "", "other-client");
+  CHECK(ErrorType(other) == "Server.ClientProxy.SslAuthenticationFailed");
+  CHECK(other.body.find(kClient) != std::string::npos);
+}
+
+TEST_CASE("The gRPC API streams large bodies, calls gRPC backends and reports its health") {
+  GatewayFederation federation;
+  const auto api = federation.GrpcApi();
+
+  SECTION("a streamed call") {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auto stream = api->CallStream(&context);
+    v1::CallStreamRequest head;
+    v1::CallRequest& request = *head.mutable_head();
+    *request.mutable_client() = ids::ToProto(ids::SubsystemId::Parse(kClient).value());
+    *request.mutable_service() = ids::ToProto(ids::ServiceId::Parse(kCitizens).value());
+    request.set_method("POST");
+    request.set_path("/citizens/1/notes");
+    REQUIRE(stream->Write(head));
+    const std::string chunk(256 << 10, 'x');
+    for (int i = 0; i < 8; ++i) {
+      v1::CallStreamRequest part;
+      part.set_body_chunk(chunk);
+      REQUIRE(stream->Write(part));
+    }
+    REQUIRE(stream->WritesDone());
+    v1::CallStreamResponse part;
+    std::string body;
+    int status = 0;
+    while (stream->Read(&part)) {
+      if (part.has_head()) status = part.head().status();
+      body += part.body_chunk();
+    }
+    const grpc::Status finished = stream->Finish();
+    INFO(finished.error_message());
+    REQUIRE(finished.ok());
+    CHECK(status == 200);
+    CHECK(nlohmann::json::parse(body)["body"].get<std::string>().size() == 8 * chunk.size());
+  }
+  SECTION("a gRPC backend through the generic stub") {
+    v1::ExchangeMessage ping;
+    ping.set_body("ping");
+    v1::CallRequest request;
+    *request.mutable_client() = ids::ToProto(ids::SubsystemId::Parse(kClient).value());
+    *request.mutable_service() =
+        ids::ToProto(ids::ServiceId::Parse("VN/GOV/000100/population/grpc-echo").value());
+    request.set_method("POST");
+    request.set_path("/truc.v1.GatewayExchange/Exchange");
+    request.set_body(ping.SerializeAsString());
+    grpc::ClientContext context;
+    v1::CallResponse response;
+    const grpc::Status status = api->Call(&context, request, &response);
+    INFO(status.error_message() << " " << status.error_details());
+    REQUIRE(status.ok());
+    v1::ExchangeMessage echoed;
+    REQUIRE(echoed.ParseFromString(response.body()));
+    CHECK(echoed.body() == "ping");
+    bool grpc_ok = false;
+    for (const v1::Header& header : response.headers()) {
+      grpc_ok = grpc_ok || (header.name() == "grpc-status" && header.value() == "0");
+    }
+    CHECK(grpc_ok);
+  }
+  SECTION("health checking") {
+    grpc::GenericStub stub(
+        grpc::CreateChannel(federation.grpc_endpoint(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    const grpc::Slice no_bytes("");  // An empty HealthCheckRequest: the whole server's health.
+    const grpc::ByteBuffer empty(&no_bytes, 1);
+    grpc::ByteBuffer reply;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &empty, &reply,
+                   [&](grpc::Status status) { done.set_value(std::move(status)); });
+    CHECK(done.get_future().get().ok());
+  }
+}
+
+TEST_CASE("The integrator guide's calls work with curl and with truc call") {
+  GatewayFederation federation;
+  const testing::CommandResult curl = testing::RunCommand(
+      fmt::format("curl -s -i http://{}/r1/{}/citizens/079123456789 -H 'X-Road-Client: {}' "
+                  "-H 'X-Road-UserId: VN079123456789' -H 'X-Road-Issue: HS-2026-000123'",
+                  federation.rest_endpoint(), kCitizens, kClient));
+  INFO(curl.output);
+  CHECK(curl.exit_code == 0);
+  CHECK(curl.output.starts_with("HTTP/1.1 200"));
+  CHECK(curl.output.find("X-Road-Request-Hash: ") != std::string::npos);
+  CHECK(curl.output.find("HS-2026-000123") != std::string::npos);
+
+  const std::string call = fmt::format(
+      "{} call --gateway {} --client {} --service {} --user-id VN079123456789 "
+      "--purpose HS-2026-000123 --include --path ",
+      TRUC_CLI_BINARY, federation.grpc_endpoint(), kClient, kCitizens);
+  const testing::CommandResult called = testing::RunCommand(call + "/citizens/079123456789 2>&1");
+  INFO(called.output);
+  CHECK(called.exit_code == 0);
+  CHECK(called.output.starts_with("status: 200\n"));
+  CHECK(called.output.find("request-hash: ") != std::string::npos);
+  CHECK(called.output.find("\"X-Road-Issue\":\"HS-2026-000123\"") != std::string::npos);
+  const testing::CommandResult denied = testing::RunCommand(call + "/admin 2>&1");
+  INFO(denied.output);
+  CHECK(denied.exit_code != 0);
+  CHECK(denied.output.find("Server.ServerProxy.AccessDenied: ") != std::string::npos);
 }
 
 }  // namespace
