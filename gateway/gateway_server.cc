@@ -223,7 +223,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   const ViewSource views = [configuration] { return configuration->Current(); };
   server->peers_ = std::make_unique<PeerChannels>(
       identity, views, clock,
-      PeerChannelOptions{.max_message_bytes = cfg.max_body_bytes + (1 << 20)});
+      PeerChannelOptions{.max_message_bytes = server->MaxMessageBytes()});
   server->consumer_ = std::make_unique<ConsumerProxy>(
       ConsumerOptions{.member = cfg.server_id.owner(), .timeout = cfg.exchange_timeout},
       *configuration, *server->signer_, *server->peers_, *server->log_, clock);
@@ -246,24 +246,16 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
 
 Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, const Clock& clock) {
   globalconf::ConfigurationClient* configuration = configuration_.get();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  const std::string address = fmt::format("{}:{}", config_.exchange_address, config_.exchange_port);
-  builder.AddListeningPort(
-      address,
-      rpc::PinnedTlsServerCredentials(
-          identity,
-          PeerCheckForGateways([configuration] { return configuration->Current(); }, clock)),
-      &port);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
-  builder.SetMaxSendMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
-  builder.RegisterService(provider_.get());
-  exchange_server_ = builder.BuildAndStart();
-  if (exchange_server_ == nullptr || port == 0) {
-    return UnavailableError(fmt::format("cannot listen on {} for other gateways", address),
-                            "gateway.listen_failed");
-  }
-  exchange_endpoint_ = fmt::format("{}:{}", config_.exchange_address, port);
+  TRUC_ASSIGN_OR_RETURN(
+      rpc::ListeningServer exchange,
+      rpc::StartGrpcServer(
+          config_.exchange_address, config_.exchange_port,
+          rpc::PinnedTlsServerCredentials(
+              identity,
+              PeerCheckForGateways([configuration] { return configuration->Current(); }, clock)),
+          {provider_.get()}, MaxMessageBytes(), "other gateways"));
+  exchange_server_ = std::move(exchange.server);
+  exchange_endpoint_ = std::move(exchange.endpoint);
   return OkStatus();
 }
 
@@ -288,19 +280,12 @@ Status GatewayServer::StartConsumerServers() {
       std::make_unique<GrpcInterface>(*consumer_, config_.local_clients, config_.max_body_bytes);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  const std::string address = fmt::format("{}:{}", config_.rest.address, config_.grpc_port);
-  builder.AddListeningPort(address, credentials, &port);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
-  builder.SetMaxSendMessageSize(static_cast<int>(config_.max_body_bytes + (1 << 20)));
-  builder.RegisterService(grpc_interface_.get());
-  grpc_server_ = builder.BuildAndStart();
-  if (grpc_server_ == nullptr || port == 0) {
-    return UnavailableError(fmt::format("cannot listen on {} for the gRPC service API", address),
-                            "gateway.listen_failed");
-  }
-  grpc_endpoint_ = fmt::format("{}:{}", config_.rest.address, port);
+  TRUC_ASSIGN_OR_RETURN(
+      rpc::ListeningServer api,
+      rpc::StartGrpcServer(config_.rest.address, config_.grpc_port, std::move(credentials),
+                           {grpc_interface_.get()}, MaxMessageBytes(), "the gRPC service API"));
+  grpc_server_ = std::move(api.server);
+  grpc_endpoint_ = std::move(api.endpoint);
   return OkStatus();
 }
 
@@ -314,17 +299,12 @@ Status GatewayServer::StartAdminServer() {
   TRUC_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                         rpc::MutualTlsServerCredentials(config_.admin_tls));
   admin_service_ = std::make_unique<access::AdminService>(*access_, std::move(administrators));
-  grpc::ServerBuilder builder;
-  int port = 0;
-  const std::string address = fmt::format("{}:{}", config_.admin_address, config_.admin_port);
-  builder.AddListeningPort(address, credentials, &port);
-  builder.RegisterService(admin_service_.get());
-  admin_server_ = builder.BuildAndStart();
-  if (admin_server_ == nullptr || port == 0) {
-    return UnavailableError(fmt::format("cannot listen on {} for the admin API", address),
-                            "gateway.listen_failed");
-  }
-  admin_endpoint_ = fmt::format("{}:{}", config_.admin_address, port);
+  TRUC_ASSIGN_OR_RETURN(
+      rpc::ListeningServer admin,
+      rpc::StartGrpcServer(config_.admin_address, config_.admin_port, std::move(credentials),
+                           {admin_service_.get()}, 0, "the admin API"));
+  admin_server_ = std::move(admin.server);
+  admin_endpoint_ = std::move(admin.endpoint);
   return OkStatus();
 }
 

@@ -152,6 +152,8 @@ class GatewayServer {
  private:
   explicit GatewayServer(GatewayConfig config) : config_(std::move(config)) {}
 
+  // A message between gateways: a body and what travels with it.
+  size_t MaxMessageBytes() const { return config_.max_body_bytes + (1 << 20); }
   Status StartExchangeServer(const rpc::TlsIdentity& identity, const Clock& clock);
   Status StartConsumerServers();
   Status StartAdminServer();

@@ -146,17 +146,12 @@ StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(const RegistrySe
           {config.admin_certificate_file, config.admin_key_file, config.admin_client_ca_file}));
   server->admin_service_ =
       std::make_unique<AdminService>(*server->registry_, std::move(administrators));
-  grpc::ServerBuilder builder;
-  int port = 0;
-  const std::string address = fmt::format("{}:{}", config.admin_address, config.admin_port);
-  builder.AddListeningPort(address, credentials, &port);
-  builder.RegisterService(server->admin_service_.get());
-  server->grpc_ = builder.BuildAndStart();
-  if (server->grpc_ == nullptr || port == 0) {
-    return UnavailableError(fmt::format("cannot listen on {} for the admin API", address),
-                            "registry.listen_failed");
-  }
-  server->admin_endpoint_ = fmt::format("{}:{}", config.admin_address, port);
+  TRUC_ASSIGN_OR_RETURN(
+      rpc::ListeningServer admin,
+      rpc::StartGrpcServer(config.admin_address, config.admin_port, credentials,
+                           {server->admin_service_.get()}, 0, "the admin API"));
+  server->grpc_ = std::move(admin.server);
+  server->admin_endpoint_ = std::move(admin.endpoint);
   const auto reissue = config.registry.configuration_validity / 2;
   server->reissuer_ = std::thread([raw = server.get(), reissue] { raw->ReissueLoop(reissue); });
   return server;

@@ -1,5 +1,7 @@
 #include "core/rpc/grpc_util.h"
 
+#include <fmt/format.h>
+
 #include "core/base/file.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
@@ -55,6 +57,28 @@ std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContext&
       crypto::Certificate::FromPem(std::string_view(pem.front().data(), pem.front().size()));
   if (!cert.ok()) return std::nullopt;
   return cert->Fingerprint();
+}
+
+StatusOr<ListeningServer> StartGrpcServer(const std::string& host, uint16_t port,
+                                          std::shared_ptr<grpc::ServerCredentials> credentials,
+                                          std::initializer_list<grpc::Service*> services,
+                                          size_t max_message_bytes, std::string_view what) {
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  const std::string address = fmt::format("{}:{}", host, port);
+  builder.AddListeningPort(address, std::move(credentials), &bound_port);
+  if (max_message_bytes != 0) {
+    builder.SetMaxReceiveMessageSize(static_cast<int>(max_message_bytes));
+    builder.SetMaxSendMessageSize(static_cast<int>(max_message_bytes));
+  }
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  ListeningServer listening{builder.BuildAndStart(), ""};
+  if (listening.server == nullptr || bound_port == 0) {
+    return UnavailableError(fmt::format("cannot listen on {} for {}", address, what),
+                            "rpc.listen_failed");
+  }
+  listening.endpoint = fmt::format("{}:{}", host, bound_port);
+  return listening;
 }
 
 StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(

@@ -1,9 +1,11 @@
 // The seam between truc::Status and gRPC, and mutual-TLS credentials for Trục's gRPC services.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <grpcpp/grpcpp.h>
 
@@ -17,6 +19,21 @@ Status FromGrpcStatus(const grpc::Status& status);
 
 // The SHA-256 fingerprint of the certificate the peer presented over mutual TLS, or nullopt.
 std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContext& context);
+
+// A started gRPC server and the "host:port" it listens on.
+struct ListeningServer {
+  std::unique_ptr<grpc::Server> server;
+  std::string endpoint;
+};
+
+// Builds and starts a server on `host`:`port` (port 0 picks a free one) with `credentials`,
+// serving `services` (not owned; they must outlive the server), with messages of up to
+// `max_message_bytes` each way when that is not 0. kUnavailable (reason "rpc.listen_failed")
+// naming `what` the server is for and the address when it cannot listen there.
+StatusOr<ListeningServer> StartGrpcServer(const std::string& host, uint16_t port,
+                                          std::shared_ptr<grpc::ServerCredentials> credentials,
+                                          std::initializer_list<grpc::Service*> services,
+                                          size_t max_message_bytes, std::string_view what);
 
 // PEM files of one side of a mutual-TLS connection.
 struct TlsFiles {
