@@ -1,0 +1,552 @@
+// A small federation on loopback for the gateway's integration tests and benchmarks: two
+// truc-gateway processes (the population registry VN/GOV/000100 providing services, the portal
+// VN/GOV/000200 consuming them), an HTTP backend that echoes what it receives, a gRPC backend, a
+// stranger's gateway, and the global configuration served as a signed snapshot.
+//
+// Failures to set it up throw std::runtime_error saying what failed (Catch2 reports them).
+// Header-only; a target that includes it defines TRUC_GATEWAY_BINARY and TRUC_CLI_BINARY (the
+// paths of truc-gateway and truc) and links truc_gateway_exchange, truc_test_support and
+// nlohmann_json.
+#pragma once
+
+#include <chrono>
+#include <csignal>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+
+#include "core/base/file.h"
+#include "core/base/strings.h"
+#include "core/evidence/message_signing.h"
+#include "core/globalconf/signed_configuration.h"
+#include "core/ids/id_proto.h"
+#include "core/net/http_client.h"
+#include "core/net/http_server.h"
+#include "core/rpc/grpc_util.h"
+#include "core/rpc/pinned_tls.h"
+#include "gateway/exchange/service_call.h"
+#include "proto/timestamp_conversion.h"
+#include "tests/support/child_process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_federation.h"
+#include "truc/v1/gateway_exchange.grpc.pb.h"
+#include "truc/v1/service_api.grpc.pb.h"
+
+namespace truc::testing {
+
+using pki::Profile;
+
+constexpr char kProvider[] = "VN/GOV/000100";  // The population registry.
+constexpr char kConsumer[] = "VN/GOV/000200";  // A provincial portal.
+constexpr char kStranger[] = "VN/GOV/000900";  // A member whose gateway is not the provider's.
+constexpr char kImpersonated[] = "VN/GOV/000300";
+constexpr char kClient[] = "VN/GOV/000200/portal";
+constexpr char kCitizens[] = "VN/GOV/000100/population/citizens";
+constexpr char kOpenApiDocument[] = R"({"openapi":"3.0.0","info":{"title":"Citizens"}})";
+
+// Throws std::runtime_error(`what`) unless `ok`.
+inline void Expect(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error(what);
+}
+
+inline v1::MemberId MemberProto(std::string_view id) {
+  return ids::ToProto(ids::MemberId::Parse(id).value());
+}
+
+// Answers every exchange with the message it was sent: the gRPC backend of the grpc-echo service.
+class EchoService final : public v1::GatewayExchange::Service {
+  grpc::Status Exchange(grpc::ServerContext*, const v1::ExchangeMessage* request,
+                        v1::ExchangeMessage* response) override {
+    *response = *request;
+    return grpc::Status::OK;
+  }
+};
+
+struct FederationOptions {
+  // Whether the consumer's gateway serves its information systems over TLS, with client
+  // certificates mapped to subsystems, rather than plain HTTP on loopback.
+  bool consumer_tls = false;
+  // The provider's rate limit per client subsystem (requests per second, and the burst).
+  double provider_rate = 1000;
+};
+
+// Everything else the gateways need, in one temporary directory, and the processes.
+class GatewayFederation {
+ public:
+  explicit GatewayFederation(FederationOptions options = {})
+      : options_(options), pki_(SystemClock::Instance().Now()) {
+    const std::string d = dir_.path();
+    Expect(
+        WriteFileAtomically(dir_.File("root-ca.pem"), pki_.root().certificate.ToPem(), 0644).ok(),
+        "writing root-ca.pem");
+    TestFederation::Write(provider_signing_, d, "provider-signing");
+    TestFederation::Write(consumer_signing_, d, "consumer-signing");
+    TestFederation::Write(provider_tls_, d, "provider-tls");
+    TestFederation::Write(consumer_tls_, d, "consumer-tls");
+    TestFederation::Write(pki_.Issue(Profile::kGatewayTls, "VN/GOV/000100/admin", {"DNS:admin"}), d,
+                          "admin");
+
+    if (options_.consumer_tls) {
+      TestFederation::Write(
+          pki_.Issue(Profile::kGatewayTls, std::string(kConsumer) + "/interface", {"IP:127.0.0.1"}),
+          d, "consumer-interface");
+      TestFederation::Write(
+          pki_.Issue(Profile::kGatewayTls, std::string(kConsumer) + "/portal-app", {"DNS:portal"}),
+          d, "portal-client");
+      TestFederation::Write(
+          pki_.Issue(Profile::kGatewayTls, std::string(kConsumer) + "/other-app", {"DNS:other"}), d,
+          "other-client");
+    }
+    StartGlobalconfServer();
+    StartBackend();
+    StartGrpcBackend();
+    StartStranger();
+    WriteGatewayConfigs();
+    provider_ = StartGateway("provider");
+    consumer_ = StartGateway("consumer");
+    Publish(Configuration(1));
+    WaitUntilRouting();
+    Grant({"--client", kClient, "--method", "GET", "--path", "/citizens/*"});
+    Grant({"--client", kClient, "--method", "POST", "--path", "/citizens/*/notes"});
+    Grant({"--client", kClient, "--service", "VN/GOV/000100/population/down"});
+    Grant({"--client", kClient, "--service", "VN/GOV/000100/population/closed"});
+    Grant({"--client", kClient, "--service", "VN/GOV/000100/population/grpc-echo"});
+  }
+
+  ~GatewayFederation() {
+    for (auto* process : {&consumer_, &provider_}) {
+      if (process->process != nullptr) process->process->Stop(SIGTERM);
+    }
+    if (stranger_server_) stranger_server_->Shutdown();
+    if (grpc_backend_) grpc_backend_->Shutdown();
+    if (backend_) backend_->Stop();
+    if (globalconf_server_) globalconf_server_->Stop();
+  }
+
+  // A REST call to the consumer's gateway, as an information system makes it.
+  // Over TLS, `client_certificate` names the certificate presented ("" for none).
+  net::HttpResponse Rest(const std::string& method, const std::string& target,
+                         std::vector<std::pair<std::string, std::string>> headers = {},
+                         const std::string& body = "",
+                         const std::string& client_certificate = "") const {
+    net::HttpHeaders fields;
+    for (auto& [name, value] : headers) fields.Add(name, value);
+    net::HttpClientOptions options;
+    if (options_.consumer_tls) {
+      options.tls.ca_file = dir_.File("root-ca.pem");
+      if (!client_certificate.empty()) {
+        options.tls.certificate_chain_file = dir_.File(client_certificate + ".pem");
+        options.tls.key_file = dir_.File(client_certificate + ".key");
+      }
+    }
+    StatusOr<net::HttpResponse> response = net::HttpFetch(
+        method,
+        fmt::format("{}://{}{}", options_.consumer_tls ? "https" : "http", consumer_.rest, target),
+        fields, body, options);
+    Expect(response.ok(), "calling the consumer's gateway: " + response.status().ToString());
+    return *response;
+  }
+
+  // A REST call of the citizens service as the portal.
+  net::HttpResponse CallCitizens(const std::string& method, const std::string& path,
+                                 std::vector<std::pair<std::string, std::string>> headers = {},
+                                 const std::string& body = "") const {
+    headers.emplace_back("X-Road-Client", kClient);
+    return Rest(method, fmt::format("/r1/{}{}", kCitizens, path), std::move(headers), body);
+  }
+
+  const std::string& rest_endpoint() const { return consumer_.rest; }
+  std::string backend_endpoint() const { return backend_->endpoint(); }
+  const std::string& grpc_endpoint() const { return consumer_.grpc; }
+
+  std::unique_ptr<v1::ServiceGateway::Stub> GrpcApi() const {
+    return v1::ServiceGateway::NewStub(
+        grpc::CreateChannel(consumer_.grpc, grpc::InsecureChannelCredentials()));
+  }
+
+  // Publishes a new version of the configuration and waits until both gateways hold it.
+  void Publish(const v1::GlobalConfiguration& configuration) {
+    {
+      std::lock_guard lock(mu_);
+      signed_configuration_ =
+          globalconf::SignConfiguration(configuration, config_signer_.key,
+                                        {config_signer_.certificate, pki_.root().certificate})
+              .value();
+    }
+    // Each gateway refreshes every 200 ms; give them several rounds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  }
+
+  // The configuration: the provider, the consumer (with a second, revoked signing certificate),
+  // the stranger, and the impersonated member whose registered gateway address leads to the
+  // stranger's gateway.
+  v1::GlobalConfiguration Configuration(uint64_t version) const {
+    v1::GlobalConfiguration configuration;
+    configuration.set_instance("VN");
+    configuration.set_version(version);
+    const TimePoint now = SystemClock::Instance().Now();
+    *configuration.mutable_issued_at() = proto::ToProtoTimestamp(now - std::chrono::minutes(5));
+    *configuration.mutable_expires_at() = proto::ToProtoTimestamp(now + std::chrono::hours(1));
+    const auto add_member = [&](const char* id, const char* name, const char* subsystem,
+                                std::vector<const KeyAndCertificate*> signing) {
+      v1::Member* member = configuration.add_members();
+      *member->mutable_id() = MemberProto(id);
+      member->set_name(name);
+      member->add_subsystems()->set_subsystem_code(subsystem);
+      for (const KeyAndCertificate* cert : signing) {
+        member->add_signing_certificates(cert->certificate.ToDer());
+      }
+    };
+    add_member(kProvider, "Cơ sở dữ liệu quốc gia về dân cư", "population", {&provider_signing_});
+    add_member(kConsumer, "Cổng dịch vụ công tỉnh", "portal",
+               {&consumer_signing_, &revoked_signing_});
+    add_member(kStranger, "Stranger", "x", {});
+    add_member(kImpersonated, "Impersonated", "data", {});
+    const auto add_gateway = [&](std::string id, const std::string& address,
+                                 const KeyAndCertificate& tls) {
+      v1::Gateway* gateway = configuration.add_gateways();
+      *gateway->mutable_id() = ids::ToProto(ids::ServerId::Parse(id).value());
+      gateway->set_address(address);
+      gateway->add_tls_certificate_fingerprints(tls.certificate.Fingerprint());
+    };
+    add_gateway(std::string(kProvider) + "/gw1", provider_.exchange, provider_tls_);
+    // A second gateway of the provider that is down: calls must reach the healthy one.
+    add_gateway(std::string(kProvider) + "/gw0", "127.0.0.1:1", dead_tls_);
+    add_gateway(std::string(kConsumer) + "/gw1", consumer_.exchange, consumer_tls_);
+    add_gateway(std::string(kStranger) + "/gw1", stranger_address_, stranger_tls_);
+    add_gateway(std::string(kImpersonated) + "/gw1", stranger_address_, impersonated_tls_);
+    configuration.add_approved_cas(pki_.root().certificate.ToDer());
+    configuration.add_revoked_certificate_fingerprints(revoked_signing_.certificate.Fingerprint());
+    const auto add_service = [&](const std::string& id, v1::ServiceKind kind,
+                                 std::string document) {
+      v1::ServiceDescription* service = configuration.add_services();
+      *service->mutable_id() = ids::ToProto(ids::ServiceId::Parse(id).value());
+      service->set_kind(kind);
+      service->set_interface_document(std::move(document));
+    };
+    add_service(kCitizens, v1::SERVICE_KIND_OPENAPI, kOpenApiDocument);
+    add_service(fmt::format("{}/population/grpc-echo", kProvider), v1::SERVICE_KIND_GRPC, "");
+    for (const char* code : {"land", "down", "closed"}) {
+      add_service(fmt::format("{}/population/{}", kProvider, code), v1::SERVICE_KIND_REST, "");
+    }
+    add_service(fmt::format("{}/data/records", kImpersonated), v1::SERVICE_KIND_REST, "");
+    return configuration;
+  }
+
+  // Runs the truc CLI against the provider's admin API; returns its exit code and output.
+  testing::CommandResult Admin(const std::string& arguments) const {
+    return testing::RunCommand(fmt::format(
+        "{} gateway {} --gateway {} --cert {} --key {} --ca {} 2>&1", TRUC_CLI_BINARY, arguments,
+        provider_.admin, dir_.File("admin.pem"), dir_.File("admin.key"), dir_.File("root-ca.pem")));
+  }
+
+  // Sends `message` straight to the provider's exchange port, as the consumer's gateway would.
+  grpc::Status SendAsConsumerGateway(const v1::ExchangeMessage& message,
+                                     v1::ExchangeMessage* response) const {
+    const rpc::TlsIdentity identity{consumer_tls_.certificate.ToPem(),
+                                    std::string(consumer_tls_.key.ToPem().reveal())};
+    const auto accept_any = [](const crypto::Certificate&, std::span<const crypto::Certificate>) {
+      return OkStatus();
+    };
+    auto stub = v1::GatewayExchange::NewStub(grpc::CreateChannel(
+        provider_.exchange, rpc::PinnedTlsChannelCredentials(identity, accept_any)));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return stub->Exchange(&context, message, response);
+  }
+
+  // A request for the citizens service as the portal, sealed with `signing`.
+  v1::ExchangeMessage SignedRequest(const KeyAndCertificate& signing,
+                                    const std::string& message_id) const {
+    const evidence::BatchSigner signer(signing.key, {signing.certificate}, SystemClock::Instance(),
+                                       {});
+    v1::ExchangeMessage message;
+    gateway::ServiceRequest request{.client = ids::SubsystemId::Parse(kClient).value(),
+                                    .service = ids::ServiceId::Parse(kCitizens).value()};
+    request.message_id = message_id;
+    request.method = "GET";
+    request.path = "/citizens/079123456789";
+    gateway::SetWireHeaders(gateway::RequestWireHeaders(request), message);
+    v1::MessageEvidence& evidence = *message.mutable_evidence();
+    evidence.set_kind(v1::MessageEvidence::KIND_REQUEST);
+    evidence.set_message_id(message_id);
+    evidence.set_request_id(message_id + "-request");
+    *evidence.mutable_client() = ids::ToProto(request.client);
+    *evidence.mutable_service() = ids::ToProto(request.service);
+    *evidence.mutable_digests() =
+        evidence::DigestMessage(gateway::WireHeaders(message), message.body());
+    *message.mutable_signature() =
+        const_cast<evidence::BatchSigner&>(signer).Sign(evidence).get().value();
+    return message;
+  }
+
+  const KeyAndCertificate& consumer_signing() const { return consumer_signing_; }
+  const KeyAndCertificate& revoked_signing() const { return revoked_signing_; }
+  // What the backend received last, as it echoed it.
+  nlohmann::json last_backend_request() const {
+    std::lock_guard lock(mu_);
+    return last_backend_request_;
+  }
+
+ private:
+  struct Gateway {
+    std::unique_ptr<ChildProcess> process;
+    std::string rest, grpc, exchange, admin;
+  };
+
+  void StartGlobalconfServer() {
+    globalconf_server_ =
+        net::HttpServer::Start({}, [this](net::HttpRequest, net::HttpResponder respond) {
+          std::lock_guard lock(mu_);
+          if (signed_configuration_.empty()) {
+            return respond(net::MakeResponse(503, "text/plain", "not yet"));
+          }
+          respond(net::MakeResponse(200, "application/octet-stream", signed_configuration_));
+        }).value();
+  }
+
+  // Echoes what it received as JSON; /api/citizens/teapot answers 418, /api/citizens/moved 302.
+  void StartBackend() {
+    backend_ =
+        net::HttpServer::Start({}, [this](net::HttpRequest request, net::HttpResponder respond) {
+          if (request.target == "/api/citizens/teapot") {
+            net::HttpResponse teapot = net::MakeResponse(418, "text/plain", "I'm a teapot");
+            teapot.headers.Add("X-Backend", "kept");
+            return respond(std::move(teapot));
+          }
+          if (request.target == "/api/citizens/moved") {
+            net::HttpResponse moved = net::MakeResponse(302, "text/plain", "");
+            moved.headers.Add("Location", "http://elsewhere.example/");
+            return respond(std::move(moved));
+          }
+          nlohmann::json echo = {
+              {"method", request.method}, {"target", request.target}, {"body", request.body}};
+          for (const char* name : {"X-Road-Client", "X-Road-Service", "X-Road-Id", "X-Road-UserId",
+                                   "X-Road-Issue", "X-Road-Request-Id", "X-Custom"}) {
+            echo[name] = request.headers.Get(name).value_or("");
+          }
+          {
+            std::lock_guard lock(mu_);
+            last_backend_request_ = echo;
+          }
+          respond(net::MakeResponse(200, "application/json", echo.dump()));
+        }).value();
+  }
+
+  void StartGrpcBackend() {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&echo_service_);
+    grpc_backend_ = builder.BuildAndStart();
+    Expect(port != 0, "cannot listen on loopback");
+    grpc_backend_address_ = fmt::format("127.0.0.1:{}", port);
+  }
+
+  // A real gateway TLS endpoint with the stranger's certificate, which the configuration also
+  // gives as the address of the impersonated member's gateway.
+  void StartStranger() {
+    const rpc::TlsIdentity identity{stranger_tls_.certificate.ToPem(),
+                                    std::string(stranger_tls_.key.ToPem().reveal())};
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(
+        "127.0.0.1:0",
+        rpc::PinnedTlsServerCredentials(
+            identity, [](const crypto::Certificate&,
+                         std::span<const crypto::Certificate>) { return OkStatus(); }),
+        &port);
+    builder.RegisterService(&stranger_service_);
+    stranger_server_ = builder.BuildAndStart();
+    Expect(port != 0, "cannot listen on loopback");
+    stranger_address_ = fmt::format("127.0.0.1:{}", port);
+  }
+
+  void WriteGatewayConfigs() {
+    const auto write = [&](const std::string& name, const std::string& server,
+                           const std::string& specific) {
+      const std::string text = fmt::format(R"(server_id = "{1}"
+data_dir = "{0}-data"
+
+[globalconf]
+urls = ["http://{2}/globalconf"]
+trust_anchor_file = "root-ca.pem"
+refresh_interval = "200ms"
+
+[exchange]
+port = 0
+certificate_file = "{0}-tls.pem"
+key_file = "{0}-tls.key"
+timeout = "10s"
+
+[consumer]
+rest_port = 0
+grpc_port = 0
+
+[provider]
+requests_per_second = {4}
+burst = {4}
+
+[admin]
+port = 0
+certificate_file = "{0}-tls.pem"
+key_file = "{0}-tls.key"
+client_ca_file = "root-ca.pem"
+administrators = ["admin.pem"]
+{3}
+)",
+                                           name, server, globalconf_server_->endpoint(), specific,
+                                           options_.provider_rate);
+      Expect(WriteFileAtomically(dir_.File(name + ".toml"), text, 0644).ok(),
+             "writing " + name + ".toml");
+    };
+    write("provider", std::string(kProvider) + "/gw1",
+          fmt::format(R"(
+[signing]
+key_file = "provider-signing.key"
+certificate_file = "provider-signing.pem"
+
+[[services]]
+id = "{0}"
+url = "http://{1}/api"
+timeout = "5s"
+[[services.endpoints]]
+method = "GET"
+path = "/citizens/*"
+[[services.endpoints]]
+method = "POST"
+path = "/citizens/*/notes"
+[[services.endpoints]]
+method = "DELETE"
+path = "/citizens/*"
+
+[[services]]
+id = "VN/GOV/000100/population/land"
+url = "http://{1}/api"
+
+[[services]]
+id = "VN/GOV/000100/population/down"
+url = "http://127.0.0.1:1/api"
+timeout = "2s"
+
+[[services]]
+id = "VN/GOV/000100/population/closed"
+url = "http://{1}/api"
+
+[[services]]
+id = "VN/GOV/000100/population/grpc-echo"
+backend = "grpc"
+url = "{2}"
+)",
+                      kCitizens, backend_->endpoint(), grpc_backend_address_));
+    const std::string local_clients = options_.consumer_tls ? fmt::format(R"(
+[consumer.tls]
+certificate_file = "consumer-interface.pem"
+key_file = "consumer-interface.key"
+client_ca_file = "root-ca.pem"
+
+[[local_clients]]
+subsystem = "{}"
+certificates = ["portal-client.pem"]
+)",
+                                                                          kClient)
+                                                            : fmt::format(R"(
+[[local_clients]]
+subsystem = "{}"
+require_certificate = false
+)",
+                                                                          kClient);
+    write("consumer", std::string(kConsumer) + "/gw1", R"(
+[signing]
+key_file = "consumer-signing.key"
+certificate_file = "consumer-signing.pem"
+)" + local_clients);
+  }
+
+  Gateway StartGateway(const std::string& name) {
+    Gateway gateway;
+    const std::string ready = dir_.File(name + ".ready");
+    gateway.process = ChildProcess::Start(
+        {TRUC_GATEWAY_BINARY, "--config", dir_.File(name + ".toml"), "--ready-file", ready},
+        dir_.File(name + ".log"));
+    const std::optional<std::string> lines = gateway.process->WaitForFile(ready);
+    Expect(lines.has_value(),
+           "truc-gateway did not start: " + ReadFile(dir_.File(name + ".log")).value_or(""));
+    for (const std::string_view line : SplitString(*lines, '\n')) {
+      const size_t space = line.find(' ');
+      const std::string_view key = line.substr(0, space);
+      const std::string endpoint(line.substr(space + 1));
+      if (key == "rest") gateway.rest = endpoint;
+      if (key == "grpc") gateway.grpc = endpoint;
+      if (key == "exchange") gateway.exchange = endpoint;
+      if (key == "admin") gateway.admin = endpoint;
+    }
+    return gateway;
+  }
+
+  void WaitUntilRouting() const {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      if (Rest("GET", "/listClients", {}, "", "portal-client").status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    Expect(false, "the consumer's gateway never obtained the global configuration: " +
+                      ReadFile(dir_.File("consumer.log")).value_or(""));
+  }
+
+  void Grant(std::vector<std::string> arguments) const {
+    std::string command = "access grant";
+    bool has_service = false;
+    for (const std::string& argument : arguments) {
+      command += " '" + argument + "'";
+      has_service = has_service || argument == "--service";
+    }
+    if (!has_service) command += fmt::format(" --service {}", kCitizens);
+    const testing::CommandResult result = Admin(command);
+    Expect(result.exit_code == 0, "truc gateway " + command + ": " + result.output);
+  }
+
+  KeyAndCertificate GatewayTls(const char* member) const {
+    return pki_.Issue(Profile::kGatewayTls, std::string(member) + "/gw1", {"IP:127.0.0.1"});
+  }
+
+  // The stranger's gateway answers nothing useful; it only has to complete TLS handshakes.
+  class Unanswering final : public v1::GatewayExchange::Service {};
+
+  const FederationOptions options_;
+  testing::TempDir dir_;
+  TestFederation pki_;
+  const KeyAndCertificate config_signer_ =
+      pki_.Issue(Profile::kConfigurationSigning, "VN/GOV/000001");
+  const KeyAndCertificate provider_signing_ = pki_.Issue(Profile::kMemberSigning, kProvider);
+  const KeyAndCertificate consumer_signing_ = pki_.Issue(Profile::kMemberSigning, kConsumer);
+  const KeyAndCertificate revoked_signing_ = pki_.Issue(Profile::kMemberSigning, kConsumer);
+  const KeyAndCertificate provider_tls_ = GatewayTls(kProvider);
+  const KeyAndCertificate consumer_tls_ = GatewayTls(kConsumer);
+  const KeyAndCertificate stranger_tls_ = GatewayTls(kStranger);
+  const KeyAndCertificate impersonated_tls_ = GatewayTls(kImpersonated);
+  const KeyAndCertificate dead_tls_ = GatewayTls(kProvider);
+  mutable std::mutex mu_;
+  std::string signed_configuration_;     // Guarded by mu_.
+  nlohmann::json last_backend_request_;  // Guarded by mu_.
+  std::unique_ptr<net::HttpServer> globalconf_server_;
+  std::unique_ptr<net::HttpServer> backend_;
+  Unanswering stranger_service_;
+  EchoService echo_service_;
+  std::unique_ptr<grpc::Server> grpc_backend_;
+  std::string grpc_backend_address_;
+  std::unique_ptr<grpc::Server> stranger_server_;
+  std::string stranger_address_;
+  Gateway provider_;
+  Gateway consumer_;
+};
+
+}  // namespace truc::testing
