@@ -79,10 +79,13 @@ std::shared_ptr<PeerChannels::Peer> PeerChannels::PeerFor(const globalconf::Gate
   auto fresh = std::make_shared<Peer>();
   fresh->address = gateway.address;
   std::weak_ptr<Peer> weak = fresh;
-  rpc::PeerCheck check = [this, server = gateway.id, weak](const crypto::Certificate& leaf,
-                                                           std::span<const crypto::Certificate>) {
-    const std::shared_ptr<const globalconf::ConfigurationView> view = views_();
-    const Status verdict = CheckPeer(view.get(), server, leaf, clock_.Now());
+  // gRPC may run the check on its own threads while a channel winds down, so it holds copies
+  // (the clock outlives every gateway component) rather than `this`.
+  rpc::PeerCheck check = [views = views_, &clock = clock_, server = gateway.id, weak](
+                             const crypto::Certificate& leaf,
+                             std::span<const crypto::Certificate>) {
+    const std::shared_ptr<const globalconf::ConfigurationView> view = views();
+    const Status verdict = CheckPeer(view.get(), server, leaf, clock.Now());
     if (const std::shared_ptr<Peer> owner = weak.lock()) {
       std::lock_guard peer_lock(owner->mu);
       owner->last_refusal = verdict;
