@@ -145,15 +145,20 @@ TEST_CASE("openssl verifies a tree head's signature and timestamp", "[audit][int
       "cd " + dir.path() + " && " + payload_command +
       " > payload.txt"
       " && openssl verify -CAfile root.pem signer.pem"
+      " && openssl x509 -in signer.pem -noout -subject"
       " && openssl x509 -in signer.pem -pubkey -noout > signer.pub"
       " && openssl dgst -sha256 -verify signer.pub -signature signature.der payload.txt"
       " && openssl ts -verify -token_in -in token.tst -data payload.txt -CAfile tsa-root.pem"
-      " -untrusted tsa.pem");
+      " -untrusted tsa.pem"
+      " && openssl ts -reply -token_in -in token.tst -text | grep 'Time stamp'");
   INFO(result.output);
   CHECK(result.exit_code == 0);
   CHECK(result.output.find("signer.pem: OK") != std::string::npos);
+  CHECK(result.output.find("CN = VN/GOV/000900") != std::string::npos);
   CHECK(result.output.find("Verified OK") != std::string::npos);
   CHECK(result.output.find("Verification: OK") != std::string::npos);
+  // genTime, as openssl prints it: "Time stamp: Nov 23 20:23:13.123 2026 GMT".
+  CHECK(result.output.find("Time stamp: ") != std::string::npos);
 
   // The token covers this payload and no other.
   const testing::CommandResult other = testing::RunCommand(
