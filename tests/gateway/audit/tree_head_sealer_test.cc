@@ -23,6 +23,7 @@ constexpr uint64_t kAnySize = std::numeric_limits<uint64_t>::max();
 std::vector<uint64_t> SealedSizes(const TreeHeadSealer& sealer) {
   const std::vector<v1::SignedTreeHead> heads = sealer.SealedHeads(0, kAnySize, 100).value();
   std::vector<uint64_t> sizes;
+  sizes.reserve(heads.size());
   for (const v1::SignedTreeHead& sealed : heads) {
     sizes.push_back(sealed.head().size());
   }

@@ -137,12 +137,13 @@ TEST_CASE("openssl verifies a tree head's signature and timestamp", "[audit][int
   write("tsa-root.pem", f.tsa.root.certificate.ToPem());
   // The payload as an auditor writes it from the head's fields, following docs/evidence.md.
   const std::string payload_command =
-      fmt::format("printf 'truc.v1.tree-head\\n%s\\n%s\\n%s\\n' {} {} {}", sealed.head().size(),
+      fmt::format(R"(printf 'truc.v1.tree-head\n%s\n%s\n%s\n' {} {} {})", sealed.head().size(),
                   HexEncode(sealed.head().root_hash()),
                   FormatRfc3339(proto::FromProtoTimestamp(sealed.signed_at())));
 
+  // In a subshell, so that RunCommand captures the errors of every command.
   const testing::CommandResult result = testing::RunCommand(
-      "cd " + dir.path() + " && " + payload_command +
+      "(cd " + dir.path() + " && " + payload_command +
       " > payload.txt"
       " && openssl verify -CAfile root.pem signer.pem"
       " && openssl x509 -in signer.pem -noout -subject"
@@ -150,7 +151,7 @@ TEST_CASE("openssl verifies a tree head's signature and timestamp", "[audit][int
       " && openssl dgst -sha256 -verify signer.pub -signature signature.der payload.txt"
       " && openssl ts -verify -token_in -in token.tst -data payload.txt -CAfile tsa-root.pem"
       " -untrusted tsa.pem"
-      " && openssl ts -reply -token_in -in token.tst -text | grep 'Time stamp'");
+      " && openssl ts -reply -token_in -in token.tst -text | grep 'Time stamp')");
   INFO(result.output);
   CHECK(result.exit_code == 0);
   CHECK(result.output.find("signer.pem: OK") != std::string::npos);
@@ -162,9 +163,9 @@ TEST_CASE("openssl verifies a tree head's signature and timestamp", "[audit][int
 
   // The token covers this payload and no other.
   const testing::CommandResult other = testing::RunCommand(
-      "cd " + dir.path() + " && " + payload_command +
+      "(cd " + dir.path() + " && " + payload_command +
       " | sed 's/^7$/8/' > other.txt && openssl ts -verify -token_in -in token.tst -data "
-      "other.txt -CAfile tsa-root.pem -untrusted tsa.pem");
+      "other.txt -CAfile tsa-root.pem -untrusted tsa.pem)");
   INFO(other.output);
   CHECK(other.exit_code != 0);
   CHECK(other.output.find("message imprint mismatch") != std::string::npos);
