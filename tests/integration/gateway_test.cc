@@ -14,6 +14,7 @@
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
+#include "core/base/encoding.h"
 #include "core/base/file.h"
 #include "core/base/strings.h"
 #include "core/evidence/message_signing.h"
@@ -23,6 +24,8 @@
 #include "core/net/http_server.h"
 #include "core/rpc/grpc_util.h"
 #include "core/rpc/pinned_tls.h"
+#include "core/storage/rocksdb_store.h"
+#include "gateway/audit/audit_log.h"
 #include "gateway/exchange/service_call.h"
 #include "proto/timestamp_conversion.h"
 #include "tests/support/child_process.h"
@@ -64,7 +67,13 @@ struct FederationOptions {
   // Whether the consumer's gateway serves its information systems over TLS, with client
   // certificates mapped to subsystems, rather than plain HTTP on loopback.
   bool consumer_tls = false;
+  // Appended to the provider's configuration, e.g. an [audit] table; its key file
+  // "audit-body.key" (kAuditBodyKeyHex) exists with mode 0600.
+  std::string provider_config;
 };
+
+constexpr char kAuditBodyKeyHex[] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 // Everything else the gateways need, in one temporary directory, and the processes.
 class GatewayFederation {
@@ -80,6 +89,7 @@ class GatewayFederation {
     TestFederation::Write(consumer_tls_, d, "consumer-tls");
     TestFederation::Write(pki_.Issue(Profile::kGatewayTls, "VN/GOV/000100/admin", {"DNS:admin"}), d,
                           "admin");
+    REQUIRE(WriteFileAtomically(dir_.File("audit-body.key"), kAuditBodyKeyHex, 0600).ok());
 
     if (options_.consumer_tls) {
       TestFederation::Write(
@@ -277,6 +287,18 @@ class GatewayFederation {
 
   const KeyAndCertificate& consumer_signing() const { return consumer_signing_; }
   const KeyAndCertificate& revoked_signing() const { return revoked_signing_; }
+  // Stops both gateways, as an operator does (SIGTERM).
+  void StopGateways() {
+    for (auto* gateway : {&consumer_, &provider_}) {
+      if (gateway->process == nullptr) continue;
+      CHECK(gateway->process->Stop(SIGTERM) == 0);
+      gateway->process.reset();
+    }
+  }
+
+  // The RocksDB store of gateway `name` ("consumer" or "provider").
+  std::string StorePath(const std::string& name) const { return dir_.File(name + "-data/store"); }
+
   // What the backend received last, as it echoed it.
   nlohmann::json last_backend_request() const {
     std::lock_guard lock(mu_);
@@ -430,8 +452,10 @@ url = "http://{1}/api"
 id = "VN/GOV/000100/population/grpc-echo"
 backend = "grpc"
 url = "{2}"
+{3}
 )",
-                      kCitizens, backend_->endpoint(), grpc_backend_address_));
+                      kCitizens, backend_->endpoint(), grpc_backend_address_,
+                      options_.provider_config));
     const std::string local_clients = options_.consumer_tls ? fmt::format(R"(
 [consumer.tls]
 certificate_file = "consumer-interface.pem"
@@ -568,6 +592,73 @@ TEST_CASE("A REST call reaches the provider's backend with the end user and purp
                                                              R"({"note":"đã xác minh"})");
     REQUIRE(posted.status == 200);
     CHECK(nlohmann::json::parse(posted.body)["body"] == R"({"note":"đã xác minh"})");
+  }
+}
+
+// The records of gateway `name`'s audit log that carry `purpose`, once the log verifies.
+std::vector<v1::AuditRecord> LoggedRecords(const GatewayFederation& federation,
+                                           const std::string& name, const std::string& purpose) {
+  INFO(name);
+  std::unique_ptr<storage::RocksDbStore> store =
+      storage::RocksDbStore::Open(federation.StorePath(name)).value();
+  std::unique_ptr<gateway::audit::AuditLog> log =
+      gateway::audit::AuditLog::Open(*store, {}).value();
+  CHECK(log->Verify().ok());
+  std::vector<v1::AuditRecord> records;
+  REQUIRE(log->Scan(0, UINT64_MAX,
+                    [&](const gateway::audit::StoredRecord& stored) {
+                      if (stored.record.purpose() == purpose) records.push_back(stored.record);
+                      return true;
+                    })
+              .ok());
+  return records;
+}
+
+TEST_CASE("Both gateways log an exchange, each keeping bodies as its audit policy says") {
+  GatewayFederation federation({.provider_config = R"(
+[audit]
+body_policy = "digest_only"
+encryption_key_file = "audit-body.key"
+[[audit.subsystems]]
+subsystem = "VN/GOV/000100/population"
+body_policy = "encrypt"
+)"});
+  const std::string note = R"({"note":"đã xác minh"})";
+  const net::HttpResponse response = federation.CallCitizens("POST", "/citizens/079123456789/notes",
+                                                             {{"Content-Type", "application/json"},
+                                                              {"X-Road-UserId", "VN079123456789"},
+                                                              {"X-Road-Issue", "HS-2026-000777"}},
+                                                             note);
+  REQUIRE(response.status == 200);
+  federation.StopGateways();
+
+  for (const std::string name : {"consumer", "provider"}) {
+    const std::vector<v1::AuditRecord> records = LoggedRecords(federation, name, "HS-2026-000777");
+    REQUIRE(records.size() == 2);
+    const v1::AuditRecord& request = records[0];
+    const v1::AuditRecord& answer = records[1];
+    CHECK(request.kind() == v1::AuditRecord::KIND_REQUEST);
+    CHECK(answer.kind() == v1::AuditRecord::KIND_RESPONSE);
+    CHECK(request.user_id() == "VN079123456789");
+    CHECK(request.method() == "POST");
+    CHECK(request.path() == "/citizens/079123456789/notes");
+    CHECK(request.message_id() == response.headers.Get("X-Road-Id"));
+    CHECK(answer.request_id() == response.headers.Get("X-Road-Request-Id"));
+    CHECK(answer.http_status() == 200);
+    CHECK(request.body_size() == note.size());
+    CHECK(answer.body_size() == response.body.size());
+    if (name == "consumer") {
+      CHECK(request.side() == v1::AuditRecord::SIDE_CONSUMER);
+      CHECK(request.body() == note);
+      CHECK(answer.body() == response.body);
+    } else {
+      CHECK(request.side() == v1::AuditRecord::SIDE_PROVIDER);
+      const crypto::Aes256Gcm key =
+          crypto::Aes256Gcm::Create(crypto::SecretBytes(HexDecode(kAuditBodyKeyHex).value()))
+              .value();
+      CHECK(gateway::audit::DecryptBody(request, key).value() == note);
+      CHECK(gateway::audit::DecryptBody(answer, key).value() == response.body);
+    }
   }
 }
 
