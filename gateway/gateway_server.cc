@@ -1,6 +1,8 @@
 #include "gateway/gateway_server.h"
 
 #include <filesystem>
+#include <initializer_list>
+#include <optional>
 
 #include <fmt/format.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -55,6 +57,50 @@ StatusOr<ProvidedService> ReadService(config::ConfigTable& table, const std::str
     service.endpoints.push_back(std::move(*pattern));
   }
   return service;
+}
+
+StatusOr<v1::BodyPolicy> ReadBodyPolicy(config::ConfigTable& table,
+                                        std::optional<v1::BodyPolicy> fallback) {
+  const std::initializer_list<std::pair<std::string_view, v1::BodyPolicy>> choices = {
+      {"keep", v1::BODY_POLICY_KEEP},
+      {"encrypt", v1::BODY_POLICY_ENCRYPT},
+      {"digest_only", v1::BODY_POLICY_DIGEST_ONLY}};
+  if (fallback.has_value()) return table.GetEnum("body_policy", choices, *fallback);
+  return table.GetEnum<v1::BodyPolicy>("body_policy", choices);
+}
+
+Status ReadAuditConfig(config::ConfigTable& root, const std::string& config_file,
+                       GatewayConfig& config) {
+  TRUC_ASSIGN_OR_RETURN(config::ConfigTable audit, root.GetOptionalTable("audit"));
+  TRUC_ASSIGN_OR_RETURN(config.body_policy, ReadBodyPolicy(audit, v1::BODY_POLICY_KEEP));
+  bool encrypts = config.body_policy == v1::BODY_POLICY_ENCRYPT;
+  TRUC_ASSIGN_OR_RETURN(std::vector<config::ConfigTable> subsystems,
+                        audit.GetOptionalTableArray("subsystems"));
+  for (config::ConfigTable& table : subsystems) {
+    TRUC_ASSIGN_OR_RETURN(const std::string id, table.GetString("subsystem"));
+    StatusOr<ids::SubsystemId> subsystem = ids::SubsystemId::Parse(id);
+    if (!subsystem.ok()) return table.FieldError("subsystem", subsystem.status().message());
+    TRUC_ASSIGN_OR_RETURN(const v1::BodyPolicy policy, ReadBodyPolicy(table, std::nullopt));
+    encrypts = encrypts || policy == v1::BODY_POLICY_ENCRYPT;
+    config.body_policies[std::move(*subsystem)] = policy;
+  }
+  TRUC_ASSIGN_OR_RETURN(const std::string key_file, audit.GetString("encryption_key_file", ""));
+  if (encrypts && key_file.empty()) {
+    return audit.FieldError("encryption_key_file", "required when bodies are encrypted");
+  }
+  if (!key_file.empty()) config.body_key_file = daemon::ResolvePath(config_file, key_file);
+  return OkStatus();
+}
+
+StatusOr<audit::AuditLogOptions> AuditLogOptionsOf(const GatewayConfig& config) {
+  audit::AuditLogOptions options;
+  options.bodies.default_policy = config.body_policy;
+  options.bodies.by_subsystem = config.body_policies;
+  if (!config.body_key_file.empty()) {
+    TRUC_ASSIGN_OR_RETURN(options.bodies.body_key,
+                          crypto::Aes256Gcm::LoadKeyFile(config.body_key_file));
+  }
+  return options;
 }
 
 }  // namespace
@@ -154,6 +200,8 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
     config.administrator_certificate_files.push_back(path(file));
   }
 
+  TRUC_RETURN_IF_ERROR(ReadAuditConfig(root, config_file, config));
+
   TRUC_ASSIGN_OR_RETURN(std::vector<config::ConfigTable> services,
                         root.GetOptionalTableArray("services"));
   for (config::ConfigTable& table : services) {
@@ -186,6 +234,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   }
   TRUC_ASSIGN_OR_RETURN(const rpc::TlsIdentity identity,
                         rpc::LoadTlsIdentity(cfg.exchange_certificate_file, cfg.exchange_key_file));
+  TRUC_ASSIGN_OR_RETURN(audit::AuditLogOptions audit_options, AuditLogOptionsOf(cfg));
 
   std::error_code directory_error;
   std::filesystem::create_directories(cfg.data_dir, directory_error);
@@ -211,7 +260,8 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
       *server->signing_key_, std::move(signing_chain), clock,
       merkle::BatcherOptions{.max_batch = 10'000, .max_delay = cfg.batch_delay});
   TRUC_ASSIGN_OR_RETURN(server->access_, access::AccessRights::Open(*server->store_));
-  TRUC_ASSIGN_OR_RETURN(server->log_, StoreExchangeLog::Open(*server->store_));
+  TRUC_ASSIGN_OR_RETURN(server->log_,
+                        audit::AuditLog::Open(*server->store_, std::move(audit_options)));
   TRUC_ASSIGN_OR_RETURN(server->replay_, limits::ReplayGuard::Create(cfg.replay_window, clock,
                                                                      cfg.max_remembered_ids));
   TRUC_ASSIGN_OR_RETURN(server->rates_,
@@ -222,8 +272,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   globalconf::ConfigurationClient* configuration = server->configuration_.get();
   const ViewSource views = [configuration] { return configuration->Current(); };
   server->peers_ = std::make_unique<PeerChannels>(
-      identity, views, clock,
-      PeerChannelOptions{.max_message_bytes = server->MaxMessageBytes()});
+      identity, views, clock, PeerChannelOptions{.max_message_bytes = server->MaxMessageBytes()});
   server->consumer_ = std::make_unique<ConsumerProxy>(
       ConsumerOptions{.member = cfg.server_id.owner(), .timeout = cfg.exchange_timeout},
       *configuration, *server->signer_, *server->peers_, *server->log_, clock);

@@ -7,7 +7,7 @@
 // docs/configuration.md):
 //
 //   server_id = "VN/GOV/000100/gw1"     # this gateway, as registered
-//   data_dir = "data"                   # RocksDB: access rights, exchange log, configuration cache
+//   data_dir = "data"                   # RocksDB: access rights, audit log, configuration cache
 //
 //   [globalconf]
 //   urls = ["http://registry:8080/globalconf"]
@@ -45,6 +45,14 @@
 //   replay_window = "15m"               # a message id is refused again within this window
 //   max_remembered_ids = 1000000
 //
+//   [audit]                             # optional; see docs/audit-log.md
+//   body_policy = "keep"                # message bodies: "keep", "encrypt" or "digest_only"
+//   encryption_key_file = "audit-body.key"  # AES-256 key, 64 hex digits, mode 0600; needed
+//                                           # when any policy is "encrypt"
+//   [[audit.subsystems]]                # another policy for one of this member's subsystems
+//   subsystem = "VN/GOV/000100/health"
+//   body_policy = "encrypt"
+//
 //   [admin]                             # access rights: gRPC over mutual TLS
 //   address = "127.0.0.1"
 //   port = 5501
@@ -68,6 +76,7 @@
 //   certificates = ["portal-client.pem"]
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -84,11 +93,11 @@
 #include "core/storage/rocksdb_store.h"
 #include "gateway/access/access_rights.h"
 #include "gateway/access/admin_service.h"
+#include "gateway/audit/audit_log.h"
 #include "gateway/exchange/backend_client.h"
 #include "gateway/exchange/consumer_proxy.h"
 #include "gateway/exchange/peer_channels.h"
 #include "gateway/exchange/provider_proxy.h"
-#include "gateway/exchange/store_exchange_log.h"
 #include "gateway/grpc_interface.h"
 #include "gateway/limits/concurrency_limit.h"
 #include "gateway/limits/rate_limiter.h"
@@ -128,6 +137,11 @@ struct GatewayConfig {
   rpc::TlsFiles admin_tls;
   std::vector<std::string> administrator_certificate_files;
 
+  // What the audit log keeps of bodies: the default, and the policies of some subsystems.
+  v1::BodyPolicy body_policy = v1::BODY_POLICY_KEEP;
+  std::map<ids::SubsystemId, v1::BodyPolicy> body_policies;
+  std::string body_key_file;  // Empty when no body is encrypted.
+
   std::vector<ProvidedService> services;
   LocalClients local_clients;
 };
@@ -165,7 +179,7 @@ class GatewayServer {
   std::unique_ptr<crypto::PrivateKey> signing_key_;
   std::unique_ptr<evidence::BatchSigner> signer_;
   std::unique_ptr<access::AccessRights> access_;
-  std::unique_ptr<StoreExchangeLog> log_;
+  std::unique_ptr<audit::AuditLog> log_;
   std::unique_ptr<limits::ReplayGuard> replay_;
   std::unique_ptr<limits::RateLimiter> rates_;
   std::unique_ptr<limits::ConcurrencyLimit> concurrency_;

@@ -195,17 +195,7 @@ StatusOr<PrivateKey> PrivateKey::FromPem(const SecretBytes& pem) {
 }
 
 StatusOr<PrivateKey> PrivateKey::LoadPemFile(const std::string& path) {
-  TRUC_ASSIGN_OR_RETURN(mode_t permissions, FilePermissions(path));
-  if ((permissions & 077) != 0) {
-    return PermissionDeniedError(
-        fmt::format("private key file {} is accessible by group or others (mode {:04o}); "
-                    "run: chmod 600 {}",
-                    path, permissions, path),
-        "crypto.key_file_permissions");
-  }
-  TRUC_ASSIGN_OR_RETURN(std::string contents, ReadFile(path, 1 << 20));
-  const SecretBytes pem(contents);
-  OPENSSL_cleanse(contents.data(), contents.size());
+  TRUC_ASSIGN_OR_RETURN(const SecretBytes pem, ReadSecretFile(path, 1 << 20));
   StatusOr<PrivateKey> key = FromPem(pem);
   if (!key.ok()) return key.status().Annotate(path);
   return key;

@@ -1,6 +1,9 @@
 #include "core/crypto/secret.h"
 
+#include <fmt/format.h>
 #include <openssl/crypto.h>
+
+#include "core/base/file.h"
 
 namespace truc::crypto {
 
@@ -30,6 +33,21 @@ void SecretBytes::Wipe() {
   bytes_.resize(bytes_.capacity());
   OPENSSL_cleanse(bytes_.data(), bytes_.size());
   bytes_.clear();
+}
+
+StatusOr<SecretBytes> ReadSecretFile(const std::string& path, size_t max_bytes) {
+  TRUC_ASSIGN_OR_RETURN(mode_t permissions, FilePermissions(path));
+  if ((permissions & 077) != 0) {
+    return PermissionDeniedError(
+        fmt::format("key file {} is accessible by group or others (mode {:04o}); "
+                    "run: chmod 600 {}",
+                    path, permissions, path),
+        std::string(kKeyFilePermissions));
+  }
+  TRUC_ASSIGN_OR_RETURN(std::string contents, ReadFile(path, max_bytes));
+  SecretBytes secret(contents);
+  OPENSSL_cleanse(contents.data(), contents.size());
+  return secret;
 }
 
 }  // namespace truc::crypto

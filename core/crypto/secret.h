@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/status.h"
+
 namespace truc::crypto {
 
 class SecretBytes {
@@ -28,5 +30,13 @@ class SecretBytes {
 
   std::string bytes_;
 };
+
+// The reason of ReadSecretFile's refusal of a file that group or others may access.
+inline constexpr std::string_view kKeyFilePermissions = "crypto.key_file_permissions";
+
+// Reads a file holding a secret key (private or symmetric). Refuses (kPermissionDenied,
+// kKeyFilePermissions) a file that group or others may read or write, as ssh does: such files are
+// kept with mode 0600. Otherwise ReadFile's errors. No copy of the contents outlives the call.
+StatusOr<SecretBytes> ReadSecretFile(const std::string& path, size_t max_bytes);
 
 }  // namespace truc::crypto

@@ -3,14 +3,13 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "core/base/encoding.h"
 #include "core/crypto/digest.h"
 #include "core/merkle/hash.h"
 #include "core/merkle/verify.h"
 #include "core/pki/certificate_profiles.h"
+#include "proto/deterministic_serialization.h"
 #include "proto/timestamp_conversion.h"
 
 namespace truc::evidence {
@@ -53,13 +52,8 @@ v1::MessageDigests DigestMessage(const HeaderFields& headers, std::string_view b
 }
 
 std::string SerializeEvidence(const v1::MessageEvidence& evidence) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  evidence.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
+  // Evidence is bounded by the message size limit, far below protobuf's 2 GiB.
+  return proto::SerializeDeterministically(evidence).value();
 }
 
 std::string RequestHash(const v1::MessageEvidence& request) {

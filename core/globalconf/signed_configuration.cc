@@ -5,32 +5,15 @@
 #include <span>
 
 #include <fmt/format.h>
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <openssl/x509v3.h>
+
+#include "proto/deterministic_serialization.h"
 
 namespace truc::globalconf {
 namespace {
 
 Status Malformed(std::string message) {
   return InvalidArgumentError(std::move(message), std::string(kMalformed));
-}
-
-// The serialization the signature covers. Deterministic, so that signing the same configuration
-// twice signs the same bytes.
-StatusOr<std::string> SerializeDeterministically(const google::protobuf::MessageLite& message) {
-  std::string out;
-  bool serialized;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    serialized = message.SerializeToCodedStream(&coded) && !coded.HadError();
-  }
-  if (!serialized) {
-    return Malformed(fmt::format("cannot serialize {}: larger than 2 GiB", message.GetTypeName()));
-  }
-  return out;
 }
 
 template <typename Message>
@@ -121,7 +104,7 @@ StatusOr<std::string> SignConfiguration(const v1::GlobalConfiguration& configura
   TRUC_RETURN_IF_ERROR(ReadInfo(configuration).status());
   v1::SignedGlobalConfiguration signed_configuration;
   TRUC_ASSIGN_OR_RETURN(*signed_configuration.mutable_configuration(),
-                        SerializeDeterministically(configuration));
+                        proto::SerializeDeterministically(configuration));
   TRUC_ASSIGN_OR_RETURN(crypto::Signature signature,
                         signer.Sign(signed_configuration.configuration()));
   signed_configuration.mutable_signature()->set_key_id(std::move(signature.key_id));
@@ -129,7 +112,7 @@ StatusOr<std::string> SignConfiguration(const v1::GlobalConfiguration& configura
   for (const crypto::Certificate& cert : signer_chain) {
     signed_configuration.add_signer_certificate_chain(cert.ToDer());
   }
-  return SerializeDeterministically(signed_configuration);
+  return proto::SerializeDeterministically(signed_configuration);
 }
 
 StatusOr<VerifiedConfiguration> VerifyConfigurationAnyPeriod(std::string_view signed_bytes,

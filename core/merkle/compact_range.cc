@@ -25,13 +25,15 @@ StatusOr<CompactRange> CompactRange::FromFrontier(uint64_t size,
   return CompactRange(size, std::move(frontier));
 }
 
-void CompactRange::Append(std::string leaf_hash) {
+void CompactRange::Append(std::string leaf_hash, std::vector<std::string>* completed) {
+  if (completed != nullptr) completed->assign(1, leaf_hash);
   frontier_.push_back(std::move(leaf_hash));
   // Each trailing one bit of the old size is a subtree as large as the one just completed.
   for (uint64_t carry = size_; carry & 1; carry >>= 1) {
     std::string merged = HashChildren(frontier_[frontier_.size() - 2], frontier_.back());
     frontier_.pop_back();
     frontier_.back() = std::move(merged);
+    if (completed != nullptr) completed->push_back(frontier_.back());
   }
   ++size_;
 }

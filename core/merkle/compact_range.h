@@ -36,7 +36,13 @@ class CompactRange {
   // Appends the leaf with hash `leaf_hash` (normally HashLeaf of the entry; other bytes are
   // hashed as given). Computes one node hash per trailing one bit of size(): O(log n) worst
   // case, O(1) amortized.
-  void Append(std::string leaf_hash);
+  //
+  // When `completed` is given, it receives the hashes of the perfect subtrees that end with this
+  // leaf, smallest first: the leaf hash itself, then the subtree of 2, 4, ... leaves, one per
+  // trailing one bit of the old size. Leaf i thus completes the subtrees
+  // [i + 1 - 2^h, i + 1) for h = 0 .. completed.size() - 1. A log that stores them holds every
+  // perfect subtree hash that proofs ask for (tree.h), each under the index of its last leaf.
+  void Append(std::string leaf_hash, std::vector<std::string>* completed = nullptr);
 
   // MTH of all leaves appended so far; EmptyRoot() for none. O(log n) hashes.
   std::string Root() const;

@@ -13,6 +13,9 @@
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
+#include "core/base/encoding.h"
+#include "core/storage/rocksdb_store.h"
+#include "gateway/audit/audit_log.h"
 #include "tests/support/gateway_federation.h"
 
 namespace truc {
@@ -58,6 +61,74 @@ TEST_CASE("A REST call reaches the provider's backend with the end user and purp
                                                              R"({"note":"đã xác minh"})");
     REQUIRE(posted.status == 200);
     CHECK(nlohmann::json::parse(posted.body)["body"] == R"({"note":"đã xác minh"})");
+  }
+}
+
+// The records of gateway `name`'s audit log that carry `purpose`, once the log verifies.
+std::vector<v1::AuditRecord> LoggedRecords(const GatewayFederation& federation,
+                                           const std::string& name, const std::string& purpose) {
+  INFO(name);
+  std::unique_ptr<storage::RocksDbStore> store =
+      storage::RocksDbStore::Open(federation.StorePath(name)).value();
+  std::unique_ptr<gateway::audit::AuditLog> log =
+      gateway::audit::AuditLog::Open(*store, {}).value();
+  CHECK(log->Verify().ok());
+  std::vector<v1::AuditRecord> records;
+  REQUIRE(log->Scan(0, UINT64_MAX,
+                    [&](const gateway::audit::StoredRecord& stored) {
+                      if (stored.record.purpose() == purpose) records.push_back(stored.record);
+                      return true;
+                    })
+              .ok());
+  return records;
+}
+
+TEST_CASE("Both gateways log an exchange, each keeping bodies as its audit policy says") {
+  GatewayFederation federation({.provider_config = R"(
+[audit]
+body_policy = "digest_only"
+encryption_key_file = "audit-body.key"
+[[audit.subsystems]]
+subsystem = "VN/GOV/000100/population"
+body_policy = "encrypt"
+)"});
+  const std::string note = R"({"note":"đã xác minh"})";
+  const net::HttpResponse response = federation.CallCitizens("POST", "/citizens/079123456789/notes",
+                                                             {{"Content-Type", "application/json"},
+                                                              {"X-Road-UserId", "VN079123456789"},
+                                                              {"X-Road-Issue", "HS-2026-000777"}},
+                                                             note);
+  REQUIRE(response.status == 200);
+  federation.StopGateways();
+
+  for (const std::string name : {"consumer", "provider"}) {
+    const std::vector<v1::AuditRecord> records = LoggedRecords(federation, name, "HS-2026-000777");
+    REQUIRE(records.size() == 2);
+    const v1::AuditRecord& request = records[0];
+    const v1::AuditRecord& answer = records[1];
+    CHECK(request.kind() == v1::AuditRecord::KIND_REQUEST);
+    CHECK(answer.kind() == v1::AuditRecord::KIND_RESPONSE);
+    CHECK(request.user_id() == "VN079123456789");
+    CHECK(request.method() == "POST");
+    CHECK(request.path() == "/citizens/079123456789/notes");
+    CHECK(request.message_id() == response.headers.Get("X-Road-Id"));
+    CHECK(answer.request_id() == response.headers.Get("X-Road-Request-Id"));
+    CHECK(answer.http_status() == 200);
+    CHECK(request.body_size() == note.size());
+    CHECK(answer.body_size() == response.body.size());
+    if (name == "consumer") {
+      CHECK(request.side() == v1::AuditRecord::SIDE_CONSUMER);
+      CHECK(request.body() == note);
+      CHECK(answer.body() == response.body);
+    } else {
+      CHECK(request.side() == v1::AuditRecord::SIDE_PROVIDER);
+      const crypto::Aes256Gcm key =
+          crypto::Aes256Gcm::Create(
+              crypto::SecretBytes(HexDecode(testing::kAuditBodyKeyHex).value()))
+              .value();
+      CHECK(gateway::audit::DecryptBody(request, key).value() == note);
+      CHECK(gateway::audit::DecryptBody(answer, key).value() == response.body);
+    }
   }
 }
 

@@ -77,7 +77,13 @@ struct FederationOptions {
   bool consumer_tls = false;
   // The provider's rate limit per client subsystem (requests per second, and the burst).
   double provider_rate = 1000;
+  // Appended to the provider's configuration, e.g. an [audit] table; its key file
+  // "audit-body.key" (kAuditBodyKeyHex) exists with mode 0600.
+  std::string provider_config;
 };
+
+constexpr char kAuditBodyKeyHex[] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 // Everything else the gateways need, in one temporary directory, and the processes.
 class GatewayFederation {
@@ -94,6 +100,8 @@ class GatewayFederation {
     TestFederation::Write(consumer_tls_, d, "consumer-tls");
     TestFederation::Write(pki_.Issue(Profile::kGatewayTls, "VN/GOV/000100/admin", {"DNS:admin"}), d,
                           "admin");
+    Expect(WriteFileAtomically(dir_.File("audit-body.key"), kAuditBodyKeyHex, 0600).ok(),
+           "writing audit-body.key");
 
     if (options_.consumer_tls) {
       TestFederation::Write(
@@ -291,6 +299,19 @@ class GatewayFederation {
 
   const KeyAndCertificate& consumer_signing() const { return consumer_signing_; }
   const KeyAndCertificate& revoked_signing() const { return revoked_signing_; }
+
+  // Stops both gateways, as an operator does (SIGTERM); throws unless both exit cleanly.
+  void StopGateways() {
+    for (auto* gateway : {&consumer_, &provider_}) {
+      if (gateway->process == nullptr) continue;
+      Expect(gateway->process->Stop(SIGTERM) == 0, "a gateway did not stop cleanly");
+      gateway->process.reset();
+    }
+  }
+
+  // The RocksDB store of gateway `name` ("consumer" or "provider").
+  std::string StorePath(const std::string& name) const { return dir_.File(name + "-data/store"); }
+
   // What the backend received last, as it echoed it.
   nlohmann::json last_backend_request() const {
     std::lock_guard lock(mu_);
@@ -446,8 +467,10 @@ url = "http://{1}/api"
 id = "VN/GOV/000100/population/grpc-echo"
 backend = "grpc"
 url = "{2}"
+{3}
 )",
-                      kCitizens, backend_->endpoint(), grpc_backend_address_));
+                      kCitizens, backend_->endpoint(), grpc_backend_address_,
+                      options_.provider_config));
     const std::string local_clients = options_.consumer_tls ? fmt::format(R"(
 [consumer.tls]
 certificate_file = "consumer-interface.pem"

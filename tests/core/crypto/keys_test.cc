@@ -96,7 +96,7 @@ TEST_CASE("Key files are written 0600 and never overwritten, and loose ones refu
   const StatusOr<PrivateKey> loose = PrivateKey::LoadPemFile(path);
   CHECK(loose.status().code() == StatusCode::kPermissionDenied);
   CHECK(loose.status().message() ==
-        "private key file " + path +
+        "key file " + path +
             " is accessible by group or others (mode 0644); run: chmod 600 " + path);
 
   CHECK(PrivateKey::LoadPemFile(dir.File("missing.key")).status().code() == StatusCode::kNotFound);

@@ -34,6 +34,23 @@ TEST_CASE("A compact range holds the hashes of the perfect subtrees, largest fir
                                                      leaves[12]});
 }
 
+TEST_CASE("Appending reports the perfect subtrees each leaf completes", "[merkle]") {
+  const std::vector<std::string> leaves = testing::NumberedLeafHashes(64);
+  const std::span<const std::string> all(leaves);
+  CompactRange range;
+  std::vector<std::string> completed;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    range.Append(leaves[i], &completed);
+    INFO("leaf " << i);
+    // Leaf i ends one subtree per trailing one bit of i, besides itself.
+    REQUIRE(completed.size() == static_cast<size_t>(std::countr_one(i)) + 1);
+    for (size_t h = 0; h < completed.size(); ++h) {
+      const size_t width = size_t{1} << h;
+      CHECK(completed[h] == testing::ReferenceRoot(all.subspan(i + 1 - width, width)));
+    }
+  }
+}
+
 TEST_CASE("A compact range restored from its frontier continues where it left off", "[merkle]") {
   const std::vector<std::string> leaves = testing::NumberedLeafHashes(40);
   CompactRange original;

@@ -1,0 +1,370 @@
+#include "gateway/audit/audit_log.h"
+
+#include <algorithm>
+#include <bit>
+#include <climits>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/base/encoding.h"
+#include "core/merkle/errors.h"
+#include "core/merkle/hash.h"
+#include "core/merkle/tree.h"
+#include "proto/deterministic_serialization.h"
+
+namespace truc::gateway::audit {
+namespace {
+
+constexpr std::string_view kRecordPrefix = "audit/record/";
+constexpr std::string_view kTreePrefix = "audit/tree/";
+constexpr std::string_view kTreeStateKey = "audit/tree-state";
+
+// Records that large could not be serialized with their sequence number (protobuf's 2 GiB limit).
+constexpr size_t kMaxRecordBytes = INT_MAX - 64;
+// Scan and Verify read records and tree entries this many at a time.
+constexpr uint64_t kReadChunk = 1024;
+
+std::string KeyOf(std::string_view prefix, uint64_t sequence) {
+  return fmt::format("{}{:020d}", prefix, sequence);
+}
+
+// "record 17 (key audit/record/00000000000000000017)": where a problem is.
+std::string Position(uint64_t sequence, std::string_view key) {
+  return fmt::format("record {} (key {})", sequence, key);
+}
+
+Status Corrupt(std::string message) {
+  return DataLossError(std::move(message), std::string(kCorruptLog));
+}
+
+// The log's tree as the stored tree state describes it; the empty tree for a new log.
+StatusOr<merkle::CompactRange> ReadTreeState(const storage::KeyValueStore& store) {
+  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> stored, store.Get(kTreeStateKey));
+  if (!stored.has_value()) {
+    bool has_records = false;
+    TRUC_RETURN_IF_ERROR(store.Scan(kRecordPrefix, "", [&](std::string_view, std::string_view) {
+      has_records = true;
+      return false;
+    }));
+    if (has_records) {
+      return Corrupt(
+          fmt::format("the audit log holds records but its tree state (key {}) is "
+                      "missing",
+                      kTreeStateKey));
+    }
+    return merkle::CompactRange();
+  }
+  v1::AuditTreeState state;
+  if (!state.ParseFromString(*stored)) {
+    return Corrupt(
+        fmt::format("the audit log's tree state (key {}) does not parse", kTreeStateKey));
+  }
+  StatusOr<merkle::CompactRange> range = merkle::CompactRange::FromFrontier(
+      state.size(), {state.frontier().begin(), state.frontier().end()});
+  if (!range.ok()) {
+    return Corrupt(fmt::format("the audit log's tree state (key {}) is malformed: {}",
+                               kTreeStateKey, range.status().message()));
+  }
+  return range;
+}
+
+StatusOr<StoredRecord> ParseRecord(uint64_t sequence, std::string_view key, std::string bytes) {
+  StoredRecord stored;
+  if (!stored.record.ParseFromString(bytes)) {
+    return Corrupt(fmt::format("{} does not parse", Position(sequence, key)));
+  }
+  if (stored.record.sequence() != sequence) {
+    return Corrupt(fmt::format("{} holds sequence number {}", Position(sequence, key),
+                               stored.record.sequence()));
+  }
+  stored.bytes = std::move(bytes);
+  return stored;
+}
+
+// Splits a tree entry (see the layout in the header) into its hashes.
+StatusOr<std::vector<std::string>> ParseTreeEntry(uint64_t sequence, std::string_view key,
+                                                  std::string_view value) {
+  const size_t expected = (static_cast<size_t>(std::countr_one(sequence)) + 1) * merkle::kHashSize;
+  if (value.size() != expected) {
+    return Corrupt(fmt::format("the tree entry of {} has {} bytes, not {}", Position(sequence, key),
+                               value.size(), expected));
+  }
+  std::vector<std::string> hashes;
+  for (size_t offset = 0; offset < value.size(); offset += merkle::kHashSize) {
+    hashes.emplace_back(value.substr(offset, merkle::kHashSize));
+  }
+  return hashes;
+}
+
+// The values of keys prefix + [begin, end), in order. kCorruptLog naming the first missing or
+// unexpected key.
+StatusOr<std::vector<std::string>> ReadRange(const storage::KeyValueStore& store,
+                                             std::string_view prefix, uint64_t begin,
+                                             uint64_t end) {
+  std::vector<std::pair<std::string, std::string>> found;
+  const Status scanned =
+      store.Scan(prefix, KeyOf(prefix, begin), [&](std::string_view key, std::string_view value) {
+        found.emplace_back(key, value);
+        return found.size() < end - begin;
+      });
+  if (!scanned.ok()) {
+    return scanned.Annotate(
+        fmt::format("reading keys {} to {}", KeyOf(prefix, begin), KeyOf(prefix, end - 1)));
+  }
+  std::vector<std::string> values;
+  values.reserve(end - begin);
+  for (uint64_t sequence = begin; sequence < end; ++sequence) {
+    const std::string expected = KeyOf(prefix, sequence);
+    const size_t i = sequence - begin;
+    if (i < found.size() && found[i].first < expected) {
+      return Corrupt(fmt::format("unexpected key {} before record {}", found[i].first, sequence));
+    }
+    if (i >= found.size() || found[i].first != expected) {
+      return Corrupt(fmt::format("{} is missing", Position(sequence, expected)));
+    }
+    values.push_back(std::move(found[i].second));
+  }
+  return values;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::KeyValueStore& store,
+                                                   AuditLogOptions options) {
+  TRUC_RETURN_IF_ERROR(options.bodies.Check());
+  TRUC_ASSIGN_OR_RETURN(merkle::CompactRange range, ReadTreeState(store));
+  return std::unique_ptr<AuditLog>(new AuditLog(store, std::move(options), std::move(range)));
+}
+
+AuditLog::AuditLog(storage::KeyValueStore& store, AuditLogOptions options,
+                   merkle::CompactRange range)
+    : store_(store),
+      options_(std::move(options)),
+      range_(std::move(range)),
+      head_{range_.size(), range_.Root()},
+      committer_([this] { RunCommitter(); }) {}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  committer_.join();
+}
+
+Status AuditLog::Append(const ExchangeRecord& exchange) {
+  PendingAppend pending;
+  TRUC_ASSIGN_OR_RETURN(pending.records, RecordsOf(exchange, options_.bodies));
+  for (const v1::AuditRecord& record : pending.records) {
+    const size_t bytes = record.ByteSizeLong();
+    if (bytes > kMaxRecordBytes) {
+      return InvalidArgumentError(
+          fmt::format("an audit record of {} bytes is larger than the limit of {}", bytes,
+                      kMaxRecordBytes),
+          "audit.record_too_large");
+    }
+    pending.bytes += bytes;
+  }
+  std::future<Status> done = pending.done.get_future();
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_)
+      return FailedPreconditionError("the audit log is closing", std::string(kLogClosed));
+    queue_.push_back(&pending);
+  }
+  queue_cv_.notify_one();
+  return done.get();
+}
+
+void AuditLog::RunCommitter() {
+  std::vector<PendingAppend*> batch;
+  while (true) {
+    batch.clear();
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // Stopping, and everything queued is committed.
+      size_t bytes = 0;
+      while (!queue_.empty() &&
+             (batch.empty() || bytes + queue_.front()->bytes <= options_.max_batch_bytes)) {
+        bytes += queue_.front()->bytes;
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    const Status committed = Commit(batch);
+    for (PendingAppend* pending : batch) pending->done.set_value(committed);
+  }
+}
+
+Status AuditLog::Commit(std::vector<PendingAppend*>& batch) {
+  // Extend a copy: should the write fail, the tree stays as the store has it.
+  merkle::CompactRange range = range_;
+  storage::WriteBatch write;
+  std::vector<std::string> completed;
+  for (PendingAppend* pending : batch) {
+    for (v1::AuditRecord& record : pending->records) {
+      const uint64_t sequence = range.size();
+      record.set_sequence(sequence);
+      // Cannot fail: Append refused records near the size limit.
+      std::string bytes = proto::SerializeDeterministically(record).value();
+      range.Append(merkle::HashLeaf(bytes), &completed);
+      std::string entry;
+      for (const std::string& hash : completed) entry += hash;
+      write.Put(KeyOf(kRecordPrefix, sequence), std::move(bytes));
+      write.Put(KeyOf(kTreePrefix, sequence), std::move(entry));
+    }
+  }
+  v1::AuditTreeState state;
+  state.set_size(range.size());
+  for (const std::string& hash : range.frontier()) state.add_frontier(hash);
+  write.Put(std::string(kTreeStateKey), state.SerializeAsString());
+  TRUC_RETURN_IF_ERROR(store_.Write(write, /*sync=*/true));
+
+  range_ = std::move(range);
+  const TreeHead head{range_.size(), range_.Root()};
+  {
+    std::lock_guard lock(head_mu_);
+    head_ = head;
+  }
+  if (options_.on_durable) options_.on_durable(head);
+  return OkStatus();
+}
+
+TreeHead AuditLog::Head() const {
+  std::lock_guard lock(head_mu_);
+  return head_;
+}
+
+uint64_t AuditLog::size() const {
+  std::lock_guard lock(head_mu_);
+  return head_.size;
+}
+
+StatusOr<std::vector<std::string>> AuditLog::TreeEntry(uint64_t sequence) const {
+  const std::string key = KeyOf(kTreePrefix, sequence);
+  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> value, store_.Get(key));
+  if (!value.has_value()) {
+    return Corrupt(fmt::format("the tree entry of {} is missing", Position(sequence, key)));
+  }
+  return ParseTreeEntry(sequence, key, *value);
+}
+
+StatusOr<std::string> AuditLog::SubtreeHash(uint64_t begin, uint64_t end) const {
+  const uint64_t width = end - begin;
+  if (std::has_single_bit(width) && begin % width == 0) {
+    // A perfect subtree, stored with its last leaf.
+    TRUC_ASSIGN_OR_RETURN(std::vector<std::string> entry, TreeEntry(end - 1));
+    return std::move(entry[std::countr_zero(width)]);
+  }
+  // MTH splits at the largest power of two below the width (RFC 9162 2.1.1).
+  const uint64_t split = std::bit_floor(width - 1);
+  TRUC_ASSIGN_OR_RETURN(const std::string left, SubtreeHash(begin, begin + split));
+  TRUC_ASSIGN_OR_RETURN(const std::string right, SubtreeHash(begin + split, end));
+  return merkle::HashChildren(left, right);
+}
+
+StatusOr<std::vector<std::string>> AuditLog::InclusionProof(uint64_t sequence,
+                                                            uint64_t tree_size) const {
+  if (const uint64_t durable = size(); tree_size > durable) {
+    return merkle::OutOfRangeError(
+        fmt::format("a tree of {} records is asked for, but the log holds {}", tree_size, durable));
+  }
+  return merkle::InclusionPath(sequence, tree_size, [this](uint64_t begin, uint64_t end) {
+    return SubtreeHash(begin, end);
+  });
+}
+
+StatusOr<std::vector<std::string>> AuditLog::ConsistencyProof(uint64_t old_size,
+                                                              uint64_t new_size) const {
+  if (const uint64_t durable = size(); new_size > durable) {
+    return merkle::OutOfRangeError(
+        fmt::format("a tree of {} records is asked for, but the log holds {}", new_size, durable));
+  }
+  return merkle::ConsistencyProof(
+      old_size, new_size, [this](uint64_t begin, uint64_t end) { return SubtreeHash(begin, end); });
+}
+
+StatusOr<StoredRecord> AuditLog::Read(uint64_t sequence) const {
+  if (const uint64_t durable = size(); sequence >= durable) {
+    return merkle::OutOfRangeError(
+        fmt::format("record {} is asked for, but the log holds {}", sequence, durable));
+  }
+  const std::string key = KeyOf(kRecordPrefix, sequence);
+  TRUC_ASSIGN_OR_RETURN(std::optional<std::string> value, store_.Get(key));
+  if (!value.has_value()) return Corrupt(fmt::format("{} is missing", Position(sequence, key)));
+  return ParseRecord(sequence, key, std::move(*value));
+}
+
+Status AuditLog::Scan(uint64_t first, uint64_t end,
+                      const std::function<bool(const StoredRecord&)>& visit) const {
+  end = std::min(end, size());
+  for (uint64_t begin = first; begin < end; begin += kReadChunk) {
+    const uint64_t chunk_end = std::min(end, begin + kReadChunk);
+    TRUC_ASSIGN_OR_RETURN(std::vector<std::string> values,
+                          ReadRange(store_, kRecordPrefix, begin, chunk_end));
+    for (uint64_t sequence = begin; sequence < chunk_end; ++sequence) {
+      TRUC_ASSIGN_OR_RETURN(const StoredRecord record,
+                            ParseRecord(sequence, KeyOf(kRecordPrefix, sequence),
+                                        std::move(values[sequence - begin])));
+      if (!visit(record)) return OkStatus();
+    }
+  }
+  return OkStatus();
+}
+
+Status AuditLog::Verify(const RecordCheck& check) const {
+  const uint64_t durable = size();
+  TRUC_ASSIGN_OR_RETURN(const merkle::CompactRange stored, ReadTreeState(store_));
+  if (stored.size() < durable) {
+    return Corrupt(fmt::format("the tree state (key {}) holds {} records, but {} were durable",
+                               kTreeStateKey, stored.size(), durable));
+  }
+  merkle::CompactRange rebuilt;
+  std::vector<std::string> completed;
+  for (uint64_t begin = 0; begin < stored.size(); begin += kReadChunk) {
+    const uint64_t end = std::min(stored.size(), begin + kReadChunk);
+    TRUC_ASSIGN_OR_RETURN(std::vector<std::string> records,
+                          ReadRange(store_, kRecordPrefix, begin, end));
+    TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> entries,
+                          ReadRange(store_, kTreePrefix, begin, end));
+    for (uint64_t sequence = begin; sequence < end; ++sequence) {
+      const std::string record_key = KeyOf(kRecordPrefix, sequence);
+      const std::string tree_key = KeyOf(kTreePrefix, sequence);
+      TRUC_ASSIGN_OR_RETURN(
+          const StoredRecord record,
+          ParseRecord(sequence, record_key, std::move(records[sequence - begin])));
+      TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> hashes,
+                            ParseTreeEntry(sequence, tree_key, entries[sequence - begin]));
+      rebuilt.Append(merkle::HashLeaf(record.bytes), &completed);
+      if (hashes[0] != completed[0]) {
+        return Corrupt(fmt::format("{} hashes to {}, but its stored leaf hash (key {}) is {}",
+                                   Position(sequence, record_key), HexEncode(completed[0]),
+                                   tree_key, HexEncode(hashes[0])));
+      }
+      for (size_t h = 1; h < completed.size(); ++h) {
+        if (hashes[h] != completed[h]) {
+          const uint64_t width = uint64_t{1} << h;
+          return Corrupt(fmt::format(
+              "the stored hash of records [{}, {}) in the tree entry of {} is {}, but the records "
+              "give {}",
+              sequence + 1 - width, sequence + 1, Position(sequence, tree_key),
+              HexEncode(hashes[h]), HexEncode(completed[h])));
+        }
+      }
+      if (check) {
+        const Status checked = check(sequence, record);
+        if (!checked.ok()) return checked.Annotate(Position(sequence, record_key));
+      }
+    }
+  }
+  if (rebuilt.frontier() != stored.frontier()) {
+    return Corrupt(fmt::format("the tree state (key {}) gives the root {}, but the records give {}",
+                               kTreeStateKey, HexEncode(stored.Root()), HexEncode(rebuilt.Root())));
+  }
+  return OkStatus();
+}
+
+}  // namespace truc::gateway::audit

@@ -1,0 +1,173 @@
+// The gateway's audit log: every exchange's records (audit_record.h), durable before the caller
+// sees the response, in an append-only RFC 9162 Merkle tree that makes any later change to them
+// evident. docs/audit-log.md describes the format for auditors.
+//
+// Store layout (all keys under "audit/", sequence numbers as 20 decimal digits so that keys sort
+// in log order):
+//
+//   audit/record/<seq>   the v1::AuditRecord at position seq, deterministically serialized. Its
+//                        leaf hash is merkle::HashLeaf of exactly these bytes.
+//   audit/tree/<seq>     the hashes of the perfect subtrees that end with leaf seq, smallest
+//                        first, 32 bytes each, concatenated: the leaf hash, then the subtree of
+//                        2, 4, ... leaves, one per trailing one bit of seq (see
+//                        merkle::CompactRange::Append). Together they hold every perfect subtree
+//                        of the tree, so a proof costs O(log^2 n) reads.
+//   audit/tree-state     a v1::AuditTreeState: the log's size and the CompactRange frontier,
+//                        from which the root is computed.
+//
+// Durability: appends are gathered by one committer thread; each batch (the records of several
+// exchanges, their tree entries and the new tree state) is one storage::WriteBatch written with
+// sync=true, so the store always holds a whole number of batches and a tree state that matches
+// them. Append returns once its batch is durable. A batch whose write fails fails every Append in
+// it and is not visible; the next batch reuses its sequence numbers, so the log has no gaps. (If a
+// failed fsync nonetheless left the batch on disk, it reappears whole when the store is reopened:
+// exchanges whose callers were told LoggingFailed may be logged, never the reverse.)
+//
+// Contract for tree-head signing and timestamping (TreeHead, proofs): Head() is the tree over
+// exactly the records that are durable, and never shrinks; the proofs are RFC 9162 PATH and PROOF
+// over the leaf hashes HashLeaf(StoredRecord::bytes), checkable with core/merkle/verify.h against
+// a head's root. AuditLogOptions::on_durable is called after each batch, so a sealer learns of new
+// records without polling.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/base/status.h"
+#include "core/merkle/compact_range.h"
+#include "core/storage/key_value_store.h"
+#include "gateway/audit/audit_record.h"
+#include "gateway/exchange/exchange_log.h"
+#include "truc/v1/audit.pb.h"
+
+namespace truc::gateway::audit {
+
+// kDataLoss from Open, Read, Scan and Verify: a stored value is missing, does not parse, or
+// disagrees with what it must match. The message names the record's sequence number and key.
+inline constexpr std::string_view kCorruptLog = "audit.corrupt_log";
+// kFailedPrecondition from Append: the log is shutting down.
+inline constexpr std::string_view kLogClosed = "audit.log_closed";
+
+// The state of the log after its first `size` records (as v1::TreeHead carries it).
+struct TreeHead {
+  uint64_t size = 0;
+  std::string root;  // MTH of the first `size` leaves, 32 bytes; merkle::EmptyRoot() for none.
+};
+
+// A record as read back from the log.
+struct StoredRecord {
+  v1::AuditRecord record;
+  std::string bytes;  // As stored: merkle::HashLeaf(bytes) is the record's leaf hash.
+};
+
+struct AuditLogOptions {
+  BodyPolicies bodies;
+  // A batch closes once it holds this many bytes of records (or when the queue is empty); a
+  // single larger exchange still makes a batch of its own.
+  size_t max_batch_bytes = 32 << 20;
+  // Called on the committer thread after each durable batch, with the new head; no lock of the
+  // log is held, but the next batch waits for it, so it must be quick (e.g.
+  // TreeHeadSealer::NotifyAppended). May be empty.
+  std::function<void(const TreeHead&)> on_durable;
+};
+
+// Thread-safe: Append from any number of threads; the readers (Head, proofs, Read, Scan, Verify)
+// concurrently with appends, seeing only durable records.
+class AuditLog final : public ExchangeLog {
+ public:
+  // Opens the log in `store`, which must outlive it, and resumes at the durable size.
+  // Errors: the store's; kDataLoss (kCorruptLog) when the tree state does not parse;
+  // kInvalidArgument when options.bodies fails BodyPolicies::Check.
+  static StatusOr<std::unique_ptr<AuditLog>> Open(storage::KeyValueStore& store,
+                                                  AuditLogOptions options);
+
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+  // Commits what is queued, then stops the committer.
+  ~AuditLog() override;
+
+  // Appends the records of `exchange` (RecordsOf) and returns once they are durable; concurrent
+  // appends share one synchronous write. Errors: the store's for the whole batch, kLogClosed,
+  // RecordsOf's. Blocks for as long as the write does.
+  Status Append(const ExchangeRecord& exchange) override;
+
+  // The tree over the records durable so far.
+  TreeHead Head() const;
+
+  // The inclusion path of record `sequence` in the tree of the first `tree_size` records (RFC
+  // 9162 PATH). kOutOfRange (merkle::kOutOfRange) unless sequence < tree_size <= Head().size;
+  // the store's errors; kCorruptLog when a tree entry is missing or malformed.
+  StatusOr<std::vector<std::string>> InclusionProof(uint64_t sequence, uint64_t tree_size) const;
+
+  // The consistency proof from the tree of `old_size` records to that of `new_size` (RFC 9162
+  // PROOF). kOutOfRange unless old_size <= new_size <= Head().size; errors as InclusionProof.
+  StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
+
+  // The record at `sequence`. kOutOfRange (merkle::kOutOfRange) unless sequence < Head().size;
+  // kCorruptLog when it is missing, does not parse or holds another sequence number.
+  StatusOr<StoredRecord> Read(uint64_t sequence) const;
+
+  // Calls `visit` with the records [first, end) in order, stopping early when it returns false.
+  // `end` is capped at Head().size as it was when Scan began. Errors as Read.
+  Status Scan(uint64_t first, uint64_t end,
+              const std::function<bool(const StoredRecord&)>& visit) const;
+
+  // A further check of each record once its place in the tree is verified (signatures,
+  // certificates, timestamps: the verifier's later layers). Its error stops Verify, which returns
+  // it annotated with the record's position.
+  using RecordCheck = std::function<Status(uint64_t sequence, const StoredRecord&)>;
+
+  // Checks the stored log against itself: every record parses and holds its own sequence number,
+  // its leaf hash and the subtree hashes stored with it are recomputed and compared, and the root
+  // recomputed from all records is compared with the stored tree state's frontier. Covers the
+  // records of the tree state read when Verify starts. Returns the FIRST problem as kDataLoss
+  // (kCorruptLog) whose message says where and what: "record 17 (key audit/record/...17): stored
+  // leaf hash ab12... but the record hashes to cd34...". Else the store's errors, or `check`'s.
+  // Reads every record once; memory O(log n) besides one chunk of records.
+  Status Verify(const RecordCheck& check = nullptr) const;
+
+ private:
+  struct PendingAppend {
+    std::vector<v1::AuditRecord> records;
+    size_t bytes = 0;
+    std::promise<Status> done;
+  };
+
+  AuditLog(storage::KeyValueStore& store, AuditLogOptions options, merkle::CompactRange range);
+
+  void RunCommitter();
+  // Writes `batch` as one synchronous WriteBatch, extending `range_`.
+  Status Commit(std::vector<PendingAppend*>& batch);
+  // MTH(D[begin:end]) from the stored perfect subtree hashes (a merkle::SubtreeHashFn).
+  StatusOr<std::string> SubtreeHash(uint64_t begin, uint64_t end) const;
+  // The hashes stored with leaf `sequence` (see the layout above).
+  StatusOr<std::vector<std::string>> TreeEntry(uint64_t sequence) const;
+  uint64_t size() const;
+
+  storage::KeyValueStore& store_;
+  const AuditLogOptions options_;
+
+  // The committer's own tree, ahead of head_ while a batch is being written. Committer only.
+  merkle::CompactRange range_;
+
+  mutable std::mutex head_mu_;
+  TreeHead head_;  // Guarded by head_mu_.
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingAppend*> queue_;  // Guarded by queue_mu_.
+  bool stopping_ = false;             // Guarded by queue_mu_.
+
+  std::thread committer_;  // Last: started once everything above is ready.
+};
+
+}  // namespace truc::gateway::audit

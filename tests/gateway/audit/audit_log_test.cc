@@ -1,0 +1,400 @@
+#include "gateway/audit/audit_log.h"
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <future>
+#include <set>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "core/base/encoding.h"
+#include "core/base/file.h"
+#include "core/merkle/hash.h"
+#include "core/merkle/tree.h"
+#include "core/merkle/verify.h"
+#include "core/storage/memory_store.h"
+#include "core/storage/rocksdb_store.h"
+#include "tests/gateway/audit/test_exchanges.h"
+#include "tests/support/child_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace truc::gateway::audit {
+namespace {
+
+using Side = ExchangeRecord::Side;
+
+std::vector<ExchangeRecord> Prepare(testing::TestExchanges& exchanges, int count) {
+  std::vector<ExchangeRecord> prepared;
+  for (int i = 0; i < count; ++i) {
+    prepared.push_back(i % 3 == 2 ? exchanges.Failed(Side::kProvider, fmt::format("m-{}", i))
+                                  : exchanges.Answered(Side::kConsumer, fmt::format("m-{}", i)));
+  }
+  return prepared;
+}
+
+// Appends each exchange from `threads` threads at once; the results in order.
+std::vector<Status> AppendConcurrently(AuditLog& log, const std::vector<ExchangeRecord>& exchanges,
+                                       size_t threads) {
+  std::vector<Status> results(exchanges.size());
+  std::vector<std::thread> workers;
+  for (size_t t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (size_t i = t; i < exchanges.size(); i += threads) results[i] = log.Append(exchanges[i]);
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  return results;
+}
+
+std::vector<StoredRecord> ReadAll(const AuditLog& log) {
+  std::vector<StoredRecord> records;
+  REQUIRE(log.Scan(0, UINT64_MAX,
+                   [&](const StoredRecord& record) {
+                     records.push_back(record);
+                     return true;
+                   })
+              .ok());
+  return records;
+}
+
+std::vector<std::string> LeafHashes(const std::vector<StoredRecord>& records) {
+  std::vector<std::string> leaves;
+  for (const StoredRecord& record : records) leaves.push_back(merkle::HashLeaf(record.bytes));
+  return leaves;
+}
+
+std::string StoredValue(const storage::KeyValueStore& store, const std::string& key) {
+  const std::optional<std::string> value = store.Get(key).value();
+  REQUIRE(value.has_value());
+  return *value;
+}
+
+void Put(storage::KeyValueStore& store, const std::string& key, std::string value) {
+  storage::WriteBatch batch;
+  batch.Put(key, std::move(value));
+  REQUIRE(store.Write(batch, /*sync=*/false).ok());
+}
+
+TEST_CASE("Appends from many threads are all durable, numbered without gaps, in the tree",
+          "[audit]") {
+  testing::TestExchanges exchanges;
+  const std::vector<ExchangeRecord> prepared = Prepare(exchanges, 120);
+  storage::MemoryStore store;
+  std::vector<TreeHead> reported;
+  AuditLogOptions options;
+  options.on_durable = [&](const TreeHead& head) { reported.push_back(head); };
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, std::move(options)).value();
+
+  for (const Status& result : AppendConcurrently(*log, prepared, 16)) CHECK(result.ok());
+
+  const TreeHead head = log->Head();
+  CHECK(head.size == 240);
+  const std::vector<StoredRecord> records = ReadAll(*log);
+  REQUIRE(records.size() == 240);
+  std::set<std::string> logged;
+  for (size_t i = 0; i < records.size(); ++i) {
+    CHECK(records[i].record.sequence() == i);
+    // An exchange's records are adjacent: its request, then its response or failure.
+    if (i % 2 == 0) {
+      CHECK(records[i].record.kind() == v1::AuditRecord::KIND_REQUEST);
+      CHECK(records[i + 1].record.kind() != v1::AuditRecord::KIND_REQUEST);
+      CHECK(records[i + 1].record.request_id() == records[i].record.request_id());
+      logged.insert(records[i].record.message_id());
+    }
+  }
+  CHECK(logged.size() == prepared.size());
+  CHECK(head.root == merkle::RootFromLeafHashes(LeafHashes(records)));
+  CHECK(log->Verify().ok());
+
+  // The committer told of every batch, in order, ending with the head.
+  REQUIRE(!reported.empty());
+  CHECK(reported.size() <= prepared.size());
+  for (size_t i = 1; i < reported.size(); ++i) CHECK(reported[i - 1].size < reported[i].size);
+  CHECK(reported.back().root == head.root);
+
+  log.reset();
+  CHECK(AuditLog::Open(store, {}).value()->Head().root == head.root);
+}
+
+TEST_CASE("Concurrent appends share one synchronous write", "[audit]") {
+  testing::TestExchanges exchanges;
+  const std::vector<ExchangeRecord> prepared = Prepare(exchanges, 11);
+  storage::MemoryStore store;
+  std::promise<void> release;
+  const std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> batches{0};
+  AuditLogOptions options;
+  // The first batch holds the committer until the other appends are queued behind it.
+  options.on_durable = [&](const TreeHead&) {
+    if (batches.fetch_add(1) == 0) released.wait();
+  };
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, std::move(options)).value();
+
+  Status first;
+  std::thread first_thread([&] { first = log->Append(prepared[0]); });
+  while (batches.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::vector<ExchangeRecord> rest(prepared.begin() + 1, prepared.end());
+  auto appended =
+      std::async(std::launch::async, [&] { return AppendConcurrently(*log, rest, rest.size()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  release.set_value();
+  first_thread.join();
+  CHECK(first.ok());
+  for (const Status& result : appended.get()) CHECK(result.ok());
+  CHECK(batches.load() == 2);
+  CHECK(log->Head().size == 22);
+}
+
+TEST_CASE("Inclusion and consistency proofs from the log verify", "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  std::vector<TreeHead> heads = {log->Head()};
+  CHECK(heads[0].size == 0);
+  CHECK(heads[0].root == merkle::EmptyRoot());
+  for (const ExchangeRecord& exchange : Prepare(exchanges, 13)) {
+    REQUIRE(log->Append(exchange).ok());
+    heads.push_back(log->Head());
+  }
+  const std::vector<std::string> leaves = LeafHashes(ReadAll(*log));
+  REQUIRE(leaves.size() == 26);
+
+  for (uint64_t size = 1; size <= leaves.size(); ++size) {
+    const std::span<const std::string> tree = std::span(leaves).first(size);
+    const std::string root = merkle::RootFromLeafHashes(tree);
+    if (size % 2 == 0) CHECK(heads[size / 2].root == root);
+    for (uint64_t sequence = 0; sequence < size; ++sequence) {
+      INFO("record " << sequence << " in a tree of " << size);
+      const std::vector<std::string> path = log->InclusionProof(sequence, size).value();
+      CHECK(path == merkle::InclusionPath(sequence, tree).value());
+      CHECK(merkle::VerifyInclusion(leaves[sequence], sequence, size, path, root).ok());
+    }
+  }
+  for (const TreeHead& older : heads) {
+    for (const TreeHead& newer : heads) {
+      if (older.size > newer.size) continue;
+      INFO("from " << older.size << " to " << newer.size);
+      const std::vector<std::string> proof = log->ConsistencyProof(older.size, newer.size).value();
+      CHECK(merkle::VerifyConsistency(older.size, newer.size, proof, older.root, newer.root).ok());
+    }
+  }
+
+  CHECK(log->InclusionProof(0, 27).status().reason() == merkle::kOutOfRange);
+  CHECK(log->InclusionProof(26, 26).status().reason() == merkle::kOutOfRange);
+  CHECK(log->ConsistencyProof(4, 2).status().reason() == merkle::kOutOfRange);
+  CHECK(log->ConsistencyProof(2, 28).status().reason() == merkle::kOutOfRange);
+  CHECK(log->Read(26).status().reason() == merkle::kOutOfRange);
+  CHECK(log->Read(25).value().record.sequence() == 25);
+}
+
+TEST_CASE("A log on RocksDB resumes where it stopped", "[audit]") {
+  testing::TestExchanges exchanges;
+  const std::vector<ExchangeRecord> prepared = Prepare(exchanges, 6);
+  truc::testing::TempDir dir;
+  TreeHead before;
+  {
+    std::unique_ptr<storage::RocksDbStore> store =
+        storage::RocksDbStore::Open(dir.File("db")).value();
+    std::unique_ptr<AuditLog> log = AuditLog::Open(*store, {}).value();
+    for (size_t i = 0; i < 3; ++i) REQUIRE(log->Append(prepared[i]).ok());
+    before = log->Head();
+  }
+  std::unique_ptr<storage::RocksDbStore> store =
+      storage::RocksDbStore::Open(dir.File("db")).value();
+  std::unique_ptr<AuditLog> log = AuditLog::Open(*store, {}).value();
+  CHECK(log->Head().size == before.size);
+  CHECK(log->Head().root == before.root);
+  for (size_t i = 3; i < prepared.size(); ++i) REQUIRE(log->Append(prepared[i]).ok());
+  const TreeHead after = log->Head();
+  CHECK(after.size == 12);
+  CHECK(log->Read(6).value().record.message_id() == "m-3");
+  CHECK(log->Verify().ok());
+  CHECK(merkle::VerifyConsistency(before.size, after.size,
+                                  log->ConsistencyProof(before.size, after.size).value(),
+                                  before.root, after.root)
+            .ok());
+}
+
+TEST_CASE("A failed write fails every append of its batch and leaves no gap", "[audit]") {
+  testing::TestExchanges exchanges;
+  const std::vector<ExchangeRecord> prepared = Prepare(exchanges, 10);
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  REQUIRE(log->Append(prepared[0]).ok());
+  const TreeHead before = log->Head();
+
+  store.FailWrites(Status(StatusCode::kResourceExhausted, "disk full", "storage.no_space"));
+  const std::vector<ExchangeRecord> failing(prepared.begin() + 1, prepared.begin() + 9);
+  for (const Status& result : AppendConcurrently(*log, failing, 8)) {
+    CHECK(result.reason() == "storage.no_space");
+  }
+  CHECK(log->Head().size == before.size);
+  CHECK(log->Head().root == before.root);
+  CHECK(!store.Get("audit/record/00000000000000000002").value().has_value());
+
+  store.FailWrites(OkStatus());
+  REQUIRE(log->Append(prepared[9]).ok());
+  CHECK(log->Head().size == 4);
+  CHECK(log->Read(2).value().record.message_id() == "m-9");
+  CHECK(log->Verify().ok());
+  log.reset();
+  CHECK(AuditLog::Open(store, {}).value()->Head().size == 4);
+}
+
+TEST_CASE("Verify reports the first altered, missing or corrupt value with its position",
+          "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  for (const ExchangeRecord& exchange : Prepare(exchanges, 10)) {
+    REQUIRE(log->Append(exchange).ok());
+  }
+  REQUIRE(log->Verify().ok());
+  const std::string record_7 = "audit/record/00000000000000000007";
+  // The record with another purpose: it still parses, but no longer hashes to its leaf.
+  const auto altered = [&](const std::string& key) {
+    std::string value = StoredValue(store, key);
+    const size_t at = value.find(testing::kPurpose);
+    REQUIRE(at != std::string::npos);
+    value[at + testing::kPurpose.size() - 1] = '9';
+    return value;
+  };
+
+  SECTION("an altered record") {
+    Put(store, record_7, altered(record_7));
+    const Status verified = log->Verify();
+    CHECK(verified.code() == StatusCode::kDataLoss);
+    CHECK(verified.reason() == kCorruptLog);
+    CHECK(verified.message().starts_with("record 7 (key " + record_7 + ") hashes to "));
+    CHECK(verified.message().find("its stored leaf hash (key audit/tree/00000000000000000007)") !=
+          std::string::npos);
+  }
+  SECTION("an altered leaf hash") {
+    std::string entry = StoredValue(store, "audit/tree/00000000000000000007");
+    entry[0] ^= 1;
+    Put(store, "audit/tree/00000000000000000007", entry);
+    const Status verified = log->Verify();
+    CHECK(verified.reason() == kCorruptLog);
+    CHECK(verified.message().starts_with("record 7 (key " + record_7 + ")"));
+  }
+  SECTION("a record altered together with its leaf hash") {
+    const std::string record_6 = "audit/record/00000000000000000006";
+    const std::string value = altered(record_6);
+    Put(store, "audit/tree/00000000000000000006", merkle::HashLeaf(value));
+    Put(store, record_6, value);
+    // Record 7's entry holds the hash of records 6 and 7, which no longer matches.
+    CHECK(
+        log->Verify().message() ==
+        fmt::format("the stored hash of records [6, 8) in the tree entry of record 7 (key "
+                    "audit/tree/00000000000000000007) is {}, but the records give {}",
+                    HexEncode(StoredValue(store, "audit/tree/00000000000000000007").substr(32, 32)),
+                    HexEncode(merkle::HashChildren(
+                        merkle::HashLeaf(value), merkle::HashLeaf(StoredValue(store, record_7))))));
+  }
+  SECTION("a removed record") {
+    storage::WriteBatch batch;
+    batch.Delete(record_7);
+    REQUIRE(store.Write(batch, false).ok());
+    CHECK(log->Verify().message() == "record 7 (key " + record_7 + ") is missing");
+    CHECK(log->Read(7).status().message() == "record 7 (key " + record_7 + ") is missing");
+  }
+  SECTION("a removed last record") {
+    storage::WriteBatch batch;
+    batch.Delete("audit/record/00000000000000000019");
+    REQUIRE(store.Write(batch, false).ok());
+    CHECK(log->Verify().message() ==
+          "record 19 (key audit/record/00000000000000000019) is missing");
+  }
+  SECTION("an unparseable record") {
+    Put(store, "audit/record/00000000000000000003", "\xff\xff\xff");
+    const Status verified = log->Verify();
+    CHECK(verified.code() == StatusCode::kDataLoss);
+    CHECK(verified.message() == "record 3 (key audit/record/00000000000000000003) does not parse");
+    CHECK(log->Read(3).status().message() == verified.message());
+  }
+  SECTION("a record moved to another position") {
+    Put(store, record_7, StoredValue(store, "audit/record/00000000000000000005"));
+    CHECK(log->Verify().message() == "record 7 (key " + record_7 + ") holds sequence number 5");
+  }
+  SECTION("an altered tree state") {
+    v1::AuditTreeState state;
+    REQUIRE(state.ParseFromString(StoredValue(store, "audit/tree-state")));
+    state.mutable_frontier(0)->at(0) ^= 1;
+    Put(store, "audit/tree-state", state.SerializeAsString());
+    CHECK(log->Verify().message().starts_with(
+        "the tree state (key audit/tree-state) gives the root"));
+  }
+  SECTION("a failed check of a record") {
+    const Status verified = log->Verify([](uint64_t sequence, const StoredRecord&) {
+      return sequence == 5 ? UnauthenticatedError("the signature does not verify") : OkStatus();
+    });
+    CHECK(verified.code() == StatusCode::kUnauthenticated);
+    CHECK(verified.message() ==
+          "record 5 (key audit/record/00000000000000000005): the signature does not verify");
+  }
+}
+
+TEST_CASE("A log whose records lost their tree state is not opened", "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  REQUIRE(AuditLog::Open(store, {}).value()->Append(exchanges.Answered(Side::kConsumer, "m")).ok());
+  storage::WriteBatch batch;
+  batch.Delete("audit/tree-state");
+  REQUIRE(store.Write(batch, false).ok());
+  const Status opened = AuditLog::Open(store, {}).status();
+  CHECK(opened.code() == StatusCode::kDataLoss);
+  CHECK(opened.reason() == kCorruptLog);
+
+  Put(store, "audit/tree-state", "\xff");
+  CHECK(AuditLog::Open(store, {}).status().message() ==
+        "the audit log's tree state (key audit/tree-state) does not parse");
+}
+
+TEST_CASE("A log that encrypts bodies needs its key", "[audit]") {
+  storage::MemoryStore store;
+  AuditLogOptions options;
+  options.bodies.default_policy = v1::BODY_POLICY_ENCRYPT;
+  CHECK(AuditLog::Open(store, std::move(options)).status().reason() == kNoBodyKey);
+}
+
+TEST_CASE("A log killed with SIGKILL keeps every acknowledged exchange", "[audit]") {
+  truc::testing::TempDir dir;
+  const std::string acks_file = dir.File("acks");
+  std::unique_ptr<truc::testing::ChildProcess> writer = truc::testing::ChildProcess::Start(
+      {TRUC_AUDIT_CRASH_WRITER, dir.File("db"), acks_file}, dir.File("writer.log"));
+  // Kill it in the middle of its appends, once it has acknowledged a few hundred.
+  std::string acks;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::count(acks.begin(), acks.end(), '\n') < 300 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    acks = ReadFile(acks_file).value_or("");
+  }
+  CHECK(writer->Stop(SIGKILL) == 128 + SIGKILL);
+  acks = ReadFile(acks_file).value_or("");
+  REQUIRE(std::count(acks.begin(), acks.end(), '\n') >= 300);
+
+  std::unique_ptr<storage::RocksDbStore> store =
+      storage::RocksDbStore::Open(dir.File("db")).value();
+  std::unique_ptr<AuditLog> log = AuditLog::Open(*store, {}).value();
+  CHECK(log->Verify().ok());
+  // Every exchange is whole: its request and its end share one atomic write.
+  CHECK(log->Head().size % 2 == 0);
+  std::set<std::string> logged;
+  for (const StoredRecord& stored : ReadAll(*log)) logged.insert(stored.record.message_id());
+  size_t missing = 0;
+  for (size_t start = 0, end; (end = acks.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    missing += logged.count(acks.substr(start, end - start)) == 0 ? 1 : 0;
+  }
+  CHECK(missing == 0);
+  testing::TestExchanges exchanges;
+  CHECK(log->Append(exchanges.Answered(Side::kConsumer, "after-restart")).ok());
+  CHECK(log->Verify().ok());
+}
+
+}  // namespace
+}  // namespace truc::gateway::audit

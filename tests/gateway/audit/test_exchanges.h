@@ -1,0 +1,49 @@
+// Exchanges as the gateways make them, sealed with real member signing certificates, for the audit
+// log's tests.
+#pragma once
+
+#include <string>
+
+#include "core/crypto/trust_store.h"
+#include "core/evidence/message_signing.h"
+#include "core/ids/identifiers.h"
+#include "gateway/exchange/exchange_log.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/support/test_federation.h"
+
+namespace truc::gateway::audit::testing {
+
+// The portal of member VN/GOV/000900 calls the population register's citizens service of member
+// VN/GOV/000100.
+inline const ids::SubsystemId kPortal = ids::SubsystemId::Parse("VN/GOV/000900/portal").value();
+inline const ids::ServiceId kCitizens =
+    ids::ServiceId::Parse("VN/GOV/000100/population/citizens").value();
+inline constexpr std::string_view kUserId = "VN079123456789";
+inline constexpr std::string_view kPurpose = "HS-2026-001";
+
+// Not thread-safe.
+class TestExchanges {
+ public:
+  TestExchanges();
+
+  // POST /citizens/search?fields=name with a JSON body, for end user kUserId and purpose
+  // kPurpose, answered 200 with a JSON body; both messages sealed by their members. Took 250 ms.
+  ExchangeRecord Answered(ExchangeRecord::Side side, const std::string& message_id);
+  // The same request, failed with Server.ServerProxy.ServiceFailed before any response.
+  ExchangeRecord Failed(ExchangeRecord::Side side, const std::string& message_id);
+
+  // Approves the federation's root CA.
+  const crypto::TrustStore& trust() const { return trust_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  truc::testing::FakeClock clock_;
+  truc::testing::TestFederation federation_;
+  truc::testing::KeyAndCertificate portal_signing_;
+  truc::testing::KeyAndCertificate population_signing_;
+  crypto::TrustStore trust_;
+  evidence::BatchSigner portal_signer_;
+  evidence::BatchSigner population_signer_;
+};
+
+}  // namespace truc::gateway::audit::testing
