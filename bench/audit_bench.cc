@@ -7,13 +7,13 @@
 // The database goes into a fresh subdirectory of DIRECTORY (default: the current directory, so
 // that it is on disk rather than on a tmpfs) and is removed afterwards.
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include "bench/bench_util.h"
 #include "core/storage/rocksdb_store.h"
@@ -91,6 +91,7 @@ int Run(const std::string& parent) {
       const uint64_t writes_before = writes.load();
       const double seconds = BestSeconds(1, [&] {
         std::vector<std::thread> threads;
+        threads.reserve(appenders);
         for (int t = 0; t < appenders; ++t) {
           threads.emplace_back([&] {
             for (int i = 0; i < kAppendsPerThread; ++i) {

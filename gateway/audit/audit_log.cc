@@ -253,6 +253,9 @@ StatusOr<std::vector<std::string>> AuditLog::TreeEntry(uint64_t sequence) const 
 }
 
 StatusOr<std::string> AuditLog::SubtreeHash(uint64_t begin, uint64_t end) const {
+  if (begin >= end) {
+    return merkle::OutOfRangeError(fmt::format("no subtree [{}, {})", begin, end));
+  }
   const uint64_t width = end - begin;
   if (std::has_single_bit(width) && begin % width == 0) {
     // A perfect subtree, stored with its last leaf.

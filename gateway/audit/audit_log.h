@@ -92,6 +92,8 @@ class AuditLog final : public ExchangeLog {
 
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
+  AuditLog(AuditLog&&) = delete;
+  AuditLog& operator=(AuditLog&&) = delete;
   // Commits what is queued, then stops the committer.
   ~AuditLog() override;
 

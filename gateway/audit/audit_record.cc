@@ -7,17 +7,11 @@
 
 #include "core/base/encoding.h"
 #include "core/ids/id_proto.h"
+#include "gateway/exchange/wire_fields.h"
 #include "proto/timestamp_conversion.h"
 
 namespace truc::gateway::audit {
 namespace {
-
-// Pseudo-fields and X-Road fields of the wire header (proto/truc/v1/gateway_exchange.proto).
-constexpr std::string_view kMethodField = ":method";
-constexpr std::string_view kPathField = ":path";
-constexpr std::string_view kStatusField = ":status";
-constexpr std::string_view kUserIdField = "x-road-userid";
-constexpr std::string_view kIssueField = "x-road-issue";
 
 // What every record of an exchange shares: side, identifiers and the request's search fields.
 v1::AuditRecord CommonFields(const ExchangeRecord& exchange) {
@@ -31,13 +25,13 @@ v1::AuditRecord CommonFields(const ExchangeRecord& exchange) {
   *record.mutable_client() = evidence.client();
   *record.mutable_service() = evidence.service();
   for (const v1::Header& header : exchange.request.headers()) {
-    if (header.name() == kMethodField) {
+    if (header.name() == wire_field::kMethod) {
       record.set_method(header.value());
-    } else if (header.name() == kPathField) {
+    } else if (header.name() == wire_field::kPath) {
       record.set_path(header.value());
-    } else if (header.name() == kUserIdField) {
+    } else if (header.name() == wire_field::kUserId) {
       record.set_user_id(header.value());
-    } else if (header.name() == kIssueField) {
+    } else if (header.name() == wire_field::kIssue) {
       record.set_purpose(header.value());
     }
   }
@@ -47,7 +41,7 @@ v1::AuditRecord CommonFields(const ExchangeRecord& exchange) {
 // The HTTP status in a response's ":status" field; 0 when there is none or it is not a number.
 uint32_t HttpStatusOf(const v1::ExchangeMessage& response) {
   for (const v1::Header& header : response.headers()) {
-    if (header.name() != kStatusField) continue;
+    if (header.name() != wire_field::kStatus) continue;
     const std::string& text = header.value();
     uint32_t status = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), status);

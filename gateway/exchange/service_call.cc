@@ -6,17 +6,10 @@
 #include <openssl/rand.h>
 
 #include "gateway/errors.h"
+#include "gateway/exchange/wire_fields.h"
 
 namespace truc::gateway {
 namespace {
-
-constexpr std::string_view kMethodField = ":method";
-constexpr std::string_view kPathField = ":path";
-constexpr std::string_view kStatusField = ":status";
-constexpr std::string_view kMessageIdField = "x-road-id";
-constexpr std::string_view kUserIdField = "x-road-userid";
-constexpr std::string_view kIssueField = "x-road-issue";
-constexpr std::string_view kRepresentedPartyField = "x-road-represented-party";
 
 void AddIfSet(HeaderFields& fields, std::string_view name, const std::string& value) {
   if (!value.empty()) fields.emplace_back(name, value);
@@ -27,12 +20,12 @@ void AddIfSet(HeaderFields& fields, std::string_view name, const std::string& va
 HeaderFields RequestWireHeaders(const ServiceRequest& request) {
   HeaderFields fields;
   fields.reserve(request.headers.size() + 6);
-  fields.emplace_back(kMethodField, request.method);
-  fields.emplace_back(kPathField, request.path);
-  AddIfSet(fields, kMessageIdField, request.message_id);
-  AddIfSet(fields, kUserIdField, request.user_id);
-  AddIfSet(fields, kIssueField, request.purpose);
-  AddIfSet(fields, kRepresentedPartyField, request.represented_party);
+  fields.emplace_back(wire_field::kMethod, request.method);
+  fields.emplace_back(wire_field::kPath, request.path);
+  AddIfSet(fields, wire_field::kMessageId, request.message_id);
+  AddIfSet(fields, wire_field::kUserId, request.user_id);
+  AddIfSet(fields, wire_field::kIssue, request.purpose);
+  AddIfSet(fields, wire_field::kRepresentedParty, request.represented_party);
   fields.insert(fields.end(), request.headers.begin(), request.headers.end());
   return fields;
 }
@@ -40,14 +33,15 @@ HeaderFields RequestWireHeaders(const ServiceRequest& request) {
 HeaderFields ResponseWireHeaders(int status, const HeaderFields& headers) {
   HeaderFields fields;
   fields.reserve(headers.size() + 1);
-  fields.emplace_back(kStatusField, std::to_string(status));
+  fields.emplace_back(wire_field::kStatus, std::to_string(status));
   fields.insert(fields.end(), headers.begin(), headers.end());
   return fields;
 }
 
 Status ReadRequestWireHeaders(const v1::ExchangeMessage& message, ServiceRequest& request) {
   const auto& fields = message.headers();
-  if (fields.size() < 2 || fields[0].name() != kMethodField || fields[1].name() != kPathField) {
+  if (fields.size() < 2 || fields[0].name() != wire_field::kMethod ||
+      fields[1].name() != wire_field::kPath) {
     return ServerProxyError(error_code::kInvalidRequest,
                             "the request does not start with its :method and :path fields");
   }
@@ -57,13 +51,13 @@ Status ReadRequestWireHeaders(const v1::ExchangeMessage& message, ServiceRequest
   for (int i = 2; i < fields.size(); ++i) {
     const std::string& name = fields[i].name();
     const std::string& value = fields[i].value();
-    if (name == kMessageIdField) {
+    if (name == wire_field::kMessageId) {
       request.message_id = value;
-    } else if (name == kUserIdField) {
+    } else if (name == wire_field::kUserId) {
       request.user_id = value;
-    } else if (name == kIssueField) {
+    } else if (name == wire_field::kIssue) {
       request.purpose = value;
-    } else if (name == kRepresentedPartyField) {
+    } else if (name == wire_field::kRepresentedParty) {
       request.represented_party = value;
     } else {
       request.headers.emplace_back(name, value);
@@ -75,7 +69,7 @@ Status ReadRequestWireHeaders(const v1::ExchangeMessage& message, ServiceRequest
 Status ReadResponseWireHeaders(const v1::ExchangeMessage& message, ServiceResponse& response) {
   const auto& fields = message.headers();
   int status = 0;
-  if (fields.empty() || fields[0].name() != kStatusField) {
+  if (fields.empty() || fields[0].name() != wire_field::kStatus) {
     return ClientProxyError(error_code::kInternalError, "the response has no :status field");
   }
   const std::string& text = fields[0].value();

@@ -28,6 +28,7 @@ using Side = ExchangeRecord::Side;
 
 std::vector<ExchangeRecord> Prepare(testing::TestExchanges& exchanges, int count) {
   std::vector<ExchangeRecord> prepared;
+  prepared.reserve(count);
   for (int i = 0; i < count; ++i) {
     prepared.push_back(i % 3 == 2 ? exchanges.Failed(Side::kProvider, fmt::format("m-{}", i))
                                   : exchanges.Answered(Side::kConsumer, fmt::format("m-{}", i)));
@@ -62,6 +63,7 @@ std::vector<StoredRecord> ReadAll(const AuditLog& log) {
 
 std::vector<std::string> LeafHashes(const std::vector<StoredRecord>& records) {
   std::vector<std::string> leaves;
+  leaves.reserve(records.size());
   for (const StoredRecord& record : records) leaves.push_back(merkle::HashLeaf(record.bytes));
   return leaves;
 }
@@ -357,7 +359,8 @@ TEST_CASE("A log that encrypts bodies needs its key", "[audit]") {
   storage::MemoryStore store;
   AuditLogOptions options;
   options.bodies.default_policy = v1::BODY_POLICY_ENCRYPT;
-  CHECK(AuditLog::Open(store, std::move(options)).status().reason() == kNoBodyKey);
+  const Status opened = AuditLog::Open(store, std::move(options)).status();
+  CHECK(opened.reason() == kNoBodyKey);
 }
 
 TEST_CASE("A log killed with SIGKILL keeps every acknowledged exchange", "[audit]") {

@@ -49,8 +49,10 @@ int main(int argc, char** argv) {
   }
   const int acks = open(argv[2], O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (acks < 0) return 1;
+  constexpr int kThreads = 4;
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0;; ++i) {
         const std::string id = fmt::format("t{}-{}", t, i);
