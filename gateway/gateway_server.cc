@@ -11,6 +11,8 @@
 #include "core/daemon/daemon.h"
 #include "core/log/log.h"
 #include "core/rpc/pinned_tls.h"
+#include "gateway/audit/federation_timestamper.h"
+#include "gateway/audit/tree_head_sealer.h"
 
 namespace truc::gateway {
 namespace {
@@ -89,6 +91,16 @@ Status ReadAuditConfig(config::ConfigTable& root, const std::string& config_file
     return audit.FieldError("encryption_key_file", "required when bodies are encrypted");
   }
   if (!key_file.empty()) config.body_key_file = daemon::ResolvePath(config_file, key_file);
+  TRUC_ASSIGN_OR_RETURN(config.timestamping_urls, audit.GetStringArray("timestamping_urls", {}));
+  if (config.timestamping_urls.empty()) {
+    return audit.FieldError("timestamping_urls",
+                            "name at least one timestamp authority: the audit log's tree heads "
+                            "must be timestamped");
+  }
+  TRUC_ASSIGN_OR_RETURN(config.seal_interval,
+                        audit.GetDuration("seal_interval", std::chrono::seconds(1)));
+  TRUC_ASSIGN_OR_RETURN(config.timestamping_tolerance,
+                        audit.GetDuration("timestamping_tolerance", std::chrono::seconds(60)));
   return OkStatus();
 }
 
@@ -104,6 +116,27 @@ StatusOr<audit::AuditLogOptions> AuditLogOptionsOf(const GatewayConfig& config) 
 }
 
 }  // namespace
+
+// The audit log as the exchange paths see it: appends go to the log, whose tree heads the sealer
+// signs and timestamps; new exchanges are refused while records wait too long for a timestamp.
+class SealedAuditLog final : public ExchangeLog, public audit::TreeHeadSource {
+ public:
+  Status Append(const ExchangeRecord& record) override { return log->Append(record); }
+  Status Ready() const override { return sealer->CheckTimestamping(); }
+  StatusOr<v1::TreeHead> Head() const override {
+    const audit::TreeHead head = log->Head();
+    v1::TreeHead proto;
+    proto.set_size(head.size);
+    proto.set_root_hash(head.root);
+    return proto;
+  }
+
+  std::unique_ptr<audit::AuditLog> log;
+  // Set once, before any exchange can append; the log's durability callback reads it.
+  std::atomic<audit::TreeHeadSealer*> sealer_for_callbacks{nullptr};
+  std::unique_ptr<audit::FederationTimestamper> timestamper;
+  std::unique_ptr<audit::TreeHeadSealer> sealer;  // Last: its thread uses the members above.
+};
 
 StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
                                           const std::string& config_file) {
@@ -217,6 +250,8 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
   return config;
 }
 
+GatewayServer::GatewayServer(GatewayConfig config) : config_(std::move(config)) {}
+
 StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig config,
                                                               const Clock& clock) {
   std::unique_ptr<GatewayServer> server(new GatewayServer(std::move(config)));
@@ -256,12 +291,30 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   server->configuration_->Start();
 
   server->signing_key_ = std::make_unique<crypto::PrivateKey>(std::move(signing_key));
+  const std::vector<crypto::Certificate> sealing_chain = signing_chain;
   server->signer_ = std::make_unique<evidence::BatchSigner>(
       *server->signing_key_, std::move(signing_chain), clock,
       merkle::BatcherOptions{.max_batch = 10'000, .max_delay = cfg.batch_delay});
   TRUC_ASSIGN_OR_RETURN(server->access_, access::AccessRights::Open(*server->store_));
-  TRUC_ASSIGN_OR_RETURN(server->log_,
+  server->log_ = std::make_unique<SealedAuditLog>();
+  SealedAuditLog* sealed = server->log_.get();
+  audit_options.on_durable = [sealed, &clock](const audit::TreeHead& head) {
+    if (audit::TreeHeadSealer* sealer = sealed->sealer_for_callbacks.load()) {
+      sealer->NotifyAppended(head.size, clock.Now());
+    }
+  };
+  TRUC_ASSIGN_OR_RETURN(sealed->log,
                         audit::AuditLog::Open(*server->store_, std::move(audit_options)));
+  sealed->timestamper = std::make_unique<audit::FederationTimestamper>(
+      cfg.timestamping_urls,
+      [configuration = server->configuration_.get()] { return configuration->Current(); });
+  TRUC_ASSIGN_OR_RETURN(
+      sealed->sealer,
+      audit::TreeHeadSealer::Create(
+          *sealed, *server->signing_key_, sealing_chain, *sealed->timestamper, *server->store_,
+          clock, {.interval = cfg.seal_interval, .tolerance = cfg.timestamping_tolerance}));
+  sealed->sealer_for_callbacks.store(sealed->sealer.get());
+  sealed->sealer->Start();
   TRUC_ASSIGN_OR_RETURN(server->replay_, limits::ReplayGuard::Create(cfg.replay_window, clock,
                                                                      cfg.max_remembered_ids));
   TRUC_ASSIGN_OR_RETURN(server->rates_,

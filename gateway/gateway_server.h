@@ -45,7 +45,11 @@
 //   replay_window = "15m"               # a message id is refused again within this window
 //   max_remembered_ids = 1000000
 //
-//   [audit]                             # optional; see docs/audit-log.md
+//   [audit]                             # see docs/audit-log.md
+//   timestamping_urls = ["http://tsa:8080/timestamp"]   # approved TSAs, tried in order (required)
+//   seal_interval = "1s"                # how often the tree head is signed and timestamped
+//   timestamping_tolerance = "60s"      # how long records may wait for a timestamp before the
+//                                       # gateway refuses new exchanges (fail closed)
 //   body_policy = "keep"                # message bodies: "keep", "encrypt" or "digest_only"
 //   encryption_key_file = "audit-body.key"  # AES-256 key, 64 hex digits, mode 0600; needed
 //                                           # when any policy is "encrypt"
@@ -141,6 +145,9 @@ struct GatewayConfig {
   v1::BodyPolicy body_policy = v1::BODY_POLICY_KEEP;
   std::map<ids::SubsystemId, v1::BodyPolicy> body_policies;
   std::string body_key_file;  // Empty when no body is encrypted.
+  std::vector<std::string> timestamping_urls;
+  std::chrono::milliseconds seal_interval{1'000};
+  std::chrono::milliseconds timestamping_tolerance{60'000};
 
   std::vector<ProvidedService> services;
   LocalClients local_clients;
@@ -148,6 +155,8 @@ struct GatewayConfig {
 
 // Reads the configuration described above. Errors name the field.
 StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root, const std::string& config_file);
+
+class SealedAuditLog;
 
 class GatewayServer {
  public:
@@ -164,7 +173,7 @@ class GatewayServer {
   std::string admin_endpoint() const { return admin_endpoint_; }
 
  private:
-  explicit GatewayServer(GatewayConfig config) : config_(std::move(config)) {}
+  explicit GatewayServer(GatewayConfig config);
 
   // A message between gateways: a body and what travels with it.
   size_t MaxMessageBytes() const { return config_.max_body_bytes + (1 << 20); }
@@ -179,7 +188,7 @@ class GatewayServer {
   std::unique_ptr<crypto::PrivateKey> signing_key_;
   std::unique_ptr<evidence::BatchSigner> signer_;
   std::unique_ptr<access::AccessRights> access_;
-  std::unique_ptr<audit::AuditLog> log_;
+  std::unique_ptr<SealedAuditLog> log_;
   std::unique_ptr<limits::ReplayGuard> replay_;
   std::unique_ptr<limits::RateLimiter> rates_;
   std::unique_ptr<limits::ConcurrencyLimit> concurrency_;

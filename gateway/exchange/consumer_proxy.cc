@@ -38,6 +38,10 @@ StatusOr<ServiceResponse> ConsumerProxy::Call(ServiceRequest request,
     return ClientProxyError(error_code::kOutdatedGlobalConf,
                             "the global configuration cannot be used: " + usable.message());
   }
+  if (const Status ready = log_.Ready(); !ready.ok()) {
+    return ClientProxyError(error_code::kLoggingFailed,
+                            "this gateway cannot record evidence now: " + ready.message());
+  }
   const std::shared_ptr<const globalconf::ConfigurationView> view = configuration_.Current();
   if (request.client.member() != options_.member) {
     return ClientProxyError(error_code::kInvalidClientIdentifier,

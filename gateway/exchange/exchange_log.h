@@ -31,6 +31,9 @@ class ExchangeLog {
   // Returns once `record` is durable. An error means it may not be: the exchange must then fail
   // with LoggingFailed, for no exchange may succeed unlogged.
   virtual Status Append(const ExchangeRecord& record) = 0;
+  // OK when exchanges may go ahead; an error (e.g. records overdue for a timestamp) makes the
+  // gateway refuse new exchanges with LoggingFailed until it clears. Cheap: no I/O.
+  virtual Status Ready() const = 0;
 };
 
 }  // namespace truc::gateway

@@ -81,6 +81,11 @@ StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fing
     return ServerProxyError(error_code::kOutdatedGlobalConf,
                             "the global configuration cannot be used: " + usable.message());
   }
+  if (const Status ready = deps_.log.Ready(); !ready.ok()) {
+    return ServerProxyError(
+        error_code::kLoggingFailed,
+        "the provider's gateway cannot record evidence now: " + ready.message());
+  }
   const std::shared_ptr<const globalconf::ConfigurationView> view = deps_.configuration.Current();
   std::optional<ServiceRequest> call;
   StatusOr<BackendAnswer> answer = Serve(peer_fingerprint, request, *view, call);

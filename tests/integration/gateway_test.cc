@@ -84,8 +84,7 @@ std::vector<v1::AuditRecord> LoggedRecords(const GatewayFederation& federation,
 }
 
 TEST_CASE("Both gateways log an exchange, each keeping bodies as its audit policy says") {
-  GatewayFederation federation({.provider_config = R"(
-[audit]
+  GatewayFederation federation({.provider_audit = R"(
 body_policy = "digest_only"
 encryption_key_file = "audit-body.key"
 [[audit.subsystems]]
@@ -467,6 +466,26 @@ TEST_CASE("The integrator guide's calls work with curl and with truc call") {
   INFO(denied.output);
   CHECK(denied.exit_code != 0);
   CHECK(denied.output.find("Server.ServerProxy.AccessDenied: ") != std::string::npos);
+}
+
+TEST_CASE("A TSA outage past the tolerance closes the gateways; the backlog is sealed after it") {
+  GatewayFederation federation({.timestamping_tolerance = "2s"});
+  REQUIRE(federation.CallCitizens("GET", "/citizens/1").status == 200);
+  federation.SetTsaAvailable(false);
+  CHECK(federation.CallCitizens("GET", "/citizens/2").status == 200);  // Within the tolerance.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3'000));
+  const net::HttpResponse refused = federation.CallCitizens("GET", "/citizens/3");
+  INFO(refused.body);
+  CHECK(ErrorType(refused) == "Server.ClientProxy.LoggingFailed");
+  CHECK(refused.body.find("timestamp") != std::string::npos);
+
+  federation.SetTsaAvailable(true);
+  bool reopened = false;
+  for (int attempt = 0; attempt < 50 && !reopened; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    reopened = federation.CallCitizens("GET", "/citizens/4").status == 200;
+  }
+  CHECK(reopened);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 
 #include "core/base/file.h"
 #include "core/base/strings.h"
+#include "core/base/worker_pool.h"
 #include "core/evidence/message_signing.h"
 #include "core/globalconf/signed_configuration.h"
 #include "core/ids/id_proto.h"
@@ -33,11 +34,13 @@
 #include "core/net/http_server.h"
 #include "core/rpc/grpc_util.h"
 #include "core/rpc/pinned_tls.h"
+#include "core/timestamp/tsa_http_service.h"
 #include "gateway/exchange/service_call.h"
 #include "proto/timestamp_conversion.h"
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_federation.h"
+#include "tests/support/test_tsa.h"
 #include "truc/v1/gateway_exchange.grpc.pb.h"
 #include "truc/v1/service_api.grpc.pb.h"
 
@@ -77,9 +80,11 @@ struct FederationOptions {
   bool consumer_tls = false;
   // The provider's rate limit per client subsystem (requests per second, and the burst).
   double provider_rate = 1000;
-  // Appended to the provider's configuration, e.g. an [audit] table; its key file
+  // Appended to the provider's [audit] table, e.g. body policies; the key file
   // "audit-body.key" (kAuditBodyKeyHex) exists with mode 0600.
-  std::string provider_config;
+  std::string provider_audit;
+  // How long records may wait for a timestamp before the gateways refuse exchanges.
+  std::string timestamping_tolerance = "60s";
 };
 
 constexpr char kAuditBodyKeyHex[] =
@@ -115,6 +120,7 @@ class GatewayFederation {
           "other-client");
     }
     StartGlobalconfServer();
+    StartTsa();
     StartBackend();
     StartGrpcBackend();
     StartStranger();
@@ -138,6 +144,8 @@ class GatewayFederation {
     if (grpc_backend_) grpc_backend_->Shutdown();
     if (backend_) backend_->Stop();
     if (globalconf_server_) globalconf_server_->Stop();
+    if (tsa_server_) tsa_server_->Stop();
+    tsa_workers_.Shutdown();
   }
 
   // A REST call to the consumer's gateway, as an information system makes it.
@@ -233,6 +241,8 @@ class GatewayFederation {
     add_gateway(std::string(kStranger) + "/gw1", stranger_address_, stranger_tls_);
     add_gateway(std::string(kImpersonated) + "/gw1", stranger_address_, impersonated_tls_);
     configuration.add_approved_cas(pki_.root().certificate.ToDer());
+    configuration.add_approved_cas(tsa_.root.certificate.ToDer());
+    configuration.add_approved_tsas(tsa_.tsa_certificate.certificate.ToDer());
     configuration.add_revoked_certificate_fingerprints(revoked_signing_.certificate.Fingerprint());
     const auto add_service = [&](const std::string& id, v1::ServiceKind kind,
                                  std::string document) {
@@ -300,6 +310,8 @@ class GatewayFederation {
   const KeyAndCertificate& consumer_signing() const { return consumer_signing_; }
   const KeyAndCertificate& revoked_signing() const { return revoked_signing_; }
 
+  void SetTsaAvailable(bool available) { tsa_available_ = available; }
+
   // Stops both gateways, as an operator does (SIGTERM); throws unless both exit cleanly.
   void StopGateways() {
     for (auto* gateway : {&consumer_, &provider_}) {
@@ -363,6 +375,18 @@ class GatewayFederation {
         }).value();
   }
 
+  // The federation's TSA over HTTP, which SetTsaAvailable switches off (503) and on.
+  void StartTsa() {
+    const net::HttpHandler tsa = timestamp::MakeTsaHttpHandler(*tsa_.authority, tsa_workers_);
+    tsa_server_ = net::HttpServer::Start({}, [this, tsa](net::HttpRequest request,
+                                                         net::HttpResponder respond) {
+                    if (!tsa_available_) {
+                      return respond(net::MakeResponse(503, "text/plain", "TSA down"));
+                    }
+                    tsa(std::move(request), std::move(respond));
+                  }).value();
+  }
+
   void StartGrpcBackend() {
     grpc::ServerBuilder builder;
     int port = 0;
@@ -424,9 +448,16 @@ key_file = "{0}-tls.key"
 client_ca_file = "root-ca.pem"
 administrators = ["admin.pem"]
 {3}
+[audit]
+timestamping_urls = ["http://{5}/timestamp"]
+seal_interval = "200ms"
+timestamping_tolerance = "{6}"
+{7}
 )",
                                            name, server, globalconf_server_->endpoint(), specific,
-                                           options_.provider_rate);
+                                           options_.provider_rate, tsa_server_->endpoint(),
+                                           options_.timestamping_tolerance,
+                                           name == "provider" ? options_.provider_audit : "");
       Expect(WriteFileAtomically(dir_.File(name + ".toml"), text, 0644).ok(),
              "writing " + name + ".toml");
     };
@@ -467,10 +498,8 @@ url = "http://{1}/api"
 id = "VN/GOV/000100/population/grpc-echo"
 backend = "grpc"
 url = "{2}"
-{3}
 )",
-                      kCitizens, backend_->endpoint(), grpc_backend_address_,
-                      options_.provider_config));
+                      kCitizens, backend_->endpoint(), grpc_backend_address_));
     const std::string local_clients = options_.consumer_tls ? fmt::format(R"(
 [consumer.tls]
 certificate_file = "consumer-interface.pem"
@@ -561,6 +590,10 @@ certificate_file = "consumer-signing.pem"
   std::string signed_configuration_;     // Guarded by mu_.
   nlohmann::json last_backend_request_;  // Guarded by mu_.
   std::unique_ptr<net::HttpServer> globalconf_server_;
+  TestTsa tsa_{SystemClock::Instance()};
+  WorkerPool tsa_workers_{2};
+  std::atomic<bool> tsa_available_{true};
+  std::unique_ptr<net::HttpServer> tsa_server_;
   std::unique_ptr<net::HttpServer> backend_;
   Unanswering stranger_service_;
   EchoService echo_service_;
