@@ -17,6 +17,7 @@
 #include "core/storage/rocksdb_store.h"
 #include "gateway/audit/audit_log.h"
 #include "tests/support/gateway_federation.h"
+#include "truc/v1/tree_head.pb.h"
 
 namespace truc {
 namespace {
@@ -486,6 +487,19 @@ TEST_CASE("A TSA outage past the tolerance closes the gateways; the backlog is s
     reopened = federation.CallCitizens("GET", "/citizens/4").status == 200;
   }
   CHECK(reopened);
+  federation.StopGateways();
+
+  // The consumer's latest sealed head covers the backlog: both exchanges made before and during
+  // the outage (two records each), with a timestamp token.
+  const auto store = storage::RocksDbStore::Open(federation.StorePath("consumer")).value();
+  const std::optional<std::string> latest_key = store->Get("sth-latest").value();
+  REQUIRE(latest_key.has_value());
+  const std::optional<std::string> latest = store->Get(*latest_key).value();
+  REQUIRE(latest.has_value());
+  v1::SignedTreeHead sealed;
+  REQUIRE(sealed.ParseFromString(*latest));
+  CHECK(sealed.head().size() >= 4);
+  CHECK_FALSE(sealed.timestamp_token().empty());
 }
 
 }  // namespace
