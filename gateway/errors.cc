@@ -46,6 +46,10 @@ Status ServerProxyError(std::string_view code, std::string message) {
   return MakeError(kServerProxyPrefix, code, std::move(message));
 }
 
+Status ProxyError(std::string_view prefix, std::string_view code, std::string message) {
+  return MakeError(prefix, code, std::move(message));
+}
+
 bool IsErrorType(std::string_view reason) {
   return reason.starts_with(kClientPrefix) || reason.starts_with("Server.");
 }

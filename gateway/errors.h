@@ -50,6 +50,8 @@ Status ClientError(std::string_view code, std::string message);
 Status ClientProxyError(std::string_view code, std::string message);
 // "Server.ServerProxy." + code: raised by the provider's gateway.
 Status ServerProxyError(std::string_view code, std::string message);
+// `prefix` (kClientProxyPrefix or kServerProxyPrefix) + code: for code shared by both sides.
+Status ProxyError(std::string_view prefix, std::string_view code, std::string message);
 
 // True if `reason` is an X-Road error type (starts with "Client." or "Server.").
 bool IsErrorType(std::string_view reason);

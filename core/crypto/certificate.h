@@ -20,6 +20,18 @@ class Certificate {
   // Parses one or more concatenated PEM certificates (a chain or a bundle), in order.
   static StatusOr<std::vector<Certificate>> FromPemBundle(std::string_view pem);
   static StatusOr<Certificate> FromDer(std::string_view der);
+  // Parses each DER certificate of `ders` (any range of strings, e.g. a repeated proto field),
+  // in order; the first failure, naming its position.
+  template <typename DerRange>
+  static StatusOr<std::vector<Certificate>> FromDerChain(const DerRange& ders) {
+    std::vector<Certificate> chain;
+    for (const auto& der : ders) {
+      StatusOr<Certificate> cert = FromDer(der);
+      if (!cert.ok()) return cert.status().Annotate("certificate " + std::to_string(chain.size()));
+      chain.push_back(*std::move(cert));
+    }
+    return chain;
+  }
   // Reads a PEM bundle from a file; at least one certificate.
   static StatusOr<std::vector<Certificate>> LoadPemFile(const std::string& path);
 

@@ -124,12 +124,10 @@ StatusOr<TimePoint> VerifyMessageSignature(const v1::MessageEvidence& evidence,
   if (signature.certificate_chain().empty()) {
     return Malformed("the signature carries no certificate");
   }
-  std::vector<crypto::Certificate> chain;
-  for (const std::string& der : signature.certificate_chain()) {
-    StatusOr<crypto::Certificate> cert = crypto::Certificate::FromDer(der);
-    if (!cert.ok()) return cert.status().Annotate("the signer's certificate chain");
-    chain.push_back(*std::move(cert));
-  }
+  StatusOr<std::vector<crypto::Certificate>> parsed =
+      crypto::Certificate::FromDerChain(signature.certificate_chain());
+  if (!parsed.ok()) return parsed.status().Annotate("the signer's certificate chain");
+  const std::vector<crypto::Certificate>& chain = *parsed;
   const TimePoint signed_at = proto::FromProtoTimestamp(signature.signed_at());
   TRUC_RETURN_IF_ERROR(
       trust.VerifyChain(chain.front(), std::span(chain).subspan(1), signed_at).status());

@@ -30,12 +30,9 @@ StatusOr<std::vector<crypto::Certificate>> ParseChain(const v1::SignedTreeHead& 
   if (signed_head.certificate_chain().empty()) {
     return Malformed("the signed tree head carries no certificate");
   }
-  std::vector<crypto::Certificate> chain;
-  for (const std::string& der : signed_head.certificate_chain()) {
-    StatusOr<crypto::Certificate> cert = crypto::Certificate::FromDer(der);
-    if (!cert.ok()) return cert.status().Annotate("the tree head signer's certificate chain");
-    chain.push_back(*std::move(cert));
-  }
+  StatusOr<std::vector<crypto::Certificate>> chain =
+      crypto::Certificate::FromDerChain(signed_head.certificate_chain());
+  if (!chain.ok()) return chain.status().Annotate("the tree head signer's certificate chain");
   return chain;
 }
 

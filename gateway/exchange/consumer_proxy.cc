@@ -11,9 +11,8 @@ namespace truc::gateway {
 Status LogExchange(ExchangeLog& log, const ExchangeRecord& record, std::string_view prefix) {
   const Status logged = log.Append(record);
   if (logged.ok()) return logged;
-  const std::string message = "the exchange could not be logged: " + logged.ToString();
-  return prefix == kServerProxyPrefix ? ServerProxyError(error_code::kLoggingFailed, message)
-                                      : ClientProxyError(error_code::kLoggingFailed, message);
+  return ProxyError(prefix, error_code::kLoggingFailed,
+                    "the exchange could not be logged: " + logged.ToString());
 }
 
 ConsumerProxy::ConsumerProxy(ConsumerOptions options,

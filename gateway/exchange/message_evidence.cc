@@ -7,15 +7,6 @@
 #include "gateway/exchange/service_call.h"
 
 namespace truc::gateway {
-namespace {
-
-Status SideError(std::string_view prefix, std::string_view code, std::string message) {
-  return prefix == kServerProxyPrefix ? ServerProxyError(code, std::move(message))
-                                      : ClientProxyError(code, std::move(message));
-}
-
-}  // namespace
-
 Status SealMessage(const MessageIdentity& identity, evidence::BatchSigner& signer,
                    std::string_view prefix, v1::ExchangeMessage& message) {
   v1::MessageEvidence& evidence = *message.mutable_evidence();
@@ -28,8 +19,8 @@ Status SealMessage(const MessageIdentity& identity, evidence::BatchSigner& signe
   evidence.set_request_hash(identity.request_hash);
   StatusOr<v1::BatchSignature> signature = signer.Sign(evidence).get();
   if (!signature.ok()) {
-    return SideError(prefix, error_code::kInternalError,
-                     "signing the message failed: " + signature.status().ToString());
+    return ProxyError(prefix, error_code::kInternalError,
+                      "signing the message failed: " + signature.status().ToString());
   }
   *message.mutable_signature() = std::move(*signature);
   return OkStatus();
@@ -39,19 +30,19 @@ Status VerifySeal(const v1::ExchangeMessage& message, const ids::MemberId& signe
                   const globalconf::ConfigurationView& view, std::string_view prefix) {
   const v1::MessageDigests digests = evidence::DigestMessage(WireHeaders(message), message.body());
   if (digests.headers_sha256() != message.evidence().digests().headers_sha256()) {
-    return SideError(prefix, error_code::kInvalidSignatureValue,
-                     "the message's header fields differ from those its sender signed");
+    return ProxyError(prefix, error_code::kInvalidSignatureValue,
+                      "the message's header fields differ from those its sender signed");
   }
   if (digests.body_sha256() != message.evidence().digests().body_sha256()) {
-    return SideError(prefix, error_code::kInvalidSignatureValue,
-                     "the message's body differs from the one its sender signed");
+    return ProxyError(prefix, error_code::kInvalidSignatureValue,
+                      "the message's body differs from the one its sender signed");
   }
   const StatusOr<TimePoint> signed_at = evidence::VerifyMessageSignature(
       message.evidence(), message.signature(), signer, view.trust_store());
   if (!signed_at.ok()) {
-    return SideError(prefix, error_code::kInvalidSignatureValue,
-                     fmt::format("the signature of {} does not hold: {}", signer.ToString(),
-                                 signed_at.status().ToString()));
+    return ProxyError(prefix, error_code::kInvalidSignatureValue,
+                      fmt::format("the signature of {} does not hold: {}", signer.ToString(),
+                                  signed_at.status().ToString()));
   }
   return OkStatus();
 }

@@ -12,9 +12,7 @@ namespace truc::gateway {
 namespace {
 
 Status AuthenticationError(std::string_view prefix, std::string message) {
-  return prefix == kServerProxyPrefix
-             ? ServerProxyError(error_code::kSslAuthenticationFailed, std::move(message))
-             : ClientProxyError(error_code::kSslAuthenticationFailed, std::move(message));
+  return ProxyError(prefix, error_code::kSslAuthenticationFailed, std::move(message));
 }
 
 // Whether `leaf` is a certificate gateway `server` may present now.
