@@ -81,6 +81,10 @@ class AdminClient {
     return channel_.CallFailure(status);
   }
 
+  // For the calls Call does not make (streaming ones).
+  const AdminChannel& channel() const { return channel_; }
+  Stub& stub() const { return *stub_; }
+
  private:
   explicit AdminClient(AdminChannel channel)
       : channel_(std::move(channel)), stub_(std::make_unique<Stub>(channel_.channel())) {}

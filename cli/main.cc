@@ -1,6 +1,7 @@
 // truc: the command-line tool of the Trục data-exchange layer.
 #include <iostream>
 
+#include "cli/audit_commands.h"
 #include "cli/call_command.h"
 #include "cli/command.h"
 #include "cli/gateway_commands.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   truc::cli::AddGlobalconfCommands(app, output, &result);
   truc::cli::AddGatewayCommands(app, output, &result);
   truc::cli::AddCallCommand(app, output, &result);
+  truc::cli::AddAuditCommands(app, output, &result);
 
   try {
     app.parse(argc, argv);

@@ -3,19 +3,30 @@
 #include <algorithm>
 
 namespace truc::cli {
+namespace {
+
+// The width of `text` on a terminal: its UTF-8 code points (Vietnamese letters with their
+// diacritics are precomposed, one column each).
+size_t DisplayWidth(const std::string& text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+}  // namespace
 
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
   for (const std::vector<std::string>& row : rows) {
     if (row.size() > widths.size()) widths.resize(row.size());
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(row[i]));
   }
   std::string table;
   for (const std::vector<std::string>& row : rows) {
     if (&row != &rows.front()) table += "\n";
     for (size_t i = 0; i < row.size(); ++i) {
       table += row[i];
-      if (i + 1 < row.size()) table += std::string(widths[i] - row[i].size() + 2, ' ');
+      if (i + 1 < row.size()) table += std::string(widths[i] - DisplayWidth(row[i]) + 2, ' ');
     }
   }
   return table;

@@ -8,7 +8,7 @@ namespace truc::cli {
 
 // `rows` (the first is usually a header) as lines joined by "\n", without a final newline; every
 // column but the last is padded to its widest cell, columns are separated by two spaces. Widths
-// count bytes. Rows may have different lengths.
+// count UTF-8 code points. Rows may have different lengths.
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace truc::cli

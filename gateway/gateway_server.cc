@@ -8,9 +8,11 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include "core/base/file.h"
 #include "core/daemon/daemon.h"
 #include "core/log/log.h"
 #include "core/rpc/pinned_tls.h"
+#include "gateway/audit/archiver.h"
 #include "gateway/audit/federation_timestamper.h"
 #include "gateway/audit/tree_head_sealer.h"
 
@@ -101,7 +103,21 @@ Status ReadAuditConfig(config::ConfigTable& root, const std::string& config_file
                         audit.GetDuration("seal_interval", std::chrono::seconds(1)));
   TRUC_ASSIGN_OR_RETURN(config.timestamping_tolerance,
                         audit.GetDuration("timestamping_tolerance", std::chrono::seconds(60)));
+  TRUC_ASSIGN_OR_RETURN(const std::string archive_dir, audit.GetString("archive_dir", ""));
+  if (!archive_dir.empty()) config.archive_dir = daemon::ResolvePath(config_file, archive_dir);
+  TRUC_ASSIGN_OR_RETURN(config.archive_interval,
+                        audit.GetDuration("archive_interval", std::chrono::hours(1)));
+  TRUC_ASSIGN_OR_RETURN(config.retention, audit.GetDuration("retention", std::chrono::seconds(0)));
+  if (config.retention > std::chrono::milliseconds::zero() && config.archive_dir.empty()) {
+    return audit.FieldError("retention",
+                            "records are pruned only once archived: set archive_dir as well");
+  }
   return OkStatus();
+}
+
+// Reads the signed global configuration the gateway last verified, as its client caches it.
+std::function<StatusOr<std::string>()> CachedConfiguration(const GatewayConfig& config) {
+  return [file = config.globalconf.cache_file] { return ReadFile(file); };
 }
 
 StatusOr<audit::AuditLogOptions> AuditLogOptionsOf(const GatewayConfig& config) {
@@ -135,7 +151,8 @@ class SealedAuditLog final : public ExchangeLog, public audit::TreeHeadSource {
   // Set once, before any exchange can append; the log's durability callback reads it.
   std::atomic<audit::TreeHeadSealer*> sealer_for_callbacks{nullptr};
   std::unique_ptr<audit::FederationTimestamper> timestamper;
-  std::unique_ptr<audit::TreeHeadSealer> sealer;  // Last: its thread uses the members above.
+  std::unique_ptr<audit::TreeHeadSealer> sealer;
+  std::unique_ptr<audit::Archiver> archiver;  // Last: its thread uses the members above.
 };
 
 StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
@@ -232,6 +249,20 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
   for (const std::string& file : administrators) {
     config.administrator_certificate_files.push_back(path(file));
   }
+  TRUC_ASSIGN_OR_RETURN(std::vector<config::ConfigTable> auditors,
+                        admin.GetOptionalTableArray("auditors"));
+  for (config::ConfigTable& auditor : auditors) {
+    TRUC_ASSIGN_OR_RETURN(const std::string certificate, auditor.GetString("certificate"));
+    AuditorConfig entry{.certificate_file = path(certificate)};
+    TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> members,
+                          auditor.GetStringArray("members", {config.server_id.owner().ToString()}));
+    for (const std::string& member : members) {
+      StatusOr<ids::MemberId> id = ids::MemberId::Parse(member);
+      if (!id.ok()) return auditor.FieldError("members", id.status().message());
+      entry.scope.insert(std::move(*id));
+    }
+    config.auditors.push_back(std::move(entry));
+  }
 
   TRUC_RETURN_IF_ERROR(ReadAuditConfig(root, config_file, config));
 
@@ -315,6 +346,17 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
           clock, {.interval = cfg.seal_interval, .tolerance = cfg.timestamping_tolerance}));
   sealed->sealer_for_callbacks.store(sealed->sealer.get());
   sealed->sealer->Start();
+  if (!cfg.archive_dir.empty()) {
+    TRUC_ASSIGN_OR_RETURN(
+        sealed->archiver,
+        audit::Archiver::Create(*sealed->log, *sealed->sealer, *server->store_, clock,
+                                {.dir = cfg.archive_dir,
+                                 .interval = cfg.archive_interval,
+                                 .retention = cfg.retention,
+                                 .server_id = cfg.server_id.ToString(),
+                                 .signed_configuration = CachedConfiguration(cfg)}));
+    sealed->archiver->Start();
+  }
   TRUC_ASSIGN_OR_RETURN(server->replay_, limits::ReplayGuard::Create(cfg.replay_window, clock,
                                                                      cfg.max_remembered_ids));
   TRUC_ASSIGN_OR_RETURN(server->rates_,
@@ -401,10 +443,19 @@ Status GatewayServer::StartAdminServer() {
   TRUC_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                         rpc::MutualTlsServerCredentials(config_.admin_tls));
   admin_service_ = std::make_unique<access::AdminService>(*access_, std::move(administrators));
+  audit::AuditServiceOptions audit{.server_id = config_.server_id.ToString(),
+                                   .signed_configuration = CachedConfiguration(config_)};
+  for (const AuditorConfig& auditor : config_.auditors) {
+    TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
+                          crypto::Certificate::LoadPemFile(auditor.certificate_file));
+    audit.auditors[certs.front().Fingerprint()] = auditor.scope;
+  }
+  audit_service_ =
+      std::make_unique<audit::AuditService>(*log_->log, *log_->sealer, *store_, std::move(audit));
   TRUC_ASSIGN_OR_RETURN(
       rpc::ListeningServer admin,
       rpc::StartGrpcServer(config_.admin_address, config_.admin_port, std::move(credentials),
-                           {admin_service_.get()}, 0, "the admin API"));
+                           {admin_service_.get(), audit_service_.get()}, 0, "the admin API"));
   admin_server_ = std::move(admin.server);
   admin_endpoint_ = std::move(admin.endpoint);
   return OkStatus();

@@ -53,6 +53,10 @@
 //   body_policy = "keep"                # message bodies: "keep", "encrypt" or "digest_only"
 //   encryption_key_file = "audit-body.key"  # AES-256 key, 64 hex digits, mode 0600; needed
 //                                           # when any policy is "encrypt"
+//   archive_dir = "archive"             # sealed segments are archived there (optional)
+//   archive_interval = "1h"             # how often a segment is cut
+//   retention = "0s"                    # how long archived records stay in the live store
+//                                       # (0: forever); needs archive_dir
 //   [[audit.subsystems]]                # another policy for one of this member's subsystems
 //   subsystem = "VN/GOV/000100/health"
 //   body_policy = "encrypt"
@@ -64,6 +68,9 @@
 //   key_file = "gateway-tls.key"
 //   client_ca_file = "root-ca.pem"
 //   administrators = ["admin.pem"]
+//   [[admin.auditors]]                  # the audit API (docs/auditor-guide.md), same listener
+//   certificate = "auditor.pem"         # the auditor's TLS client certificate
+//   members = ["VN/GOV/000100"]         # whose exchanges it sees; default: this gateway's owner
 //
 //   [[services]]                        # the services this gateway provides
 //   id = "VN/GOV/000100/population/citizens"
@@ -98,6 +105,7 @@
 #include "gateway/access/access_rights.h"
 #include "gateway/access/admin_service.h"
 #include "gateway/audit/audit_log.h"
+#include "gateway/audit/audit_service.h"
 #include "gateway/exchange/backend_client.h"
 #include "gateway/exchange/consumer_proxy.h"
 #include "gateway/exchange/peer_channels.h"
@@ -110,6 +118,12 @@
 #include "gateway/rest_interface.h"
 
 namespace truc::gateway {
+
+// Who may use the audit API, and whose exchanges it sees there.
+struct AuditorConfig {
+  std::string certificate_file;
+  audit::AuditorScope scope;
+};
 
 struct GatewayConfig {
   ids::ServerId server_id;
@@ -140,6 +154,7 @@ struct GatewayConfig {
   uint16_t admin_port = 0;
   rpc::TlsFiles admin_tls;
   std::vector<std::string> administrator_certificate_files;
+  std::vector<AuditorConfig> auditors;
 
   // What the audit log keeps of bodies: the default, and the policies of some subsystems.
   v1::BodyPolicy body_policy = v1::BODY_POLICY_KEEP;
@@ -148,6 +163,9 @@ struct GatewayConfig {
   std::vector<std::string> timestamping_urls;
   std::chrono::milliseconds seal_interval{1'000};
   std::chrono::milliseconds timestamping_tolerance{60'000};
+  std::string archive_dir;  // Empty: no archiving.
+  std::chrono::milliseconds archive_interval{std::chrono::hours(1)};
+  std::chrono::milliseconds retention{0};  // Zero: records stay in the live store.
 
   std::vector<ProvidedService> services;
   LocalClients local_clients;
@@ -200,6 +218,7 @@ class GatewayServer {
   std::unique_ptr<RestInterface> rest_interface_;
   std::unique_ptr<GrpcInterface> grpc_interface_;
   std::unique_ptr<access::AdminService> admin_service_;
+  std::unique_ptr<audit::AuditService> audit_service_;
   std::unique_ptr<grpc::Server> exchange_server_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<grpc::Server> admin_server_;

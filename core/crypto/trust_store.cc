@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 namespace truc::crypto {
 namespace {
@@ -26,6 +27,32 @@ StatusOr<TrustStore> TrustStore::Create(std::vector<Certificate> anchors,
 
 bool TrustStore::IsRevoked(const Certificate& cert) const {
   return revoked_.count(cert.Fingerprint()) != 0;
+}
+
+Status TrustStore::CheckSignatures(std::span<const Certificate> carried) const {
+  for (const Certificate& cert : carried) {
+    const auto find_issuer = [&](std::span<const Certificate> candidates) {
+      for (const Certificate& candidate : candidates) {
+        if (X509_check_issued(candidate.native_handle(), cert.native_handle()) == X509_V_OK) {
+          return &candidate;
+        }
+      }
+      return static_cast<const Certificate*>(nullptr);
+    };
+    const Certificate* issuer = find_issuer(anchors_);
+    if (issuer == nullptr) issuer = find_issuer(carried);
+    EVP_PKEY* key = issuer != nullptr ? X509_get0_pubkey(issuer->native_handle()) : nullptr;
+    if (key == nullptr || X509_verify(cert.native_handle(), key) != 1) {
+      ClearOpenSslErrors();
+      return ChainError(
+          kCertBadSignature,
+          fmt::format("certificate '{}' (serial {}) {}", cert.subject(), cert.serial_hex(),
+                      issuer == nullptr ? "has no issuer among the certificates "
+                                          "carried with it or the approved CAs"
+                                        : "is not signed by its issuer"));
+    }
+  }
+  return OkStatus();
 }
 
 StatusOr<std::vector<Certificate>> TrustStore::VerifyChain(

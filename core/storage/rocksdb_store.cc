@@ -38,7 +38,9 @@ StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& pa
   db_options.paranoid_checks = options.paranoid_checks;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   rocksdb::DB* db = nullptr;
-  TRUC_RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(db_options, path, &db),
+  TRUC_RETURN_IF_ERROR(FromRocksDb(options.read_only
+                                       ? rocksdb::DB::OpenForReadOnly(db_options, path, &db)
+                                       : rocksdb::DB::Open(db_options, path, &db),
                                    fmt::format("cannot open database {}", path)));
   auto impl = std::make_unique<Impl>();
   impl->path = path;
@@ -54,6 +56,11 @@ StatusOr<std::optional<std::string>> RocksDbStore::Get(std::string_view key) con
   if (status.IsNotFound()) return std::optional<std::string>();
   TRUC_RETURN_IF_ERROR(FromRocksDb(status, fmt::format("read from {}", impl_->path)));
   return std::optional<std::string>(std::move(value));
+}
+
+Status RocksDbStore::VerifyChecksums() const {
+  return FromRocksDb(impl_->db->VerifyChecksum(),
+                     fmt::format("checking the files of database {}", impl_->path));
 }
 
 Status RocksDbStore::Write(const WriteBatch& batch, bool sync) {

@@ -12,6 +12,9 @@ struct RocksDbOptions {
   bool create_if_missing = true;
   // Verify checksums on every read, so on-disk corruption is reported instead of returned.
   bool paranoid_checks = true;
+  // Opens a snapshot of the database for reading, which works while another process has it
+  // open for writing; Write then fails.
+  bool read_only = false;
 };
 
 class RocksDbStore final : public KeyValueStore {
@@ -21,6 +24,10 @@ class RocksDbStore final : public KeyValueStore {
   static StatusOr<std::unique_ptr<RocksDbStore>> Open(const std::string& path,
                                                       const RocksDbOptions& options = {});
   ~RocksDbStore() override;
+
+  // Reads every table file of the database through and checks its block checksums. kDataLoss
+  // naming the file and offset of the first corrupt block.
+  Status VerifyChecksums() const;
 
   StatusOr<std::optional<std::string>> Get(std::string_view key) const override;
   Status Write(const WriteBatch& batch, bool sync) override;

@@ -1,5 +1,7 @@
 #include "core/timestamp/timestamp_token.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
@@ -156,6 +158,18 @@ StatusOr<TimestampInfo> TimestampVerifier::VerifyToken(std::string_view token_de
   TRUC_RETURN_IF_ERROR(store_.VerifyChain(*signer, approved_, info.gen_time)
                            .status()
                            .Annotate("timestamp authority"));
+  // The certificates a token carries are a convenience nothing above needed; they must still
+  // be genuine, so that no byte of a token goes unchecked.
+  std::vector<crypto::Certificate> carried;
+  const STACK_OF(X509)* certs_in_token = token->d.sign->cert;
+  for (int i = 0; certs_in_token != nullptr && i < sk_X509_num(certs_in_token); ++i) {
+    X509* cert = sk_X509_value(certs_in_token, i);
+    X509_up_ref(cert);
+    TRUC_ASSIGN_OR_RETURN(crypto::Certificate parsed,
+                          crypto::Certificate::FromNative(crypto::X509Ptr(cert)));
+    carried.push_back(std::move(parsed));
+  }
+  TRUC_RETURN_IF_ERROR(store_.CheckSignatures(carried).Annotate("timestamp token"));
   return info;
 }
 

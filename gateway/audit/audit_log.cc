@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <climits>
 #include <utility>
 
@@ -19,6 +20,9 @@ namespace {
 constexpr std::string_view kRecordPrefix = "audit/record/";
 constexpr std::string_view kTreePrefix = "audit/tree/";
 constexpr std::string_view kTreeStateKey = "audit/tree-state";
+constexpr std::string_view kPrunedBeforeKey = "audit/pruned-before";
+// Prune deletes this many records per write.
+constexpr uint64_t kPruneChunk = 4096;
 
 // Records that large could not be serialized with their sequence number (protobuf's 2 GiB limit).
 constexpr size_t kMaxRecordBytes = INT_MAX - 64;
@@ -67,6 +71,21 @@ StatusOr<merkle::CompactRange> ReadTreeState(const storage::KeyValueStore& store
                                kTreeStateKey, range.status().message()));
   }
   return range;
+}
+
+StatusOr<uint64_t> ReadPrunedBefore(const storage::KeyValueStore& store, uint64_t size) {
+  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> stored, store.Get(kPrunedBeforeKey));
+  if (!stored.has_value()) return uint64_t{0};
+  uint64_t pruned = 0;
+  const auto [end, error] =
+      std::from_chars(stored->data(), stored->data() + stored->size(), pruned);
+  if (error != std::errc() || end != stored->data() + stored->size() || pruned > size) {
+    return Corrupt(
+        fmt::format("the pruning boundary (key {}) is \"{}\", not a position within "
+                    "the log's {} records",
+                    kPrunedBeforeKey, *stored, size));
+  }
+  return pruned;
 }
 
 StatusOr<StoredRecord> ParseRecord(uint64_t sequence, std::string_view key, std::string bytes) {
@@ -134,15 +153,18 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::KeyValueStore& store
                                                    AuditLogOptions options) {
   TRUC_RETURN_IF_ERROR(options.bodies.Check());
   TRUC_ASSIGN_OR_RETURN(merkle::CompactRange range, ReadTreeState(store));
-  return std::unique_ptr<AuditLog>(new AuditLog(store, std::move(options), std::move(range)));
+  TRUC_ASSIGN_OR_RETURN(const uint64_t pruned_before, ReadPrunedBefore(store, range.size()));
+  return std::unique_ptr<AuditLog>(
+      new AuditLog(store, std::move(options), std::move(range), pruned_before));
 }
 
 AuditLog::AuditLog(storage::KeyValueStore& store, AuditLogOptions options,
-                   merkle::CompactRange range)
+                   merkle::CompactRange range, uint64_t pruned_before)
     : store_(store),
       options_(std::move(options)),
       range_(std::move(range)),
       head_{range_.size(), range_.Root()},
+      pruned_before_(pruned_before),
       committer_([this] { RunCommitter(); }) {}
 
 AuditLog::~AuditLog() {
@@ -290,10 +312,68 @@ StatusOr<std::vector<std::string>> AuditLog::ConsistencyProof(uint64_t old_size,
       old_size, new_size, [this](uint64_t begin, uint64_t end) { return SubtreeHash(begin, end); });
 }
 
+StatusOr<std::vector<std::string>> AuditLog::Frontier(uint64_t size) const {
+  if (const uint64_t durable = this->size(); size > durable) {
+    return merkle::OutOfRangeError(
+        fmt::format("a tree of {} records is asked for, but the log holds {}", size, durable));
+  }
+  std::vector<std::string> frontier;
+  uint64_t begin = 0;
+  for (uint64_t width = std::bit_floor(size); width > 0; width >>= 1) {
+    if ((size & width) == 0) continue;
+    TRUC_ASSIGN_OR_RETURN(std::string hash, SubtreeHash(begin, begin + width));
+    frontier.push_back(std::move(hash));
+    begin += width;
+  }
+  return frontier;
+}
+
+StatusOr<std::string> AuditLog::LeafHash(uint64_t sequence) const {
+  if (const uint64_t durable = size(); sequence >= durable) {
+    return merkle::OutOfRangeError(
+        fmt::format("record {} is asked for, but the log holds {}", sequence, durable));
+  }
+  TRUC_ASSIGN_OR_RETURN(std::vector<std::string> entry, TreeEntry(sequence));
+  return std::move(entry[0]);
+}
+
+Status AuditLog::Prune(uint64_t before) {
+  std::unique_lock lock(prune_mu_);
+  if (const uint64_t durable = size(); before > durable) {
+    return merkle::OutOfRangeError(
+        fmt::format("records before {} are to be pruned, but the log holds {}", before, durable));
+  }
+  const uint64_t first = pruned_before();
+  if (before <= first) return OkStatus();
+  // The boundary first: should the deletions be cut short, what is left of the records is
+  // ignored, and no record the log still claims is ever missing.
+  storage::WriteBatch boundary;
+  boundary.Put(std::string(kPrunedBeforeKey), std::to_string(before));
+  TRUC_RETURN_IF_ERROR(store_.Write(boundary, /*sync=*/true));
+  pruned_before_ = before;
+  for (uint64_t begin = first; begin < before; begin += kPruneChunk) {
+    const uint64_t end = std::min(before, begin + kPruneChunk);
+    storage::WriteBatch write;
+    for (uint64_t sequence = begin; sequence < end; ++sequence) {
+      write.Delete(KeyOf(kRecordPrefix, sequence));
+    }
+    TRUC_RETURN_IF_ERROR(store_.Write(write, /*sync=*/true));
+  }
+  return OkStatus();
+}
+
 StatusOr<StoredRecord> AuditLog::Read(uint64_t sequence) const {
   if (const uint64_t durable = size(); sequence >= durable) {
     return merkle::OutOfRangeError(
         fmt::format("record {} is asked for, but the log holds {}", sequence, durable));
+  }
+  std::shared_lock lock(prune_mu_);
+  if (sequence < pruned_before()) {
+    return NotFoundError(
+        fmt::format("record {} was pruned from the live log after it was archived; read it from "
+                    "the archive",
+                    sequence),
+        std::string(kRecordPruned));
   }
   const std::string key = KeyOf(kRecordPrefix, sequence);
   TRUC_ASSIGN_OR_RETURN(std::optional<std::string> value, store_.Get(key));
@@ -303,8 +383,9 @@ StatusOr<StoredRecord> AuditLog::Read(uint64_t sequence) const {
 
 Status AuditLog::Scan(uint64_t first, uint64_t end,
                       const std::function<bool(const StoredRecord&)>& visit) const {
+  std::shared_lock lock(prune_mu_);
   end = std::min(end, size());
-  for (uint64_t begin = first; begin < end; begin += kReadChunk) {
+  for (uint64_t begin = std::max(first, pruned_before()); begin < end; begin += kReadChunk) {
     const uint64_t chunk_end = std::min(end, begin + kReadChunk);
     TRUC_ASSIGN_OR_RETURN(std::vector<std::string> values,
                           ReadRange(store_, kRecordPrefix, begin, chunk_end));
@@ -325,23 +406,35 @@ Status AuditLog::Verify(const RecordCheck& check) const {
     return Corrupt(fmt::format("the tree state (key {}) holds {} records, but {} were durable",
                                kTreeStateKey, stored.size(), durable));
   }
+  std::shared_lock lock(prune_mu_);
+  const uint64_t pruned = pruned_before();
   merkle::CompactRange rebuilt;
   std::vector<std::string> completed;
   for (uint64_t begin = 0; begin < stored.size(); begin += kReadChunk) {
     const uint64_t end = std::min(stored.size(), begin + kReadChunk);
+    const uint64_t records_begin = std::clamp(pruned, begin, end);
     TRUC_ASSIGN_OR_RETURN(std::vector<std::string> records,
-                          ReadRange(store_, kRecordPrefix, begin, end));
+                          ReadRange(store_, kRecordPrefix, records_begin, end));
     TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> entries,
                           ReadRange(store_, kTreePrefix, begin, end));
     for (uint64_t sequence = begin; sequence < end; ++sequence) {
       const std::string record_key = KeyOf(kRecordPrefix, sequence);
       const std::string tree_key = KeyOf(kTreePrefix, sequence);
-      TRUC_ASSIGN_OR_RETURN(
-          const StoredRecord record,
-          ParseRecord(sequence, record_key, std::move(records[sequence - begin])));
       TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> hashes,
                             ParseTreeEntry(sequence, tree_key, entries[sequence - begin]));
-      rebuilt.Append(merkle::HashLeaf(record.bytes), &completed);
+      if (sequence < records_begin) {
+        // Pruned: its leaf hash is all that is left to check the tree with.
+        rebuilt.Append(hashes[0], &completed);
+      } else {
+        TRUC_ASSIGN_OR_RETURN(
+            const StoredRecord record,
+            ParseRecord(sequence, record_key, std::move(records[sequence - records_begin])));
+        rebuilt.Append(merkle::HashLeaf(record.bytes), &completed);
+        if (check) {
+          const Status checked = check(sequence, record);
+          if (!checked.ok()) return checked.Annotate(Position(sequence, record_key));
+        }
+      }
       if (hashes[0] != completed[0]) {
         return Corrupt(fmt::format("{} hashes to {}, but its stored leaf hash (key {}) is {}",
                                    Position(sequence, record_key), HexEncode(completed[0]),
@@ -356,10 +449,6 @@ Status AuditLog::Verify(const RecordCheck& check) const {
               sequence + 1 - width, sequence + 1, Position(sequence, tree_key),
               HexEncode(hashes[h]), HexEncode(completed[h])));
         }
-      }
-      if (check) {
-        const Status checked = check(sequence, record);
-        if (!checked.ok()) return checked.Annotate(Position(sequence, record_key));
       }
     }
   }

@@ -14,6 +14,9 @@
 //                        of the tree, so a proof costs O(log^2 n) reads.
 //   audit/tree-state     a v1::AuditTreeState: the log's size and the CompactRange frontier,
 //                        from which the root is computed.
+//   audit/pruned-before  the position before which records were pruned (decimal; absent: 0).
+//                        Pruning deletes records, never tree entries: proofs and Verify still
+//                        cover every position, and archives (archive.h) keep the records.
 //
 // Durability: appends are gathered by one committer thread; each batch (the records of several
 // exchanges, their tree entries and the new tree state) is one storage::WriteBatch written with
@@ -30,6 +33,7 @@
 // records without polling.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -37,6 +41,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -54,6 +59,8 @@ namespace truc::gateway::audit {
 // kDataLoss from Open, Read, Scan and Verify: a stored value is missing, does not parse, or
 // disagrees with what it must match. The message names the record's sequence number and key.
 inline constexpr std::string_view kCorruptLog = "audit.corrupt_log";
+// kNotFound from Read: the record was pruned from the live store after it was archived.
+inline constexpr std::string_view kRecordPruned = "audit.record_pruned";
 // kFailedPrecondition from Append: the log is shutting down.
 inline constexpr std::string_view kLogClosed = "audit.log_closed";
 
@@ -117,21 +124,41 @@ class AuditLog final : public ExchangeLog {
   // PROOF). kOutOfRange unless old_size <= new_size <= Head().size; errors as InclusionProof.
   StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
 
+  // The hashes of the perfect subtrees that make up the tree of the first `size` records, largest
+  // first: a merkle::CompactRange's frontier. Errors as ConsistencyProof.
+  StatusOr<std::vector<std::string>> Frontier(uint64_t size) const;
+
   // The record at `sequence`. kOutOfRange (merkle::kOutOfRange) unless sequence < Head().size;
-  // kCorruptLog when it is missing, does not parse or holds another sequence number.
+  // kRecordPruned before pruned_before(); kCorruptLog when it is missing, does not parse or
+  // holds another sequence number.
   StatusOr<StoredRecord> Read(uint64_t sequence) const;
 
   // Calls `visit` with the records [first, end) in order, stopping early when it returns false.
-  // `end` is capped at Head().size as it was when Scan began. Errors as Read.
+  // `end` is capped at Head().size as it was when Scan began; pruned records are skipped. Errors
+  // as Read.
   Status Scan(uint64_t first, uint64_t end,
               const std::function<bool(const StoredRecord&)>& visit) const;
+
+  // The position before which records have been pruned (0 when none have).
+  uint64_t pruned_before() const { return pruned_before_.load(); }
+
+  // The leaf hash of record `sequence`, pruned or not, from its tree entry. Errors as
+  // InclusionProof.
+  StatusOr<std::string> LeafHash(uint64_t sequence) const;
+
+  // Deletes the records [pruned_before(), before) from the store, keeping their tree entries, in
+  // synchronous batches, after making the new boundary durable. Call it only for records that
+  // are archived. Readers wait while it runs. Errors: kOutOfRange when before > Head().size; the
+  // store's.
+  Status Prune(uint64_t before);
 
   // A further check of each record once its place in the tree is verified (signatures,
   // certificates, timestamps: the verifier's later layers). Its error stops Verify, which returns
   // it annotated with the record's position.
   using RecordCheck = std::function<Status(uint64_t sequence, const StoredRecord&)>;
 
-  // Checks the stored log against itself: every record parses and holds its own sequence number,
+  // Checks the stored log against itself (pruned records by their tree entries only): every
+  // record parses and holds its own sequence number,
   // its leaf hash and the subtree hashes stored with it are recomputed and compared, and the root
   // recomputed from all records is compared with the stored tree state's frontier. Covers the
   // records of the tree state read when Verify starts. Returns the FIRST problem as kDataLoss
@@ -147,7 +174,8 @@ class AuditLog final : public ExchangeLog {
     std::promise<Status> done;
   };
 
-  AuditLog(storage::KeyValueStore& store, AuditLogOptions options, merkle::CompactRange range);
+  AuditLog(storage::KeyValueStore& store, AuditLogOptions options, merkle::CompactRange range,
+           uint64_t pruned_before);
 
   void RunCommitter();
   // Writes `batch` as one synchronous WriteBatch, extending `range_`.
@@ -166,6 +194,11 @@ class AuditLog final : public ExchangeLog {
 
   mutable std::mutex head_mu_;
   TreeHead head_;  // Guarded by head_mu_.
+
+  // Prune holds it exclusively, the readers of records shared: they never see a record the log
+  // claims go missing under them.
+  mutable std::shared_mutex prune_mu_;
+  std::atomic<uint64_t> pruned_before_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

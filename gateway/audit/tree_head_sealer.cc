@@ -26,18 +26,6 @@ StatusOr<v1::SignedTreeHead> ParseSealedHead(std::string_view key, std::string_v
   return sealed;
 }
 
-StatusOr<std::optional<v1::SignedTreeHead>> LoadLatest(const storage::KeyValueStore& store) {
-  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> key, store.Get(kLatestKey));
-  if (!key.has_value()) return std::optional<v1::SignedTreeHead>();
-  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> value, store.Get(*key));
-  if (!value.has_value()) {
-    return DataLossError(fmt::format("the latest sealed tree head, '{}', is missing", *key),
-                         std::string(kCorruptSealedHead));
-  }
-  TRUC_ASSIGN_OR_RETURN(v1::SignedTreeHead latest, ParseSealedHead(*key, *value));
-  return std::optional<v1::SignedTreeHead>(std::move(latest));
-}
-
 // kLogRewound unless `current` can have grown from `sealed`.
 Status CheckNotRewound(const v1::TreeHead& sealed, const v1::TreeHead& current) {
   if (current.size() < sealed.size()) {
@@ -74,7 +62,7 @@ StatusOr<std::unique_ptr<TreeHeadSealer>> TreeHeadSealer::Create(
     return InvalidOptions(
         fmt::format("the certificate '{}' is not for the signing key", chain.front().subject()));
   }
-  TRUC_ASSIGN_OR_RETURN(std::optional<v1::SignedTreeHead> latest, LoadLatest(store));
+  TRUC_ASSIGN_OR_RETURN(std::optional<v1::SignedTreeHead> latest, ReadLatestSealedHead(store));
   TRUC_ASSIGN_OR_RETURN(const v1::TreeHead head, source.Head());
   if (latest.has_value()) TRUC_RETURN_IF_ERROR(CheckNotRewound(latest->head(), head));
   std::unique_ptr<TreeHeadSealer> sealer(new TreeHeadSealer(
@@ -100,31 +88,7 @@ TreeHeadSealer::TreeHeadSealer(const TreeHeadSource& source, const crypto::Signe
 TreeHeadSealer::~TreeHeadSealer() { Stop(); }
 
 void TreeHeadSealer::Start() {
-  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
-  if (loop_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(loop_mu_);
-    stopping_ = false;
-  }
-  loop_ = std::thread([this] { RunLoop(); });
-}
-
-void TreeHeadSealer::Stop() {
-  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
-  if (!loop_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(loop_mu_);
-    stopping_ = true;
-  }
-  loop_wake_.notify_all();
-  loop_.join();
-}
-
-void TreeHeadSealer::RunLoop() {
-  bool failing = false;
-  std::unique_lock<std::mutex> lock(loop_mu_);
-  while (!loop_wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) {
-    lock.unlock();
+  periodic_.Start(options_.interval, [this, failing = false]() mutable {
     const Status sealed = SealNow();
     if (!sealed.ok() && !failing) {
       logger_.Warning("cannot seal the audit log's tree head; retrying every interval",
@@ -133,9 +97,10 @@ void TreeHeadSealer::RunLoop() {
       logger_.Info("the audit log's tree head is sealed again, backlog included");
     }
     failing = !sealed.ok();
-    lock.lock();
-  }
+  });
 }
+
+void TreeHeadSealer::Stop() { periodic_.Stop(); }
 
 Status TreeHeadSealer::SealNow() {
   std::lock_guard<std::mutex> sealing(seal_mu_);
@@ -214,21 +179,40 @@ std::optional<v1::SignedTreeHead> TreeHeadSealer::Latest() const {
 StatusOr<std::vector<v1::SignedTreeHead>> TreeHeadSealer::SealedHeads(uint64_t min_size,
                                                                       uint64_t max_size,
                                                                       size_t limit) const {
+  return ReadSealedHeads(store_, min_size, max_size, limit);
+}
+
+StatusOr<std::optional<v1::SignedTreeHead>> ReadLatestSealedHead(
+    const storage::KeyValueStore& store) {
+  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> key, store.Get(kLatestKey));
+  if (!key.has_value()) return std::optional<v1::SignedTreeHead>();
+  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> value, store.Get(*key));
+  if (!value.has_value()) {
+    return DataLossError(fmt::format("the latest sealed tree head, '{}', is missing", *key),
+                         std::string(kCorruptSealedHead));
+  }
+  TRUC_ASSIGN_OR_RETURN(v1::SignedTreeHead latest, ParseSealedHead(*key, *value));
+  return std::optional<v1::SignedTreeHead>(std::move(latest));
+}
+
+StatusOr<std::vector<v1::SignedTreeHead>> ReadSealedHeads(const storage::KeyValueStore& store,
+                                                          uint64_t min_size, uint64_t max_size,
+                                                          size_t limit) {
   const std::string last_key = SealedHeadKey(max_size);
   std::vector<v1::SignedTreeHead> heads;
   Status corrupt;
-  TRUC_RETURN_IF_ERROR(store_.Scan(kSealedHeadPrefix, SealedHeadKey(min_size),
-                                   [&](std::string_view key, std::string_view value) {
-                                     if (heads.size() >= limit || key > last_key) return false;
-                                     StatusOr<v1::SignedTreeHead> sealed =
-                                         ParseSealedHead(key, value);
-                                     if (!sealed.ok()) {
-                                       corrupt = sealed.status();
-                                       return false;
-                                     }
-                                     heads.push_back(*std::move(sealed));
-                                     return true;
-                                   }));
+  TRUC_RETURN_IF_ERROR(store.Scan(kSealedHeadPrefix, SealedHeadKey(min_size),
+                                  [&](std::string_view key, std::string_view value) {
+                                    if (heads.size() >= limit || key > last_key) return false;
+                                    StatusOr<v1::SignedTreeHead> sealed =
+                                        ParseSealedHead(key, value);
+                                    if (!sealed.ok()) {
+                                      corrupt = sealed.status();
+                                      return false;
+                                    }
+                                    heads.push_back(*std::move(sealed));
+                                    return true;
+                                  }));
   TRUC_RETURN_IF_ERROR(corrupt);
   return heads;
 }

@@ -9,17 +9,16 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "core/base/clock.h"
+#include "core/base/periodic_thread.h"
 #include "core/base/status.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
@@ -124,7 +123,6 @@ class TreeHeadSealer {
   // Called with seal_mu_ held.
   StatusOr<std::optional<v1::SignedTreeHead>> SealCurrentHead();
   Status Store(const v1::SignedTreeHead& sealed);
-  void RunLoop();
 
   const TreeHeadSource& source_;
   const crypto::Signer& signer_;
@@ -143,11 +141,17 @@ class TreeHeadSealer {
   std::deque<Appended> uncovered_;
   Status last_error_;  // The last failed SealNow's error. Guarded by state_mu_.
 
-  std::mutex lifecycle_mu_;  // Serializes Start and Stop.
-  std::thread loop_;         // Guarded by lifecycle_mu_.
-  std::mutex loop_mu_;
-  std::condition_variable loop_wake_;
-  bool stopping_ = false;  // Guarded by loop_mu_.
+  PeriodicThread periodic_;  // Last: its thread uses the members above.
 };
+
+// What a sealer stored in `store`, for readers that need no sealer (archives, offline checks):
+// the latest sealed head, or nullopt before the first; the sealed heads with
+// min_size <= size <= max_size, by increasing size, at most `limit`. Errors: the store's,
+// kCorruptSealedHead.
+StatusOr<std::optional<v1::SignedTreeHead>> ReadLatestSealedHead(
+    const storage::KeyValueStore& store);
+StatusOr<std::vector<v1::SignedTreeHead>> ReadSealedHeads(const storage::KeyValueStore& store,
+                                                          uint64_t min_size, uint64_t max_size,
+                                                          size_t limit);
 
 }  // namespace truc::gateway::audit

@@ -105,6 +105,14 @@ class GatewayFederation {
     TestFederation::Write(consumer_tls_, d, "consumer-tls");
     TestFederation::Write(pki_.Issue(Profile::kGatewayTls, "VN/GOV/000100/admin", {"DNS:admin"}), d,
                           "admin");
+    // Auditors of the audit API: of the gateway's owner (the default scope), and of a member
+    // that takes part in no exchange here.
+    TestFederation::Write(
+        pki_.Issue(Profile::kGatewayTls, "VN/GOV/000100/auditor", {"DNS:auditor"}), d, "auditor");
+    TestFederation::Write(pki_.Issue(Profile::kGatewayTls, "VN/GOV/000300/auditor", {"DNS:other"}),
+                          d, "other-auditor");
+    Expect(WriteFileAtomically(dir_.File("tsa-root.pem"), tsa_.root.certificate.ToPem(), 0644).ok(),
+           "writing tsa-root.pem");
     Expect(WriteFileAtomically(dir_.File("audit-body.key"), kAuditBodyKeyHex, 0600).ok(),
            "writing audit-body.key");
 
@@ -266,6 +274,23 @@ class GatewayFederation {
         "{} gateway {} --gateway {} --cert {} --key {} --ca {} 2>&1", TRUC_CLI_BINARY, arguments,
         provider_.admin, dir_.File("admin.pem"), dir_.File("admin.key"), dir_.File("root-ca.pem")));
   }
+
+  // Runs `truc audit ARGUMENTS` against the audit API of gateway `name` ("consumer" or
+  // "provider") with the certificate `who` ("auditor", "other-auditor", "admin"); returns its exit
+  // code and output (stdout, then stderr).
+  testing::CommandResult Audit(const std::string& name, const std::string& arguments,
+                               const std::string& who = "auditor") const {
+    const Gateway& gateway = name == "provider" ? provider_ : consumer_;
+    return testing::RunCommand(fmt::format(
+        "{} audit {} --gateway {} --cert {} --key {} --ca {} 2>&1", TRUC_CLI_BINARY, arguments,
+        gateway.admin, dir_.File(who + ".pem"), dir_.File(who + ".key"), dir_.File("root-ca.pem")));
+  }
+
+  // The federation's root CA, as an auditor holds it, and the root of its TSA, another one.
+  std::string RootCaFile() const { return dir_.File("root-ca.pem"); }
+  std::string TsaRootCaFile() const { return dir_.File("tsa-root.pem"); }
+  // A file or directory in the gateways' directory, where their configurations are.
+  std::string File(const std::string& name) const { return dir_.File(name); }
 
   // Sends `message` straight to the provider's exchange port, as the consumer's gateway would.
   grpc::Status SendAsConsumerGateway(const v1::ExchangeMessage& message,
@@ -447,6 +472,11 @@ certificate_file = "{0}-tls.pem"
 key_file = "{0}-tls.key"
 client_ca_file = "root-ca.pem"
 administrators = ["admin.pem"]
+[[admin.auditors]]
+certificate = "auditor.pem"
+[[admin.auditors]]
+certificate = "other-auditor.pem"
+members = ["VN/GOV/000300"]
 {3}
 [audit]
 timestamping_urls = ["http://{5}/timestamp"]

@@ -1,0 +1,446 @@
+#include "cli/audit_commands.h"
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "cli/admin_client.h"
+#include "cli/audit_report.h"
+#include "cli/audit_source.h"
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "core/base/clock.h"
+#include "core/crypto/certificate.h"
+#include "core/crypto/trust_store.h"
+#include "gateway/audit/evidence_bundle.h"
+#include "gateway/audit/evidence_verifier.h"
+#include "proto/timestamp_conversion.h"
+
+namespace truc::cli {
+namespace {
+
+// Where the log is read from: the audit API or an archive.
+struct SourceOptions {
+  ConnectionOptions connection{.peer = "gateway"};
+  std::string archive;
+  std::string gateway_config;
+};
+
+StatusOr<std::unique_ptr<AuditSource>> OpenSource(const SourceOptions& options) {
+  const int named = (options.connection.address.empty() ? 0 : 1) +
+                    (options.archive.empty() ? 0 : 1) + (options.gateway_config.empty() ? 0 : 1);
+  if (named != 1) {
+    return InvalidArgumentError(
+        "name one log to read: --gateway HOST:PORT (with --cert, --key, --ca), --archive FILE or "
+        "--gateway-config FILE",
+        "cli.bad_arguments");
+  }
+  if (!options.archive.empty()) return OpenArchiveAuditSource(options.archive);
+  if (!options.gateway_config.empty()) return OpenStoreAuditSource(options.gateway_config);
+  return OpenRemoteAuditSource(options.connection);
+}
+
+// "2026-11-01", "2026-11-01T08:00:00Z" or "2026-11-01T08:00:00+07:00".
+StatusOr<google::protobuf::Timestamp> ParseTime(std::string_view option, const std::string& text) {
+  std::tm tm{};
+  int offset_hours = 0;
+  int offset_minutes = 0;
+  char sign = '+';
+  char zone[8] = {};
+  const int fields =
+      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, zone);
+  const std::string_view suffix(zone);
+  const bool date_only = fields == 3 && text.size() == 10;
+  const bool utc = fields == 7 && suffix == "Z";
+  const bool offset = fields == 7 &&
+                      std::sscanf(zone, "%c%2d:%2d", &sign, &offset_hours, &offset_minutes) == 3 &&
+                      (sign == '+' || sign == '-') && suffix.size() == 6;
+  if (!date_only && !utc && !offset) {
+    return InvalidArgumentError(
+        fmt::format("{}: \"{}\" is not a date (2026-11-01) or an RFC 3339 time "
+                    "(2026-11-01T08:00:00Z, 2026-11-01T08:00:00+07:00)",
+                    option, text),
+        "cli.bad_arguments");
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  int64_t seconds = timegm(&tm);
+  if (offset) seconds -= (sign == '+' ? 1 : -1) * (offset_hours * 3600 + offset_minutes * 60);
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(seconds);
+  return timestamp;
+}
+
+struct FilterOptions {
+  std::string since;
+  std::string until;
+  std::string client;
+  std::string service;
+  std::string message_id;
+  std::string user_id;
+  std::string purpose;
+  std::string outcome;
+  std::string format = "table";
+};
+
+void AddFilterOptions(CLI::App& command, FilterOptions& options) {
+  command.add_option("--since", options.since, "Exchanges that ended at or after this time");
+  command.add_option("--until", options.until, "Exchanges that ended before this time");
+  command.add_option("--client", options.client, "A client subsystem, or all of a member's");
+  command.add_option("--service", options.service,
+                     "A service, or all of a provider subsystem's or member's");
+  command.add_option("--message-id", options.message_id, "One message id");
+  command.add_option("--user-id", options.user_id, "The end user (X-Road-UserId)");
+  command.add_option("--purpose", options.purpose, "The purpose or case number (X-Road-Issue)");
+  command.add_option("--outcome", options.outcome, "succeeded or failed");
+}
+
+StatusOr<v1::AuditFilter> FilterFrom(const FilterOptions& options) {
+  v1::AuditFilter filter;
+  if (!options.since.empty()) {
+    TRUC_ASSIGN_OR_RETURN(*filter.mutable_since(), ParseTime("--since", options.since));
+  }
+  if (!options.until.empty()) {
+    TRUC_ASSIGN_OR_RETURN(*filter.mutable_until(), ParseTime("--until", options.until));
+  }
+  filter.set_client(options.client);
+  filter.set_service(options.service);
+  filter.set_message_id(options.message_id);
+  filter.set_user_id(options.user_id);
+  filter.set_purpose(options.purpose);
+  if (options.outcome == "succeeded") {
+    filter.set_outcome(v1::AuditFilter::OUTCOME_SUCCEEDED);
+  } else if (options.outcome == "failed") {
+    filter.set_outcome(v1::AuditFilter::OUTCOME_FAILED);
+  } else if (!options.outcome.empty()) {
+    return InvalidArgumentError(
+        fmt::format("--outcome: \"{}\" is not succeeded or failed", options.outcome),
+        "cli.bad_arguments");
+  }
+  return filter;
+}
+
+// Calls `visit` with every row of every page from `request` on, or of the first page only.
+Status ForEachPage(AuditSource& source, v1::QueryExchangesRequest request, bool all_pages,
+                   const std::function<Status(const v1::QueryExchangesResponse&)>& visit) {
+  for (;;) {
+    TRUC_ASSIGN_OR_RETURN(const v1::QueryExchangesResponse page, source.Query(request));
+    TRUC_RETURN_IF_ERROR(visit(page));
+    if (page.next_page_token().empty() || !all_pages) return OkStatus();
+    request.set_page_token(page.next_page_token());
+  }
+}
+
+struct QueryOptions {
+  FilterOptions filter;
+  uint32_t limit = 100;
+  std::string page_token;
+  bool all = false;
+};
+
+Status Query(const QueryOptions& options, const SourceOptions& source_options,
+             const Output& output) {
+  TRUC_ASSIGN_OR_RETURN(const ReportFormat format, ParseReportFormat(options.filter.format));
+  v1::QueryExchangesRequest request;
+  TRUC_ASSIGN_OR_RETURN(*request.mutable_filter(), FilterFrom(options.filter));
+  request.set_page_size(options.limit);
+  request.set_page_token(options.page_token);
+  TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
+  std::vector<ExchangeRow> rows;
+  std::string next;
+  TRUC_RETURN_IF_ERROR(ForEachPage(*source, request, options.all,
+                                   [&](const v1::QueryExchangesResponse& page) -> Status {
+                                     for (const v1::LoggedRecord& record : page.records()) {
+                                       TRUC_ASSIGN_OR_RETURN(ExchangeRow row, RowOf(record));
+                                       rows.push_back(std::move(row));
+                                     }
+                                     next = page.next_page_token();
+                                     return OkStatus();
+                                   }));
+  WriteRows(rows, format, output.out);
+  if (!next.empty() && !options.all) {
+    output.err << fmt::format("more exchanges may match: --page-token {} for the next page\n",
+                              next);
+  }
+  return OkStatus();
+}
+
+struct StatsOptions {
+  FilterOptions filter;
+};
+
+Status Stats(const StatsOptions& options, const SourceOptions& source_options,
+             const Output& output) {
+  TRUC_ASSIGN_OR_RETURN(const ReportFormat format, ParseReportFormat(options.filter.format));
+  v1::QueryExchangesRequest request;
+  TRUC_ASSIGN_OR_RETURN(*request.mutable_filter(), FilterFrom(options.filter));
+  request.set_page_size(1000);
+  TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
+  ExchangeStats stats;
+  TRUC_RETURN_IF_ERROR(ForEachPage(*source, request, /*all_pages=*/true,
+                                   [&](const v1::QueryExchangesResponse& page) -> Status {
+                                     for (const v1::LoggedRecord& record : page.records()) {
+                                       TRUC_ASSIGN_OR_RETURN(const ExchangeRow row, RowOf(record));
+                                       stats.Add(row);
+                                     }
+                                     return OkStatus();
+                                   }));
+  stats.Write(format, output.out);
+  return OkStatus();
+}
+
+struct ShowOptions {
+  std::string message_id;
+  std::string format = "table";
+};
+
+Status Show(const ShowOptions& options, const SourceOptions& source_options, const Output& output) {
+  TRUC_ASSIGN_OR_RETURN(const ReportFormat format, ParseReportFormat(options.format));
+  TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
+  TRUC_ASSIGN_OR_RETURN(const v1::ExchangeEvidence evidence, source->Evidence(options.message_id));
+  return WriteExchange(evidence, format, output.out);
+}
+
+StatusOr<crypto::TrustStore> LoadAnchors(const std::string& file) {
+  if (file.empty()) {
+    return InvalidArgumentError(
+        "--anchor: your own copy of the federation's root CA certificate is needed",
+        "cli.bad_arguments");
+  }
+  TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> anchors,
+                        crypto::Certificate::LoadPemFile(file));
+  return crypto::TrustStore::Create(std::move(anchors));
+}
+
+struct RangeOptions {
+  uint64_t first = 0;
+  uint64_t end = 0;
+  std::string anchor;
+  std::string out;
+};
+
+// A file that is removed when it goes out of scope.
+class TemporaryFile {
+ public:
+  static StatusOr<TemporaryFile> Create() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string path = fmt::format("{}/truc-audit-XXXXXX", dir != nullptr ? dir : "/tmp");
+    const int fd = mkstemp(path.data());
+    if (fd < 0) return InternalError(fmt::format("cannot create a temporary file {}", path));
+    close(fd);
+    return TemporaryFile(std::move(path));
+  }
+  TemporaryFile(TemporaryFile&& other) noexcept : path_(std::exchange(other.path_, "")) {}
+  TemporaryFile& operator=(TemporaryFile&&) = delete;
+  ~TemporaryFile() {
+    if (!path_.empty()) std::remove(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TemporaryFile(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+// Writes the source's archive of [first, end) to the file at `path`.
+Status SaveArchive(AuditSource& source, uint64_t first, uint64_t end, const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return InvalidArgumentError(fmt::format("cannot write {}", path));
+  TRUC_RETURN_IF_ERROR(source.Archive(first, end, [&](std::string_view bytes) -> Status {
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return out ? OkStatus() : InternalError(fmt::format("writing {} failed", path));
+  }));
+  out.close();
+  return out ? OkStatus() : InternalError(fmt::format("writing {} failed", path));
+}
+
+void WriteReport(const gateway::audit::VerifyReport& report, std::ostream& out) {
+  out << fmt::format("Audit log of gateway {}, records {} to {}:\n", report.server_id, report.first,
+                     report.end == 0 ? 0 : report.end - 1);
+  out << fmt::format(
+      "  {} records verified (digests, message signatures, certificate chains)\n"
+      "  {} records of other members withheld or pruned, checked by their leaf hashes\n"
+      "  {} tree heads verified (signed by the gateway's owner, timestamped by an approved TSA)\n"
+      "  trust from the federation's configuration version {}\n",
+      report.records_verified, report.records_withheld, report.heads_verified,
+      report.configuration_version);
+  if (report.ok()) {
+    out << "OK: every record is in the signed, timestamped log, unchanged.\n";
+    return;
+  }
+  out << fmt::format("FAILED: {} problems\n", report.problems.size() + report.more_problems);
+  for (const auto& problem : report.problems) {
+    out << fmt::format("  {}: {}\n", problem.where, problem.what);
+  }
+  if (report.more_problems > 0) out << fmt::format("  ... and {} more\n", report.more_problems);
+}
+
+// Verifies the archive file at `path` and reports what it found.
+Status VerifyFile(const std::string& path, const crypto::TrustStore& anchors,
+                  const Output& output) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError(fmt::format("cannot open the archive {}", path));
+  const gateway::audit::VerifyReport report =
+      gateway::audit::VerifyArchive(in, anchors, SystemClock::Instance().Now());
+  WriteReport(report, output.out);
+  if (report.ok()) return OkStatus();
+  return DataLossError(fmt::format("the audit log does not verify: {} problems",
+                                   report.problems.size() + report.more_problems),
+                       "audit.verify_failed");
+}
+
+Status Verify(const RangeOptions& options, const SourceOptions& source_options,
+              const Output& output) {
+  TRUC_ASSIGN_OR_RETURN(const crypto::TrustStore anchors, LoadAnchors(options.anchor));
+  if (!source_options.archive.empty()) return VerifyFile(source_options.archive, anchors, output);
+  TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
+  if (const Status storage = source->VerifyStorage(); !storage.ok()) {
+    output.out << "FAILED: the gateway's store: " << storage.message() << "\n";
+    return storage;
+  }
+  TRUC_ASSIGN_OR_RETURN(const TemporaryFile downloaded, TemporaryFile::Create());
+  TRUC_RETURN_IF_ERROR(SaveArchive(*source, options.first, options.end, downloaded.path()));
+  return VerifyFile(downloaded.path(), anchors, output);
+}
+
+Status Archive(const RangeOptions& options, const SourceOptions& source_options,
+               const Output& output) {
+  if (!source_options.archive.empty()) {
+    return InvalidArgumentError(
+        "archive reads from a gateway (--gateway or --gateway-config), not from an archive",
+        "cli.bad_arguments");
+  }
+  TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
+  TRUC_RETURN_IF_ERROR(SaveArchive(*source, options.first, options.end, options.out));
+  output.out << fmt::format("saved {} ({} bytes)\n", options.out,
+                            std::filesystem::file_size(options.out));
+  return OkStatus();
+}
+
+struct ExportOptions {
+  std::string message_id;
+  std::string out;
+};
+
+Status Export(const ExportOptions& options, const SourceOptions& source_options,
+              const Output& output) {
+  TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
+  TRUC_ASSIGN_OR_RETURN(const v1::ExchangeEvidence evidence, source->Evidence(options.message_id));
+  TRUC_RETURN_IF_ERROR(gateway::audit::WriteBundle(evidence, options.out));
+  output.out << fmt::format(
+      "wrote the evidence of {} ({} records) to {}; check it with `bash {}/verify-with-openssl.sh "
+      "ROOT-CA.pem` or `truc audit verify-bundle --bundle {} --anchor ROOT-CA.pem`\n",
+      options.message_id, evidence.records_size(), options.out, options.out, options.out);
+  return OkStatus();
+}
+
+struct BundleOptions {
+  std::string bundle;
+  std::string anchor;
+};
+
+Status VerifyBundle(const BundleOptions& options, const Output& output) {
+  TRUC_ASSIGN_OR_RETURN(const crypto::TrustStore anchors, LoadAnchors(options.anchor));
+  TRUC_ASSIGN_OR_RETURN(
+      const gateway::audit::BundleReport report,
+      gateway::audit::VerifyBundle(options.bundle, anchors, SystemClock::Instance().Now()));
+  output.out << fmt::format(
+      "OK: {} records logged by gateway {}, in its tree head at size {} timestamped {}; every "
+      "signature, certificate chain and proof verifies\n",
+      report.records, report.server_id, report.head_size, FormatRfc3339(report.head_timestamp));
+  return OkStatus();
+}
+
+// Registers `audit <name>`, which runs `run` with its options and the source options.
+template <typename Options>
+CLI::App* AddSourceCommand(CLI::App& audit, const std::string& name, const std::string& description,
+                           Status (*run)(const Options&, const SourceOptions&, const Output&),
+                           const std::shared_ptr<Options>& options,
+                           const std::shared_ptr<SourceOptions>& source, const Output& output,
+                           Status* result) {
+  return AddCommand(
+      audit, name, description, [=, &output] { return run(*options, *source, output); }, result);
+}
+
+}  // namespace
+
+void AddAuditCommands(CLI::App& app, const Output& output, Status* result) {
+  CLI::App* audit = AddGroup(app, "audit", "Query and verify gateways' audit logs");
+  audit->fallthrough();
+  auto source = std::make_shared<SourceOptions>();
+  audit->add_option("--gateway", source->connection.address,
+                    "The gateway's audit API (its admin listener), HOST:PORT");
+  audit->add_option("--cert", source->connection.cert,
+                    "Our auditor certificate chain (PEM, leaf first)");
+  audit->add_option("--key", source->connection.key, "Its private key (PEM, mode 0600)");
+  audit->add_option("--ca", source->connection.ca,
+                    "CA certificates to trust for the gateway's server certificate (PEM)");
+  audit->add_option("--archive", source->archive, "Read an archive file instead of a gateway");
+  audit->add_option("--gateway-config", source->gateway_config,
+                    "Read the store of the gateway with this configuration file, on its machine "
+                    "(verify and archive only)");
+
+  auto query = std::make_shared<QueryOptions>();
+  CLI::App* command = AddSourceCommand(*audit, "query", "Exchanges that match a filter", &Query,
+                                       query, source, output, result);
+  AddFilterOptions(*command, query->filter);
+  command->add_option("--format", query->filter.format, "table, json or csv");
+  command->add_option("--limit", query->limit, "Exchanges per page (default 100, at most 1000)");
+  command->add_option("--page-token", query->page_token, "Go on where a previous page ended");
+  command->add_flag("--all", query->all, "Follow every page");
+
+  auto stats = std::make_shared<StatsOptions>();
+  command = AddSourceCommand(*audit, "stats",
+                             "Exchanges, failure rates and latencies per client and service",
+                             &Stats, stats, source, output, result);
+  AddFilterOptions(*command, stats->filter);
+  command->add_option("--format", stats->filter.format, "table or json");
+
+  auto show = std::make_shared<ShowOptions>();
+  command = AddSourceCommand(*audit, "show", "Every record of one exchange, in full", &Show, show,
+                             source, output, result);
+  command->add_option("--message-id", show->message_id, "The exchange's message id")->required();
+  command->add_option("--format", show->format, "table or json");
+
+  auto verify = std::make_shared<RangeOptions>();
+  command = AddSourceCommand(*audit, "verify",
+                             "Verify the log or an archive: records, tree, signatures, timestamps",
+                             &Verify, verify, source, output, result);
+  command->add_option("--anchor", verify->anchor, "Your copy of the federation's root CA (PEM)")
+      ->required();
+  command->add_option("--first", verify->first, "From this record (remote; default 0)");
+  command->add_option("--end", verify->end,
+                      "Up to this sealed size (remote; default: the latest sealed head)");
+
+  auto archive = std::make_shared<RangeOptions>();
+  command = AddSourceCommand(*audit, "archive", "Save an archive of the log for offline audits",
+                             &Archive, archive, source, output, result);
+  command->add_option("--out", archive->out, "The archive file to write")->required();
+  command->add_option("--first", archive->first, "From this record (default 0)");
+  command->add_option("--end", archive->end,
+                      "Up to this sealed size (default: the latest sealed head)");
+
+  auto export_options = std::make_shared<ExportOptions>();
+  command = AddSourceCommand(*audit, "export",
+                             "Write the evidence bundle of one exchange, checkable with openssl",
+                             &Export, export_options, source, output, result);
+  command->add_option("--message-id", export_options->message_id, "The exchange's message id")
+      ->required();
+  command->add_option("--out", export_options->out, "The bundle directory to create")->required();
+
+  auto bundle = std::make_shared<BundleOptions>();
+  command = AddCommand(
+      *audit, "verify-bundle", "Verify an evidence bundle",
+      [bundle, &output] { return VerifyBundle(*bundle, output); }, result);
+  command->add_option("--bundle", bundle->bundle, "The bundle directory")->required();
+  command->add_option("--anchor", bundle->anchor, "Your copy of the federation's root CA (PEM)")
+      ->required();
+}
+
+}  // namespace truc::cli

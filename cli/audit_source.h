@@ -1,0 +1,45 @@
+// Where `truc audit` reads a gateway's audit log from: the gateway's audit API (remote, over
+// mutual TLS, within the auditor's scope) or an archive file exported earlier (offline). Both
+// answer the same questions, in the audit API's terms (proto/truc/v1/gateway_audit.proto).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cli/admin_client.h"
+
+#include "core/base/status.h"
+#include "gateway/audit/archive.h"
+#include "truc/v1/gateway_audit.pb.h"
+
+namespace truc::cli {
+
+class AuditSource {
+ public:
+  virtual ~AuditSource() = default;
+
+  // One page of the exchanges that match (QueryExchanges).
+  virtual StatusOr<v1::QueryExchangesResponse> Query(const v1::QueryExchangesRequest& request) = 0;
+  // The records of one message id with their proofs (GetExchangeEvidence).
+  virtual StatusOr<v1::ExchangeEvidence> Evidence(const std::string& message_id) = 0;
+  // Writes the archive of records [first, end) (end 0: all that is sealed) to `sink`. An archive
+  // source gives its whole file, whatever the range.
+  virtual Status Archive(uint64_t first, uint64_t end, const gateway::audit::ArchiveSink& sink) = 0;
+  // Checks the storage under the log where the source has one: a store's files (block
+  // checksums) and the log's own structure (AuditLog::Verify), each failure saying where. OK for
+  // the others, whose bytes the archive's own checks cover.
+  virtual Status VerifyStorage() { return OkStatus(); }
+};
+
+// The gateway's audit API at connection.address.
+StatusOr<std::unique_ptr<AuditSource>> OpenRemoteAuditSource(const ConnectionOptions& connection);
+
+// The store of the gateway whose configuration file is `config_file` (its server_id and
+// data_dir), opened read-only, so the gateway may be running: it can be verified and archived;
+// Query and Evidence are refused (archive it, then read the archive).
+StatusOr<std::unique_ptr<AuditSource>> OpenStoreAuditSource(const std::string& config_file);
+
+// The archive file at `path`.
+StatusOr<std::unique_ptr<AuditSource>> OpenArchiveAuditSource(const std::string& path);
+
+}  // namespace truc::cli

@@ -1,0 +1,324 @@
+#include "gateway/audit/archive.h"
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+#include <span>
+
+#include <fmt/format.h>
+
+#include "core/crypto/digest.h"
+#include "core/merkle/errors.h"
+#include "core/merkle/hash.h"
+#include "core/merkle/tree.h"
+
+namespace truc::gateway::audit {
+namespace {
+
+// Larger parts are refused as malformed: no record comes near it (bodies are limited to far
+// less), and a flipped length byte must not make the reader allocate gigabytes.
+constexpr uint64_t kMaxPartBytes = 1ull << 30;
+
+Status Malformed(uint64_t offset, std::string what) {
+  return DataLossError(fmt::format("archive byte {}: {}", offset, what),
+                       std::string(kMalformedArchive));
+}
+
+// `part` serialized, preceded by its length as a varint.
+std::string Framed(const google::protobuf::Message& part) {
+  const std::string bytes = part.SerializeAsString();
+  std::string framed;
+  uint64_t length = bytes.size();
+  do {
+    framed += static_cast<char>((length & 0x7f) | (length > 0x7f ? 0x80 : 0));
+    length >>= 7;
+  } while (length > 0);
+  return framed + bytes;
+}
+
+// One varint-framed part as read: its message bytes, and the SHA-256 of the whole frame.
+struct ReadFrame {
+  std::string bytes;
+  std::string sha256;
+};
+
+// Reads one varint-framed part at `offset`. nullopt at a clean end of input.
+StatusOr<std::optional<ReadFrame>> ReadPart(std::istream& in, uint64_t& offset) {
+  uint64_t length = 0;
+  int shift = 0;
+  const uint64_t start = offset;
+  std::string prefix;
+  for (;;) {
+    const int c = in.get();
+    if (c == std::char_traits<char>::eof()) {
+      if (offset == start) return std::optional<ReadFrame>();
+      return Malformed(start, "the input ends inside a length prefix");
+    }
+    prefix += static_cast<char>(c);
+    ++offset;
+    if (shift >= 63 && (c & 0x7f) > 1) return Malformed(start, "the length prefix overflows");
+    length |= static_cast<uint64_t>(c & 0x7f) << shift;
+    if ((c & 0x80) == 0) break;
+    shift += 7;
+  }
+  if (length > kMaxPartBytes) {
+    return Malformed(start, fmt::format("a part of {} bytes is announced, more than an archive "
+                                        "ever holds",
+                                        length));
+  }
+  std::string bytes(length, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(length));
+  if (static_cast<uint64_t>(in.gcount()) != length) {
+    return Malformed(start, fmt::format("a part of {} bytes is announced, but only {} follow",
+                                        length, in.gcount()));
+  }
+  offset += length;
+  std::string sha256 = crypto::Sha256(prefix + bytes);
+  return std::optional<ReadFrame>(ReadFrame{std::move(bytes), std::move(sha256)});
+}
+
+// Parses `bytes` as `part`, refusing unknown fields anywhere in it: in an archive, every byte
+// must mean something that is checked.
+Status ParsePart(const std::string& bytes, ArchiveSpan span, std::string_view what,
+                 google::protobuf::Message& part) {
+  if (!part.ParseFromString(bytes)) {
+    return Malformed(
+        span.begin, fmt::format("the {} (bytes {}-{}) does not parse", what, span.begin, span.end));
+  }
+  std::vector<const google::protobuf::Message*> pending = {&part};
+  while (!pending.empty()) {
+    const google::protobuf::Message& message = *pending.back();
+    pending.pop_back();
+    const google::protobuf::Reflection& reflection = *message.GetReflection();
+    if (!reflection.GetUnknownFields(message).empty()) {
+      return Malformed(span.begin,
+                       fmt::format("the {} (bytes {}-{}) holds an unknown field in {}", what,
+                                   span.begin, span.end, message.GetDescriptor()->full_name()));
+    }
+    std::vector<const google::protobuf::FieldDescriptor*> fields;
+    reflection.ListFields(message, &fields);
+    for (const google::protobuf::FieldDescriptor* field : fields) {
+      if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection.FieldSize(message, field); ++i) {
+          pending.push_back(&reflection.GetRepeatedMessage(message, field, i));
+        }
+      } else {
+        pending.push_back(&reflection.GetMessage(message, field));
+      }
+    }
+  }
+  return OkStatus();
+}
+
+// Gathers what ExchangeEvidenceFromArchive needs: the header, every leaf hash, and the records of
+// one message.
+class EvidenceCollector final : public ArchiveVisitor {
+ public:
+  explicit EvidenceCollector(std::string_view message_id) : message_id_(message_id) {}
+
+  void Header(const v1::AuditSegmentHeader& header, ArchiveSpan) override { header_ = header; }
+  void Entry(const v1::ArchivedEntry& entry, ArchiveSpan) override {
+    leaves_.push_back(entry.leaf_hash());
+    v1::AuditRecord record;
+    if (!entry.record().empty() && record.ParseFromString(entry.record()) &&
+        record.message_id() == message_id_) {
+      v1::LoggedRecord& logged = records_.emplace_back();
+      logged.set_sequence(entry.sequence());
+      logged.set_record(entry.record());
+    }
+  }
+
+  StatusOr<v1::ExchangeEvidence> Evidence() const {
+    if (records_.empty()) {
+      return NotFoundError(
+          fmt::format("no exchange with message id \"{}\" in this archive", message_id_),
+          "audit.no_such_exchange");
+    }
+    if (header_.heads().empty()) return Malformed(0, "the archive has no sealed head");
+    const v1::SignedTreeHead& head = header_.heads(header_.heads_size() - 1);
+    v1::ExchangeEvidence evidence;
+    evidence.set_server_id(header_.server_id());
+    *evidence.mutable_head() = head;
+    evidence.set_signed_configuration(header_.signed_configuration());
+    for (const v1::LoggedRecord& record : records_) {
+      TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> path,
+                            merkle::InclusionPath(record.sequence(), head.head().size(),
+                                                  [this](uint64_t begin, uint64_t end) {
+                                                    return Subtree(begin, end);
+                                                  }));
+      v1::ProvenRecord& proven = *evidence.add_records();
+      *proven.mutable_record() = record;
+      for (const std::string& hash : path) proven.add_audit_path(hash);
+    }
+    return evidence;
+  }
+
+ private:
+  // MTH of leaves [begin, end), from the header's frontier for those before `first` and from the
+  // entries for the others.
+  StatusOr<std::string> Subtree(uint64_t begin, uint64_t end) const {
+    const uint64_t first = header_.first();
+    if (begin >= first) {
+      if (end - first > leaves_.size()) return Malformed(0, "the archive misses entries");
+      return merkle::RootFromLeafHashes(std::span(leaves_).subspan(begin - first, end - begin));
+    }
+    uint64_t node_begin = 0;
+    int node = 0;
+    for (uint64_t width = std::bit_floor(first); width > 0; width >>= 1) {
+      if ((first & width) == 0) continue;
+      if (node >= header_.frontier_size()) break;
+      if (node_begin == begin && node_begin + width == end) return header_.frontier(node);
+      node_begin += width;
+      ++node;
+    }
+    const uint64_t width = end - begin;
+    if (width < 2) {
+      return Malformed(0, fmt::format("leaf {} lies inside the archive's frontier", begin));
+    }
+    const uint64_t split = std::bit_floor(width - 1);
+    TRUC_ASSIGN_OR_RETURN(const std::string left, Subtree(begin, begin + split));
+    TRUC_ASSIGN_OR_RETURN(const std::string right, Subtree(begin + split, end));
+    return merkle::HashChildren(left, right);
+  }
+
+  const std::string message_id_;
+  v1::AuditSegmentHeader header_;
+  std::vector<std::string> leaves_;
+  std::vector<v1::LoggedRecord> records_;
+};
+
+}  // namespace
+
+StatusOr<v1::ExchangeEvidence> ExchangeEvidenceFromArchive(std::istream& in,
+                                                           std::string_view message_id) {
+  EvidenceCollector collector(message_id);
+  TRUC_RETURN_IF_ERROR(ReadArchive(in, collector));
+  return collector.Evidence();
+}
+
+Status ExportSegment(const AuditLog& log, const storage::KeyValueStore& store, SegmentSpec spec,
+                     const ArchiveSink& sink) {
+  TRUC_ASSIGN_OR_RETURN(const std::optional<v1::SignedTreeHead> latest,
+                        ReadLatestSealedHead(store));
+  const uint64_t sealed = latest.has_value() ? latest->head().size() : 0;
+  if (spec.end == 0) spec.end = sealed;
+  if (spec.first > spec.end || spec.end > sealed) {
+    return merkle::OutOfRangeError(
+        fmt::format("records [{}, {}) are asked for, but the latest sealed head covers {}",
+                    spec.first, spec.end, sealed));
+  }
+  v1::AuditSegmentHeader header;
+  header.set_server_id(spec.server_id);
+  header.set_first(spec.first);
+  header.set_end(spec.end);
+  TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> frontier, log.Frontier(spec.first));
+  for (const std::string& hash : frontier) header.add_frontier(hash);
+  header.set_signed_configuration(spec.signed_configuration);
+  if (spec.end > spec.first) {
+    TRUC_ASSIGN_OR_RETURN(
+        const std::vector<v1::SignedTreeHead> heads,
+        ReadSealedHeads(store, spec.first + 1, spec.end, std::numeric_limits<size_t>::max()));
+    if (heads.empty() || heads.back().head().size() != spec.end) {
+      return InvalidArgumentError(
+          fmt::format("no sealed head has size {}: a segment must end at a sealed head", spec.end),
+          std::string(kUnsealedRange));
+    }
+    for (const v1::SignedTreeHead& head : heads) *header.add_heads() = head;
+  }
+  v1::AuditSegmentTrailer trailer;
+  const auto write_part = [&](const google::protobuf::Message& part) {
+    const std::string framed = Framed(part);
+    trailer.add_part_sha256(crypto::Sha256(framed));
+    return sink(framed);
+  };
+  TRUC_RETURN_IF_ERROR(sink(kArchiveMagic));
+  TRUC_RETURN_IF_ERROR(write_part(header));
+
+  // Pruned records, before the boundary or pruned while this runs, are given by leaf hash.
+  uint64_t next = spec.first;
+  const auto write_pruned_until = [&](uint64_t until) -> Status {
+    for (; next < until; ++next) {
+      v1::ArchivedEntry entry;
+      entry.set_sequence(next);
+      TRUC_ASSIGN_OR_RETURN(*entry.mutable_leaf_hash(), log.LeafHash(next));
+      entry.set_withheld(v1::ArchivedEntry::WITHHELD_PRUNED);
+      TRUC_RETURN_IF_ERROR(write_part(entry));
+    }
+    return OkStatus();
+  };
+  Status written = OkStatus();
+  TRUC_RETURN_IF_ERROR(log.Scan(spec.first, spec.end, [&](const StoredRecord& stored) {
+    written = write_pruned_until(stored.record.sequence());
+    if (!written.ok()) return false;
+    v1::ArchivedEntry entry;
+    entry.set_sequence(stored.record.sequence());
+    entry.set_leaf_hash(merkle::HashLeaf(stored.bytes));
+    if (!spec.in_scope || spec.in_scope(stored.record)) {
+      entry.set_record(stored.bytes);
+    } else {
+      entry.set_withheld(v1::ArchivedEntry::WITHHELD_OUT_OF_SCOPE);
+    }
+    written = write_part(entry);
+    ++next;
+    return written.ok();
+  }));
+  TRUC_RETURN_IF_ERROR(written);
+  TRUC_RETURN_IF_ERROR(write_pruned_until(spec.end));
+  return sink(Framed(trailer));
+}
+
+Status ReadArchive(std::istream& in, ArchiveVisitor& visitor) {
+  std::string magic(kArchiveMagic.size(), '\0');
+  in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
+  if (magic != kArchiveMagic) {
+    return Malformed(0, "the file does not start as an audit archive (\"truc-audit-seg1\")");
+  }
+  uint64_t offset = kArchiveMagic.size();
+  std::vector<ArchiveSpan> spans;
+  std::vector<std::string> checksums;
+  // Reads the next part into `message`, remembering where it is and its checksum.
+  const auto next = [&](std::string_view what, google::protobuf::Message& message,
+                        bool checksummed) -> Status {
+    const uint64_t begin = offset;
+    TRUC_ASSIGN_OR_RETURN(std::optional<ReadFrame> frame, ReadPart(in, offset));
+    if (!frame.has_value())
+      return Malformed(offset, fmt::format("the archive ends before its {}", what));
+    TRUC_RETURN_IF_ERROR(ParsePart(frame->bytes, {begin, offset}, what, message));
+    if (checksummed) {
+      spans.push_back({begin, offset});
+      checksums.push_back(std::move(frame->sha256));
+    }
+    return OkStatus();
+  };
+
+  v1::AuditSegmentHeader header;
+  TRUC_RETURN_IF_ERROR(next("header", header, true));
+  if (header.end() < header.first()) {
+    return Malformed(spans[0].begin, fmt::format("the header gives the range [{}, {})",
+                                                 header.first(), header.end()));
+  }
+  visitor.Header(header, spans[0]);
+  for (uint64_t sequence = header.first(); sequence < header.end(); ++sequence) {
+    v1::ArchivedEntry entry;
+    TRUC_RETURN_IF_ERROR(next(fmt::format("entry of record {}", sequence), entry, true));
+    visitor.Entry(entry, spans.back());
+  }
+  v1::AuditSegmentTrailer trailer;
+  TRUC_RETURN_IF_ERROR(next("trailer", trailer, false));
+  if (in.peek() != std::char_traits<char>::eof()) {
+    return Malformed(offset, "bytes follow the trailer");
+  }
+  if (static_cast<size_t>(trailer.part_sha256_size()) != checksums.size()) {
+    return Malformed(offset, fmt::format("the trailer has {} checksums for {} parts",
+                                         trailer.part_sha256_size(), checksums.size()));
+  }
+  for (size_t part = 0; part < checksums.size(); ++part) {
+    if (trailer.part_sha256(static_cast<int>(part)) != checksums[part]) {
+      visitor.ChecksumMismatch(part, spans[part]);
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace truc::gateway::audit

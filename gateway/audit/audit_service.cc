@@ -1,0 +1,177 @@
+#include "gateway/audit/audit_service.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "core/ids/id_proto.h"
+#include "core/rpc/grpc_util.h"
+#include "gateway/audit/archive.h"
+
+namespace truc::gateway::audit {
+namespace {
+
+constexpr uint32_t kDefaultPageSize = 100;
+constexpr uint32_t kMaxPageSize = 1000;
+constexpr size_t kMaxHeads = 1000;
+// Archives are streamed in pieces of about this size.
+constexpr size_t kChunkBytes = 1 << 20;
+
+StatusOr<uint64_t> ParsePageToken(const std::string& token) {
+  if (token.empty()) return uint64_t{0};
+  uint64_t position = 0;
+  const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), position);
+  if (error != std::errc() || end != token.data() + token.size()) {
+    return InvalidArgumentError(fmt::format("page_token: \"{}\" is not one this API gave", token),
+                                "audit.bad_page_token");
+  }
+  return position;
+}
+
+void AddRecord(const StoredRecord& stored, v1::LoggedRecord& logged) {
+  logged.set_sequence(stored.record.sequence());
+  logged.set_record(stored.bytes);
+}
+
+}  // namespace
+
+bool InScope(const v1::AuditRecord& record, const AuditorScope& scope) {
+  if (record.side() == v1::AuditRecord::SIDE_CONSUMER) {
+    const StatusOr<ids::SubsystemId> client = ids::FromProto(record.client());
+    return client.ok() && scope.count(client->member()) > 0;
+  }
+  const StatusOr<ids::ServiceId> service = ids::FromProto(record.service());
+  return service.ok() && scope.count(service->provider().member()) > 0;
+}
+
+StatusOr<const AuditorScope*> AuditService::ScopeOf(const grpc::ServerContext& context) const {
+  const std::optional<std::string> fingerprint = rpc::PeerCertificateFingerprint(context);
+  const auto it = fingerprint ? options_.auditors.find(*fingerprint) : options_.auditors.end();
+  if (it == options_.auditors.end()) {
+    return PermissionDeniedError(
+        "the audit API needs an auditor certificate; the caller's is not one",
+        std::string(kNotAuditor));
+  }
+  return &it->second;
+}
+
+grpc::Status AuditService::QueryExchanges(grpc::ServerContext* context,
+                                          const v1::QueryExchangesRequest* request,
+                                          v1::QueryExchangesResponse* response) {
+  return rpc::ToGrpcStatus([&]() -> Status {
+    TRUC_ASSIGN_OR_RETURN(const AuditorScope* scope, ScopeOf(*context));
+    TRUC_ASSIGN_OR_RETURN(const RecordFilter filter, RecordFilter::Create(request->filter()));
+    TRUC_ASSIGN_OR_RETURN(const uint64_t first, ParsePageToken(request->page_token()));
+    const uint32_t page_size =
+        request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
+    const uint64_t end = log_.Head().size;
+    uint64_t next = first;
+    TRUC_RETURN_IF_ERROR(
+        log_.Scan(first, std::min(end, first + kScanBudget), [&](const StoredRecord& stored) {
+          next = stored.record.sequence() + 1;
+          if (filter.Matches(stored.record) && InScope(stored.record, *scope)) {
+            AddRecord(stored, *response->add_records());
+          }
+          return response->records_size() < static_cast<int>(page_size);
+        }));
+    if (next < end) response->set_next_page_token(std::to_string(next));
+    return OkStatus();
+  }());
+}
+
+grpc::Status AuditService::GetExchangeEvidence(grpc::ServerContext* context,
+                                               const v1::ExchangeEvidenceRequest* request,
+                                               v1::ExchangeEvidence* response) {
+  return rpc::ToGrpcStatus([&]() -> Status {
+    TRUC_ASSIGN_OR_RETURN(const AuditorScope* scope, ScopeOf(*context));
+    if (request->message_id().empty()) {
+      return InvalidArgumentError("message_id: empty", "audit.bad_request");
+    }
+    const std::optional<v1::SignedTreeHead> head = sealer_.Latest();
+    std::vector<StoredRecord> found;
+    TRUC_RETURN_IF_ERROR(log_.Scan(0, log_.Head().size, [&](const StoredRecord& stored) {
+      if (stored.record.message_id() == request->message_id() && InScope(stored.record, *scope)) {
+        found.push_back(stored);
+      }
+      return true;
+    }));
+    if (found.empty()) {
+      const uint64_t pruned = log_.pruned_before();
+      return NotFoundError(
+          fmt::format("no exchange with message id \"{}\" in this log (within your scope){}",
+                      request->message_id(),
+                      pruned == 0 ? ""
+                                  : fmt::format("; records before {} were pruned after they were "
+                                                "archived: look in the archives",
+                                                pruned)),
+          "audit.no_such_exchange");
+    }
+    const uint64_t last = found.back().record.sequence();
+    if (!head.has_value() || head->head().size() <= last) {
+      return FailedPreconditionError(
+          fmt::format("record {} is not yet covered by a sealed tree head; try again after the "
+                      "next seal interval",
+                      last),
+          std::string(kNotSealed));
+    }
+    for (const StoredRecord& stored : found) {
+      v1::ProvenRecord& proven = *response->add_records();
+      AddRecord(stored, *proven.mutable_record());
+      TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> path,
+                            log_.InclusionProof(stored.record.sequence(), head->head().size()));
+      for (const std::string& hash : path) proven.add_audit_path(hash);
+    }
+    response->set_server_id(options_.server_id);
+    *response->mutable_head() = *head;
+    TRUC_ASSIGN_OR_RETURN(*response->mutable_signed_configuration(),
+                          options_.signed_configuration());
+    return OkStatus();
+  }());
+}
+
+grpc::Status AuditService::ExportSegment(grpc::ServerContext* context,
+                                         const v1::ExportSegmentRequest* request,
+                                         grpc::ServerWriter<v1::ArchiveChunk>* writer) {
+  return rpc::ToGrpcStatus([&]() -> Status {
+    TRUC_ASSIGN_OR_RETURN(const AuditorScope* scope, ScopeOf(*context));
+    TRUC_ASSIGN_OR_RETURN(std::string configuration, options_.signed_configuration());
+    SegmentSpec spec{
+        .first = request->first(),
+        .end = request->end(),
+        .server_id = options_.server_id,
+        .signed_configuration = std::move(configuration),
+        .in_scope = [scope](const v1::AuditRecord& record) { return InScope(record, *scope); }};
+    v1::ArchiveChunk chunk;
+    const auto flush = [&]() -> Status {
+      if (!writer->Write(chunk)) {
+        return Status(StatusCode::kCancelled, "the auditor stopped reading the archive");
+      }
+      chunk.clear_data();
+      return OkStatus();
+    };
+    TRUC_RETURN_IF_ERROR(
+        audit::ExportSegment(log_, store_, std::move(spec), [&](std::string_view bytes) -> Status {
+          chunk.mutable_data()->append(bytes);
+          if (chunk.data().size() < kChunkBytes) return OkStatus();
+          return flush();
+        }));
+    return chunk.data().empty() ? OkStatus() : flush();
+  }());
+}
+
+grpc::Status AuditService::ListSealedHeads(grpc::ServerContext* context,
+                                           const v1::SealedHeadsRequest* request,
+                                           v1::SealedHeadsResponse* response) {
+  return rpc::ToGrpcStatus([&]() -> Status {
+    TRUC_RETURN_IF_ERROR(ScopeOf(*context).status());
+    const uint64_t max_size =
+        request->max_size() == 0 ? std::numeric_limits<uint64_t>::max() : request->max_size();
+    TRUC_ASSIGN_OR_RETURN(const std::vector<v1::SignedTreeHead> heads,
+                          sealer_.SealedHeads(request->min_size(), max_size, kMaxHeads));
+    for (const v1::SignedTreeHead& head : heads) *response->add_heads() = head;
+    return OkStatus();
+  }());
+}
+
+}  // namespace truc::gateway::audit

@@ -1,0 +1,290 @@
+#include "gateway/audit/evidence_verifier.h"
+
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "core/base/encoding.h"
+#include "core/crypto/digest.h"
+#include "core/evidence/message_signing.h"
+#include "core/globalconf/configuration_view.h"
+#include "core/globalconf/signed_configuration.h"
+#include "core/ids/id_proto.h"
+#include "core/merkle/compact_range.h"
+#include "core/merkle/hash.h"
+#include "gateway/audit/archive.h"
+#include "gateway/audit/tree_head.h"
+#include "gateway/exchange/wire_fields.h"
+
+namespace truc::gateway::audit {
+namespace {
+
+Status Mismatch(std::string message) {
+  return UnauthenticatedError(std::move(message), std::string(kRecordMismatch));
+}
+
+// The value of header field `name` in `record`, empty if absent.
+std::string HeaderValue(const v1::AuditRecord& record, std::string_view name) {
+  for (const v1::Header& header : record.headers()) {
+    if (header.name() == name) return header.value();
+  }
+  return {};
+}
+
+// The record's identity fields against its evidence's.
+Status CheckIdentity(const v1::AuditRecord& record) {
+  const v1::MessageEvidence& evidence = record.evidence();
+  const auto expected_kind = record.kind() == v1::AuditRecord::KIND_REQUEST
+                                 ? v1::MessageEvidence::KIND_REQUEST
+                                 : v1::MessageEvidence::KIND_RESPONSE;
+  if (evidence.kind() != expected_kind) {
+    return Mismatch(fmt::format("the record is a {} but its evidence is a {}",
+                                v1::AuditRecord::Kind_Name(record.kind()),
+                                v1::MessageEvidence::Kind_Name(evidence.kind())));
+  }
+  if (evidence.message_id() != record.message_id() ||
+      evidence.request_id() != record.request_id()) {
+    return Mismatch(fmt::format(
+        "the record names message {} (request {}), its evidence message {} (request {})",
+        record.message_id(), record.request_id(), evidence.message_id(), evidence.request_id()));
+  }
+  if (evidence.client().SerializeAsString() != record.client().SerializeAsString() ||
+      evidence.service().SerializeAsString() != record.service().SerializeAsString()) {
+    return Mismatch("the record's client or service differs from its evidence's");
+  }
+  return OkStatus();
+}
+
+Status CheckDigests(const v1::AuditRecord& record) {
+  evidence::HeaderFields headers;
+  for (const v1::Header& header : record.headers()) {
+    headers.emplace_back(header.name(), header.value());
+  }
+  if (evidence::HeadersDigest(headers) != record.evidence().digests().headers_sha256()) {
+    return Mismatch("the record's header fields differ from those its sender signed");
+  }
+  if (record.stored_body_case() == v1::AuditRecord::kBody) {
+    if (crypto::Sha256(record.body()) != record.evidence().digests().body_sha256()) {
+      return Mismatch("the record's body differs from the one its sender signed");
+    }
+    if (record.body().size() != record.body_size()) {
+      return Mismatch(fmt::format("the record gives a body of {} bytes but holds {}",
+                                  record.body_size(), record.body().size()));
+    }
+  }
+  if (record.kind() == v1::AuditRecord::KIND_REQUEST) {
+    const std::pair<std::string_view, const std::string*> fields[] = {
+        {wire_field::kUserId, &record.user_id()},
+        {wire_field::kIssue, &record.purpose()},
+        {wire_field::kMethod, &record.method()},
+        {wire_field::kPath, &record.path()}};
+    for (const auto& [name, value] : fields) {
+      if (HeaderValue(record, name) != *value) {
+        return Mismatch(
+            fmt::format("the record gives {} \"{}\" but its signed header field says "
+                        "\"{}\"",
+                        name, *value, HeaderValue(record, name)));
+      }
+    }
+  }
+  return OkStatus();
+}
+
+// The member that must have signed the record's message.
+StatusOr<ids::MemberId> SignerOf(const v1::AuditRecord& record) {
+  if (record.kind() == v1::AuditRecord::KIND_REQUEST) {
+    TRUC_ASSIGN_OR_RETURN(const ids::SubsystemId client, ids::FromProto(record.client()));
+    return client.member();
+  }
+  TRUC_ASSIGN_OR_RETURN(const ids::ServiceId service, ids::FromProto(record.service()));
+  return service.provider().member();
+}
+
+std::string Where(uint64_t sequence, ArchiveSpan span) {
+  return fmt::format("record {} (archive bytes {}-{})", sequence, span.begin, span.end);
+}
+
+// Checks an archive as ReadArchive visits it.
+class ArchiveChecker final : public ArchiveVisitor {
+ public:
+  ArchiveChecker(const crypto::TrustStore& anchors, TimePoint now, VerifyReport& report)
+      : anchors_(anchors), now_(now), report_(report) {}
+
+  void Header(const v1::AuditSegmentHeader& header, ArchiveSpan span) override {
+    const std::string where = fmt::format("header (archive bytes {}-{})", span.begin, span.end);
+    report_.server_id = header.server_id();
+    report_.first = header.first();
+    report_.end = header.end();
+    next_ = header.first();
+    StatusOr<AuditTrust> trust =
+        TrustFromConfiguration(header.signed_configuration(), anchors_, now_);
+    if (trust.ok()) {
+      report_.configuration_version = trust->configuration_version;
+      trust_.emplace(std::move(*trust));
+    } else {
+      Problem(where, "the signed configuration: " + trust.status().ToString() +
+                         "; signatures cannot be checked");
+    }
+    StatusOr<merkle::CompactRange> range = merkle::CompactRange::FromFrontier(
+        header.first(), {header.frontier().begin(), header.frontier().end()});
+    if (range.ok()) {
+      range_ = std::move(*range);
+    } else {
+      Problem(where, "the frontier: " + range.status().ToString());
+    }
+    const StatusOr<ids::ServerId> server = ids::ServerId::Parse(header.server_id());
+    if (!server.ok()) Problem(where, "the server id: " + server.status().ToString());
+    uint64_t previous = header.first();
+    for (const v1::SignedTreeHead& head : header.heads()) {
+      const std::string head_where = fmt::format("tree head at size {}", head.head().size());
+      if (head.head().size() <= previous || head.head().size() > header.end()) {
+        Problem(head_where, fmt::format("out of order or outside the segment [{}, {})",
+                                        header.first(), header.end()));
+        continue;
+      }
+      previous = head.head().size();
+      heads_.push_back(head.head());
+      if (!trust_.has_value() || !server.ok()) continue;
+      const StatusOr<TimePoint> verified =
+          VerifySignedTreeHead(head, server->owner(), trust_->cas, trust_->tsas);
+      if (verified.ok()) {
+        ++report_.heads_verified;
+      } else {
+        Problem(head_where, verified.status().ToString());
+      }
+    }
+    if (header.end() > header.first() && previous != header.end()) {
+      Problem(where, fmt::format("no sealed head covers the segment's end, {}", header.end()));
+    }
+  }
+
+  void Entry(const v1::ArchivedEntry& entry, ArchiveSpan span) override {
+    const uint64_t sequence = next_++;
+    if (sequence == report_.first) records_begin_ = span.begin;
+    const std::string where = Where(sequence, span);
+    if (entry.sequence() != sequence) {
+      Problem(where, fmt::format("the entry holds position {}", entry.sequence()));
+    }
+    std::string leaf_hash = entry.leaf_hash();
+    if (leaf_hash.size() != merkle::kHashSize) {
+      Problem(where, fmt::format("the leaf hash has {} bytes", leaf_hash.size()));
+      leaf_hash.resize(merkle::kHashSize);
+    }
+    if (entry.withheld() != v1::ArchivedEntry::WITHHELD_NONE) {
+      if (!entry.record().empty()) Problem(where, "a withheld entry holds a record");
+      ++report_.records_withheld;
+    } else {
+      CheckRecord(sequence, entry, where);
+    }
+    range_.Append(leaf_hash);
+    if (!heads_.empty() && heads_.front().size() == range_.size()) {
+      const v1::TreeHead head = heads_.front();
+      heads_.erase(heads_.begin());
+      if (range_.Root() != head.root_hash()) {
+        Problem(fmt::format("records {}-{} (archive bytes {}-{})", covered_, head.size() - 1,
+                            records_begin_, span.end),
+                fmt::format("the records give the root {}, but the sealed head at size {} says {}",
+                            HexEncode(range_.Root()), head.size(), HexEncode(head.root_hash())));
+      }
+      covered_ = head.size();
+      records_begin_ = span.end;
+    }
+  }
+
+  void ChecksumMismatch(size_t part, ArchiveSpan span) override {
+    Problem(part == 0 ? fmt::format("header (archive bytes {}-{})", span.begin, span.end)
+                      : Where(report_.first + part - 1, span),
+            "its bytes differ from the trailer's checksum of them (a byte that no signature or "
+            "tree hash covers was changed, or the checksum itself)");
+  }
+
+  void Problem(std::string where, std::string what) {
+    if (report_.problems.size() < VerifyReport::kMaxProblems) {
+      report_.problems.push_back({std::move(where), std::move(what)});
+    } else {
+      ++report_.more_problems;
+    }
+  }
+
+ private:
+  void CheckRecord(uint64_t sequence, const v1::ArchivedEntry& entry, const std::string& where) {
+    if (merkle::HashLeaf(entry.record()) != entry.leaf_hash()) {
+      Problem(where, "the record does not hash to its leaf hash");
+    }
+    v1::AuditRecord record;
+    if (!record.ParseFromString(entry.record())) {
+      Problem(where, "the record does not parse");
+      return;
+    }
+    if (record.sequence() != sequence) {
+      Problem(where, fmt::format("the record holds position {}", record.sequence()));
+    }
+    if (!trust_.has_value()) return;
+    const Status verified = VerifyRecord(record, trust_->cas);
+    if (verified.ok()) {
+      ++report_.records_verified;
+    } else {
+      Problem(where, verified.ToString());
+    }
+  }
+
+  const crypto::TrustStore& anchors_;
+  const TimePoint now_;
+  VerifyReport& report_;
+  std::optional<AuditTrust> trust_;
+  merkle::CompactRange range_;
+  std::vector<v1::TreeHead> heads_;  // Not yet reached, by increasing size.
+  uint64_t next_ = 0;                // The position the next entry must hold.
+  uint64_t covered_ = 0;             // The size of the last head reached.
+  uint64_t records_begin_ = 0;       // Where the records after that head begin in the file.
+};
+
+}  // namespace
+
+StatusOr<AuditTrust> TrustFromConfiguration(std::string_view signed_configuration,
+                                            const crypto::TrustStore& anchors, TimePoint now) {
+  TRUC_ASSIGN_OR_RETURN(
+      const globalconf::VerifiedConfiguration verified,
+      globalconf::VerifyConfigurationAnyPeriod(signed_configuration, anchors, now));
+  TRUC_ASSIGN_OR_RETURN(const std::shared_ptr<const globalconf::ConfigurationView> view,
+                        globalconf::ConfigurationView::Create(verified));
+  TRUC_ASSIGN_OR_RETURN(
+      timestamp::TimestampVerifier tsas,
+      timestamp::TimestampVerifier::Create(view->approved_tsas(), view->trust_store()));
+  return AuditTrust{view->trust_store(), std::move(tsas), verified.info.version};
+}
+
+Status VerifyRecord(const v1::AuditRecord& record, const crypto::TrustStore& cas) {
+  switch (record.kind()) {
+    case v1::AuditRecord::KIND_FAILURE:
+      if (record.error_type().empty()) return Mismatch("a failure record without an error");
+      return OkStatus();
+    case v1::AuditRecord::KIND_REQUEST:
+    case v1::AuditRecord::KIND_RESPONSE:
+      break;
+    default:
+      return Mismatch(fmt::format("a record of unknown kind {}", static_cast<int>(record.kind())));
+  }
+  if (!record.has_evidence() || !record.has_signature()) {
+    return Mismatch("a message record without its evidence or signature");
+  }
+  TRUC_RETURN_IF_ERROR(CheckIdentity(record));
+  TRUC_RETURN_IF_ERROR(CheckDigests(record));
+  StatusOr<ids::MemberId> signer = SignerOf(record);
+  if (!signer.ok())
+    return Mismatch("the record's client or service: " + signer.status().ToString());
+  const StatusOr<TimePoint> signed_at =
+      evidence::VerifyMessageSignature(record.evidence(), record.signature(), *signer, cas);
+  if (!signed_at.ok()) return signed_at.status().Annotate("the message signature");
+  return OkStatus();
+}
+
+VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, TimePoint now) {
+  VerifyReport report;
+  ArchiveChecker checker(anchors, now, report);
+  const Status read = ReadArchive(in, checker);
+  if (!read.ok()) checker.Problem("archive", read.message());
+  return report;
+}
+
+}  // namespace truc::gateway::audit

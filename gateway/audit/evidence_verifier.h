@@ -1,0 +1,76 @@
+// Checking the audit log's evidence as a third party would: the records' own signatures and
+// digests, the tree that binds them, and the signed, timestamped heads of that tree, against
+// what the federation approved. Used by the auditor CLI on archives, whether fetched from a
+// gateway's audit API or exported to files earlier (docs/auditor-guide.md).
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/base/status.h"
+#include "core/crypto/trust_store.h"
+#include "core/timestamp/timestamp_token.h"
+#include "truc/v1/audit.pb.h"
+
+namespace truc::gateway::audit {
+
+// kUnauthenticated from VerifyRecord: the record does not match the message evidence it carries
+// (its digests, identity or header fields), or the evidence is not what its signer signed.
+inline constexpr std::string_view kRecordMismatch = "audit.record_mismatch";
+
+// What the federation approved, as a verifier uses it.
+struct AuditTrust {
+  crypto::TrustStore cas;  // Approved CAs and revocations.
+  timestamp::TimestampVerifier tsas;
+  uint64_t configuration_version = 0;
+};
+
+// The trust a signed global configuration describes, once its signature is checked against
+// `anchors` (the auditor's own copy of the federation's root CA) at `now`, whatever its validity
+// period (an archive's configuration has usually expired by the time it is audited). Errors:
+// globalconf's verification errors; those of an unusable CA or TSA list.
+StatusOr<AuditTrust> TrustFromConfiguration(std::string_view signed_configuration,
+                                            const crypto::TrustStore& anchors, TimePoint now);
+
+// Checks one record on its own: a request or response record must carry evidence that names the
+// record's message, client and service, whose digests match the record's header fields (and
+// body, when kept), and which its sender signed: the client's member for a request, the
+// provider's for a response (evidence::VerifyMessageSignature against `cas`). A request record's
+// user id, purpose, method and path must be those of its header fields. A failure record must
+// say what failed. Errors: kRecordMismatch, or the signature's reasons, saying what differed.
+Status VerifyRecord(const v1::AuditRecord& record, const crypto::TrustStore& cas);
+
+// What VerifyArchive found.
+struct VerifyReport {
+  struct Problem {
+    std::string where;  // "record 17 (archive bytes 5120-8190)", "tree head at size 40", ...
+    std::string what;
+  };
+  std::string server_id;
+  uint64_t first = 0;
+  uint64_t end = 0;
+  uint64_t records_verified = 0;  // Given in full, and checked with VerifyRecord.
+  uint64_t records_withheld = 0;  // Checked by their leaf hashes only.
+  uint64_t heads_verified = 0;
+  uint64_t configuration_version = 0;
+  std::vector<Problem> problems;  // The first kMaxProblems.
+  uint64_t more_problems = 0;     // Those beyond.
+
+  static constexpr size_t kMaxProblems = 100;
+  bool ok() const { return problems.empty(); }
+};
+
+// Verifies an archive read from `in` (archive.h): its format; the signed configuration in its
+// header against `anchors` (TrustFromConfiguration at `now`); every sealed head (signature,
+// timestamp, certificate chain: VerifySignedTreeHead, signed by the owner of the header's
+// server id); every record given in full (it hashes to its leaf hash, holds its own position,
+// and passes VerifyRecord); and that the header's frontier and the leaf hashes give each head's
+// root, so that any change is located between two heads. Reports every problem with its
+// position; never stops at the first but for a malformed file.
+VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, TimePoint now);
+
+}  // namespace truc::gateway::audit
