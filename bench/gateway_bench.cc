@@ -1,6 +1,8 @@
 // Exchanges per second and their latency through two real gateways on loopback (consumer and
-// provider processes, signing, verification, mutual TLS 1.3, the exchange log), compared with
-// calling the backend directly.
+// provider processes, signing, verification, mutual TLS 1.3, the audit log), compared with
+// calling the backend directly, and with the same two gateways running with their audit log
+// switched off ([audit] enabled = false), which shows what the evidence costs. REST calls open a
+// new connection each; each gRPC client keeps one channel.
 //
 //   build/bench/truc_gateway_bench [calls per client, default 200]
 #include <algorithm>
@@ -47,21 +49,63 @@ void Measure(std::string_view what, int clients, int calls, const std::function<
              failures > 0 ? fmt::format("   ({} FAILED)", failures.load()) : "");
 }
 
-}  // namespace
-}  // namespace truc::bench
+// The calls an information system makes through the consumer's gateway of `federation`.
+struct GatewayCalls {
+  // Over REST r1, with a new connection for each call.
+  std::function<Call()> rest;
+  // Over the gRPC service API, with one channel for each client.
+  std::function<Call()> grpc;
+};
 
-int main(int argc, char** argv) {
-  using namespace truc;
-  const int calls = argc > 1 ? std::atoi(argv[1]) : 200;
-  testing::GatewayFederation federation({.provider_rate = 1e9});
-  const std::string backend_url =
-      fmt::format("http://{}/api/citizens/079123456789", federation.backend_endpoint());
+GatewayCalls CallsThrough(const testing::GatewayFederation& federation) {
   const std::string rest_url = fmt::format("http://{}/r1/{}/citizens/079123456789",
                                            federation.rest_endpoint(), testing::kCitizens);
   net::HttpHeaders rest_headers;
   rest_headers.Add("X-Road-Client", testing::kClient);
   rest_headers.Add("X-Road-UserId", "VN079123456789");
   rest_headers.Add("X-Road-Issue", "HS-2026-000123");
+  return {
+      .rest =
+          [rest_url, rest_headers] {
+            return [rest_url, rest_headers] {
+              const auto response = net::HttpFetch("GET", rest_url, rest_headers, "");
+              return response.ok() && response->status == 200;
+            };
+          },
+      .grpc =
+          [&federation] {
+            return [stub = std::shared_ptr(federation.GrpcApi())] {
+              v1::CallRequest request;
+              *request.mutable_client() =
+                  ids::ToProto(ids::SubsystemId::Parse(testing::kClient).value());
+              *request.mutable_service() =
+                  ids::ToProto(ids::ServiceId::Parse(testing::kCitizens).value());
+              request.set_user_id("VN079123456789");
+              request.set_purpose("HS-2026-000123");
+              request.set_path("/citizens/079123456789");
+              grpc::ClientContext context;
+              context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+              v1::CallResponse response;
+              return stub->Call(&context, request, &response).ok() && response.status() == 200;
+            };
+          },
+  };
+}
+
+}  // namespace
+}  // namespace truc::bench
+
+int main(int argc, char** argv) {
+  using namespace truc;
+  const int calls = argc > 1 ? std::atoi(argv[1]) : 200;
+  // Two federations, identical but for the gateways' audit log: the difference between them is
+  // what the evidence costs (durable records, sealing and timestamping).
+  const testing::GatewayFederation logged({.provider_rate = 1e9});
+  const testing::GatewayFederation unlogged({.provider_rate = 1e9, .audit_enabled = false});
+  const bench::GatewayCalls with_log = bench::CallsThrough(logged);
+  const bench::GatewayCalls without_log = bench::CallsThrough(unlogged);
+  const std::string backend_url =
+      fmt::format("http://{}/api/citizens/079123456789", logged.backend_endpoint());
 
   for (const int clients : {1, 8, 32}) {
     bench::Measure("backend directly (HTTP, new connection each)", clients, calls, [&] {
@@ -70,28 +114,10 @@ int main(int argc, char** argv) {
         return response.ok() && response->status == 200;
       };
     });
-    bench::Measure("REST r1 via 2 gateways (new connection each)", clients, calls, [&] {
-      return [&] {
-        const auto response = net::HttpFetch("GET", rest_url, rest_headers, "");
-        return response.ok() && response->status == 200;
-      };
-    });
-    bench::Measure("gRPC API via 2 gateways (one channel each)", clients, calls, [&] {
-      auto stub = federation.GrpcApi();
-      return [&federation, stub = std::shared_ptr(std::move(stub))] {
-        v1::CallRequest request;
-        *request.mutable_client() = ids::ToProto(ids::SubsystemId::Parse(testing::kClient).value());
-        *request.mutable_service() =
-            ids::ToProto(ids::ServiceId::Parse(testing::kCitizens).value());
-        request.set_user_id("VN079123456789");
-        request.set_purpose("HS-2026-000123");
-        request.set_path("/citizens/079123456789");
-        grpc::ClientContext context;
-        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-        v1::CallResponse response;
-        return stub->Call(&context, request, &response).ok() && response.status() == 200;
-      };
-    });
+    bench::Measure("REST r1 via 2 gateways, audit log on", clients, calls, with_log.rest);
+    bench::Measure("REST r1 via 2 gateways, audit log off", clients, calls, without_log.rest);
+    bench::Measure("gRPC API via 2 gateways, audit log on", clients, calls, with_log.grpc);
+    bench::Measure("gRPC API via 2 gateways, audit log off", clients, calls, without_log.grpc);
   }
   return 0;
 }

@@ -76,6 +76,7 @@ StatusOr<v1::BodyPolicy> ReadBodyPolicy(config::ConfigTable& table,
 Status ReadAuditConfig(config::ConfigTable& root, const std::string& config_file,
                        GatewayConfig& config) {
   TRUC_ASSIGN_OR_RETURN(config::ConfigTable audit, root.GetOptionalTable("audit"));
+  TRUC_ASSIGN_OR_RETURN(config.audit_enabled, audit.GetBool("enabled", true));
   TRUC_ASSIGN_OR_RETURN(config.body_policy, ReadBodyPolicy(audit, v1::BODY_POLICY_KEEP));
   bool encrypts = config.body_policy == v1::BODY_POLICY_ENCRYPT;
   TRUC_ASSIGN_OR_RETURN(std::vector<config::ConfigTable> subsystems,
@@ -94,7 +95,7 @@ Status ReadAuditConfig(config::ConfigTable& root, const std::string& config_file
   }
   if (!key_file.empty()) config.body_key_file = daemon::ResolvePath(config_file, key_file);
   TRUC_ASSIGN_OR_RETURN(config.timestamping_urls, audit.GetStringArray("timestamping_urls", {}));
-  if (config.timestamping_urls.empty()) {
+  if (config.audit_enabled && config.timestamping_urls.empty()) {
     return audit.FieldError("timestamping_urls",
                             "name at least one timestamp authority: the audit log's tree heads "
                             "must be timestamped");
@@ -130,6 +131,13 @@ StatusOr<audit::AuditLogOptions> AuditLogOptionsOf(const GatewayConfig& config) 
   }
   return options;
 }
+
+// What the exchange paths log to when [audit] enabled = false: nothing is kept, nothing refused.
+class UnloggedExchanges final : public ExchangeLog {
+ public:
+  Status Append(const ExchangeRecord&) override { return OkStatus(); }
+  Status Ready() const override { return OkStatus(); }
+};
 
 }  // namespace
 
@@ -327,35 +335,42 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
       *server->signing_key_, std::move(signing_chain), clock,
       merkle::BatcherOptions{.max_batch = 10'000, .max_delay = cfg.batch_delay});
   TRUC_ASSIGN_OR_RETURN(server->access_, access::AccessRights::Open(*server->store_));
-  server->log_ = std::make_unique<SealedAuditLog>();
-  SealedAuditLog* sealed = server->log_.get();
-  audit_options.on_durable = [sealed, &clock](const audit::TreeHead& head) {
-    if (audit::TreeHeadSealer* sealer = sealed->sealer_for_callbacks.load()) {
-      sealer->NotifyAppended(head.size, clock.Now());
-    }
-  };
-  TRUC_ASSIGN_OR_RETURN(sealed->log,
-                        audit::AuditLog::Open(*server->store_, std::move(audit_options)));
-  sealed->timestamper = std::make_unique<audit::FederationTimestamper>(
-      cfg.timestamping_urls,
-      [configuration = server->configuration_.get()] { return configuration->Current(); });
-  TRUC_ASSIGN_OR_RETURN(
-      sealed->sealer,
-      audit::TreeHeadSealer::Create(
-          *sealed, *server->signing_key_, sealing_chain, *sealed->timestamper, *server->store_,
-          clock, {.interval = cfg.seal_interval, .tolerance = cfg.timestamping_tolerance}));
-  sealed->sealer_for_callbacks.store(sealed->sealer.get());
-  sealed->sealer->Start();
-  if (!cfg.archive_dir.empty()) {
+  if (cfg.audit_enabled) {
+    auto sealed = std::make_unique<SealedAuditLog>();
+    audit_options.on_durable = [sealed = sealed.get(), &clock](const audit::TreeHead& head) {
+      if (audit::TreeHeadSealer* sealer = sealed->sealer_for_callbacks.load()) {
+        sealer->NotifyAppended(head.size, clock.Now());
+      }
+    };
+    TRUC_ASSIGN_OR_RETURN(sealed->log,
+                          audit::AuditLog::Open(*server->store_, std::move(audit_options)));
+    sealed->timestamper = std::make_unique<audit::FederationTimestamper>(
+        cfg.timestamping_urls,
+        [configuration = server->configuration_.get()] { return configuration->Current(); });
     TRUC_ASSIGN_OR_RETURN(
-        sealed->archiver,
-        audit::Archiver::Create(*sealed->log, *sealed->sealer, *server->store_, clock,
-                                {.dir = cfg.archive_dir,
-                                 .interval = cfg.archive_interval,
-                                 .retention = cfg.retention,
-                                 .server_id = cfg.server_id.ToString(),
-                                 .signed_configuration = CachedConfiguration(cfg)}));
-    sealed->archiver->Start();
+        sealed->sealer,
+        audit::TreeHeadSealer::Create(
+            *sealed, *server->signing_key_, sealing_chain, *sealed->timestamper, *server->store_,
+            clock, {.interval = cfg.seal_interval, .tolerance = cfg.timestamping_tolerance}));
+    sealed->sealer_for_callbacks.store(sealed->sealer.get());
+    sealed->sealer->Start();
+    if (!cfg.archive_dir.empty()) {
+      TRUC_ASSIGN_OR_RETURN(
+          sealed->archiver,
+          audit::Archiver::Create(*sealed->log, *sealed->sealer, *server->store_, clock,
+                                  {.dir = cfg.archive_dir,
+                                   .interval = cfg.archive_interval,
+                                   .retention = cfg.retention,
+                                   .server_id = cfg.server_id.ToString(),
+                                   .signed_configuration = CachedConfiguration(cfg)}));
+      sealed->archiver->Start();
+    }
+    server->sealed_log_ = sealed.get();
+    server->log_ = std::move(sealed);
+  } else {
+    Log().Warning("audit log disabled: exchanges leave no evidence; for benchmarks only",
+                  {{"setting", "[audit] enabled = false"}});
+    server->log_ = std::make_unique<UnloggedExchanges>();
   }
   TRUC_ASSIGN_OR_RETURN(server->replay_, limits::ReplayGuard::Create(cfg.replay_window, clock,
                                                                      cfg.max_remembered_ids));
@@ -443,19 +458,23 @@ Status GatewayServer::StartAdminServer() {
   TRUC_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                         rpc::MutualTlsServerCredentials(config_.admin_tls));
   admin_service_ = std::make_unique<access::AdminService>(*access_, std::move(administrators));
-  audit::AuditServiceOptions audit{.server_id = config_.server_id.ToString(),
-                                   .signed_configuration = CachedConfiguration(config_)};
-  for (const AuditorConfig& auditor : config_.auditors) {
-    TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
-                          crypto::Certificate::LoadPemFile(auditor.certificate_file));
-    audit.auditors[certs.front().Fingerprint()] = auditor.scope;
+  std::vector<grpc::Service*> services = {admin_service_.get()};
+  if (sealed_log_ != nullptr) {
+    audit::AuditServiceOptions audit{.server_id = config_.server_id.ToString(),
+                                     .signed_configuration = CachedConfiguration(config_)};
+    for (const AuditorConfig& auditor : config_.auditors) {
+      TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
+                            crypto::Certificate::LoadPemFile(auditor.certificate_file));
+      audit.auditors[certs.front().Fingerprint()] = auditor.scope;
+    }
+    audit_service_ = std::make_unique<audit::AuditService>(
+        *sealed_log_->log, *sealed_log_->sealer, *store_, std::move(audit));
+    services.push_back(audit_service_.get());
   }
-  audit_service_ =
-      std::make_unique<audit::AuditService>(*log_->log, *log_->sealer, *store_, std::move(audit));
-  TRUC_ASSIGN_OR_RETURN(
-      rpc::ListeningServer admin,
-      rpc::StartGrpcServer(config_.admin_address, config_.admin_port, std::move(credentials),
-                           {admin_service_.get(), audit_service_.get()}, 0, "the admin API"));
+  TRUC_ASSIGN_OR_RETURN(rpc::ListeningServer admin,
+                        rpc::StartGrpcServer(config_.admin_address, config_.admin_port,
+                                             std::move(credentials), services, 0,
+                                             "the admin API"));
   admin_server_ = std::move(admin.server);
   admin_endpoint_ = std::move(admin.endpoint);
   return OkStatus();

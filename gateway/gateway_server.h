@@ -46,7 +46,9 @@
 //   max_remembered_ids = 1000000
 //
 //   [audit]                             # see docs/audit-log.md
-//   timestamping_urls = ["http://tsa:8080/timestamp"]   # approved TSAs, tried in order (required)
+//   enabled = true                      # false: exchanges leave no evidence (benchmarks only)
+//   timestamping_urls = ["http://tsa:8080/timestamp"]   # approved TSAs, tried in order (required
+//                                                       # unless the log is disabled)
 //   seal_interval = "1s"                # how often the tree head is signed and timestamped
 //   timestamping_tolerance = "60s"      # how long records may wait for a timestamp before the
 //                                       # gateway refuses new exchanges (fail closed)
@@ -156,6 +158,8 @@ struct GatewayConfig {
   std::vector<std::string> administrator_certificate_files;
   std::vector<AuditorConfig> auditors;
 
+  // False only to measure what the audit log costs: exchanges are then not logged at all.
+  bool audit_enabled = true;
   // What the audit log keeps of bodies: the default, and the policies of some subsystems.
   v1::BodyPolicy body_policy = v1::BODY_POLICY_KEEP;
   std::map<ids::SubsystemId, v1::BodyPolicy> body_policies;
@@ -173,8 +177,6 @@ struct GatewayConfig {
 
 // Reads the configuration described above. Errors name the field.
 StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root, const std::string& config_file);
-
-class SealedAuditLog;
 
 class GatewayServer {
  public:
@@ -206,7 +208,8 @@ class GatewayServer {
   std::unique_ptr<crypto::PrivateKey> signing_key_;
   std::unique_ptr<evidence::BatchSigner> signer_;
   std::unique_ptr<access::AccessRights> access_;
-  std::unique_ptr<SealedAuditLog> log_;
+  std::unique_ptr<ExchangeLog> log_;  // The sealed audit log, or nothing when disabled.
+  SealedAuditLog* sealed_log_ = nullptr;  // log_ when it is the sealed audit log.
   std::unique_ptr<limits::ReplayGuard> replay_;
   std::unique_ptr<limits::RateLimiter> rates_;
   std::unique_ptr<limits::ConcurrencyLimit> concurrency_;

@@ -61,7 +61,7 @@ std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContext&
 
 StatusOr<ListeningServer> StartGrpcServer(const std::string& host, uint16_t port,
                                           std::shared_ptr<grpc::ServerCredentials> credentials,
-                                          std::initializer_list<grpc::Service*> services,
+                                          const std::vector<grpc::Service*>& services,
                                           size_t max_message_bytes, std::string_view what) {
   grpc::ServerBuilder builder;
   int bound_port = 0;

@@ -32,7 +32,7 @@ struct ListeningServer {
 // naming `what` the server is for and the address when it cannot listen there.
 StatusOr<ListeningServer> StartGrpcServer(const std::string& host, uint16_t port,
                                           std::shared_ptr<grpc::ServerCredentials> credentials,
-                                          std::initializer_list<grpc::Service*> services,
+                                          const std::vector<grpc::Service*>& services,
                                           size_t max_message_bytes, std::string_view what);
 
 // PEM files of one side of a mutual-TLS connection.

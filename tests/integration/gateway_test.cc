@@ -3,9 +3,16 @@
 // over REST (r1) and over the gRPC service API, and every behaviour of the X-Road REST profile
 // that an integrator meets is checked as the integrator sees it. Then the attacks: a peer that is
 // not the provider's registered gateway, a tampered message, a revoked signing certificate and a
-// replayed message id.
+// replayed message id. Then the evidence: a gateway killed under load keeps every exchange its
+// callers saw succeed, and one with its audit log switched off keeps nothing.
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
 #include <future>
+#include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -14,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/encoding.h"
+#include "core/merkle/verify.h"
 #include "core/storage/rocksdb_store.h"
 #include "gateway/audit/audit_log.h"
 #include "tests/support/gateway_federation.h"
@@ -73,7 +81,9 @@ std::vector<v1::AuditRecord> LoggedRecords(const GatewayFederation& federation,
       storage::RocksDbStore::Open(federation.StorePath(name)).value();
   std::unique_ptr<gateway::audit::AuditLog> log =
       gateway::audit::AuditLog::Open(*store, {}).value();
-  CHECK(log->Verify().ok());
+  const Status verified = log->Verify();
+  INFO(verified.ToString());
+  CHECK(verified.ok());
   std::vector<v1::AuditRecord> records;
   REQUIRE(log->Scan(0, UINT64_MAX,
                     [&](const gateway::audit::StoredRecord& stored) {
@@ -500,6 +510,161 @@ TEST_CASE("A TSA outage past the tolerance closes the gateways; the backlog is s
   REQUIRE(sealed.ParseFromString(*latest));
   CHECK(sealed.head().size() >= 4);
   CHECK_FALSE(sealed.timestamp_token().empty());
+}
+
+// Information systems calling the citizens service through the consumer's gateway from several
+// threads, until stopped; keeps the message id (X-Road-Id) of every call whose caller was told
+// it succeeded. Every call has the purpose kUnderLoad.
+class CallsUnderLoad {
+ public:
+  static constexpr char kUnderLoad[] = "HS-under-load";
+
+  CallsUnderLoad(const std::string& rest_endpoint, int clients) {
+    const std::string url =
+        fmt::format("http://{}/r1/{}/citizens/", rest_endpoint, testing::kCitizens);
+    for (int client = 0; client < clients; ++client) {
+      threads_.emplace_back([this, url, client] {
+        net::HttpHeaders headers;
+        headers.Add("X-Road-Client", testing::kClient);
+        headers.Add("X-Road-Issue", kUnderLoad);
+        for (int call = 0; !stopping_; ++call) {
+          const StatusOr<net::HttpResponse> response =
+              net::HttpFetch("GET", fmt::format("{}{}-{}", url, client, call), headers, "");
+          if (!response.ok() || response->status != 200) continue;
+          std::lock_guard lock(mu_);
+          succeeded_.insert(response->headers.Get("X-Road-Id").value_or("(no X-Road-Id)"));
+          succeeded_cv_.notify_all();
+        }
+      });
+    }
+  }
+  CallsUnderLoad(const CallsUnderLoad&) = delete;
+  CallsUnderLoad& operator=(const CallsUnderLoad&) = delete;
+  ~CallsUnderLoad() { Stop(); }
+
+  // Waits until `count` calls have succeeded; false if they have not within `timeout`.
+  bool WaitForSuccesses(size_t count, std::chrono::seconds timeout) {
+    std::unique_lock lock(mu_);
+    return succeeded_cv_.wait_for(lock, timeout, [&] { return succeeded_.size() >= count; });
+  }
+
+  // Stops the callers, letting calls in flight finish or fail; returns the message ids of the
+  // calls that succeeded.
+  std::set<std::string> Stop() {
+    stopping_ = true;
+    for (std::thread& thread : threads_) thread.join();
+    threads_.clear();
+    std::lock_guard lock(mu_);
+    return succeeded_;
+  }
+
+ private:
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::condition_variable succeeded_cv_;
+  std::set<std::string> succeeded_;  // Guarded by mu_.
+  std::vector<std::thread> threads_;
+};
+
+TEST_CASE(
+    "A gateway killed with SIGKILL under load and restarted still holds every exchange whose "
+    "caller saw success, and the log verifies") {
+  for (const std::string killed : {"consumer", "provider"}) {
+    DYNAMIC_SECTION("the " << killed << "'s gateway is killed") {
+      GatewayFederation federation;
+      std::set<std::string> acknowledged;
+      {
+        CallsUnderLoad load(federation.rest_endpoint(), 8);
+        REQUIRE(load.WaitForSuccesses(200, std::chrono::seconds(30)));
+        CHECK(federation.KillGateway(killed, SIGKILL) == 128 + SIGKILL);
+        acknowledged = load.Stop();
+      }
+      // A gateway whose log lost records that a sealed tree head covers refuses to start.
+      REQUIRE_NOTHROW(federation.RestartGateway(killed));
+      const net::HttpResponse after_restart = federation.CallCitizens(
+          "GET", "/citizens/after-restart", {{"X-Road-Issue", CallsUnderLoad::kUnderLoad}});
+      REQUIRE(after_restart.status == 200);
+      acknowledged.insert(after_restart.headers.Get("X-Road-Id").value_or(""));
+      federation.StopGateways();
+
+      // Both gateways took part in every acknowledged exchange: each logged its request and its
+      // response on its own side, the killed one included.
+      for (const std::string name : {"consumer", "provider"}) {
+        INFO(name << "'s log, " << acknowledged.size() << " acknowledged exchanges");
+        const v1::AuditRecord::Side side =
+            name == "consumer" ? v1::AuditRecord::SIDE_CONSUMER : v1::AuditRecord::SIDE_PROVIDER;
+        std::set<std::string> requests, responses;
+        for (const v1::AuditRecord& record :
+             LoggedRecords(federation, name, CallsUnderLoad::kUnderLoad)) {
+          if (record.side() != side) continue;
+          if (record.kind() == v1::AuditRecord::KIND_REQUEST) requests.insert(record.message_id());
+          if (record.kind() == v1::AuditRecord::KIND_RESPONSE) {
+            responses.insert(record.message_id());
+          }
+        }
+        std::vector<std::string> unlogged;
+        for (const std::string& id : acknowledged) {
+          if (requests.count(id) == 0 || responses.count(id) == 0) unlogged.push_back(id);
+        }
+        INFO(
+            "not logged as request and response: " << fmt::format("{}", fmt::join(unlogged, ", ")));
+        CHECK(unlogged.empty());
+      }
+
+      // Every tree head the killed gateway sealed, before the kill or after, is a prefix of its
+      // log as it is now.
+      const auto store = storage::RocksDbStore::Open(federation.StorePath(killed)).value();
+      const auto log = gateway::audit::AuditLog::Open(*store, {}).value();
+      const gateway::audit::TreeHead head = log->Head();
+      std::vector<std::string> sealed_heads;
+      REQUIRE(store
+                  ->Scan("sth/", "",
+                         [&](std::string_view, std::string_view value) {
+                           sealed_heads.emplace_back(value);
+                           return true;
+                         })
+                  .ok());
+      REQUIRE_FALSE(sealed_heads.empty());
+      for (const std::string& stored : sealed_heads) {
+        v1::SignedTreeHead sealed;
+        REQUIRE(sealed.ParseFromString(stored));
+        INFO("sealed head of " << sealed.head().size() << " records, log of " << head.size);
+        const StatusOr<std::vector<std::string>> proof =
+            log->ConsistencyProof(sealed.head().size(), head.size);
+        REQUIRE(proof.ok());
+        CHECK(merkle::VerifyConsistency(sealed.head().size(), head.size, *proof,
+                                        sealed.head().root_hash(), head.root)
+                  .ok());
+      }
+    }
+  }
+}
+
+TEST_CASE("A gateway with its audit log disabled serves exchanges and keeps no record of them") {
+  // The default is on: "Both gateways log an exchange, ..." above runs with no [audit] enabled.
+  GatewayFederation federation({.audit_enabled = false});
+  const net::HttpResponse response = federation.CallCitizens("GET", "/citizens/079123456789");
+  INFO(response.body);
+  CHECK(response.status == 200);
+  federation.StopGateways();
+  for (const std::string name : {"consumer", "provider"}) {
+    INFO(name);
+    CHECK(federation.GatewayOutput(name).find(
+              "audit log disabled: exchanges leave no evidence; for benchmarks only") !=
+          std::string::npos);
+    const auto store = storage::RocksDbStore::Open(federation.StorePath(name)).value();
+    size_t audit_keys = 0;
+    for (const std::string_view prefix : {"audit/", "sth"}) {
+      REQUIRE(store
+                  ->Scan(prefix, "",
+                         [&](std::string_view, std::string_view) {
+                           ++audit_keys;
+                           return true;
+                         })
+                  .ok());
+    }
+    CHECK(audit_keys == 0);
+  }
 }
 
 }  // namespace

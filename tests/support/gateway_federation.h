@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -85,6 +86,9 @@ struct FederationOptions {
   std::string provider_audit;
   // How long records may wait for a timestamp before the gateways refuse exchanges.
   std::string timestamping_tolerance = "60s";
+  // False writes [audit] enabled = false for both gateways, which then log nothing (to measure
+  // what the audit log costs); true leaves the key out, so the gateways run with its default.
+  bool audit_enabled = true;
 };
 
 constexpr char kAuditBodyKeyHex[] =
@@ -199,6 +203,7 @@ class GatewayFederation {
 
   // Publishes a new version of the configuration and waits until both gateways hold it.
   void Publish(const v1::GlobalConfiguration& configuration) {
+    published_version_ = configuration.version();
     {
       std::lock_guard lock(mu_);
       signed_configuration_ =
@@ -336,6 +341,33 @@ class GatewayFederation {
   const KeyAndCertificate& revoked_signing() const { return revoked_signing_; }
 
   void SetTsaAvailable(bool available) { tsa_available_ = available; }
+
+  // Sends `signal` to gateway `name` ("consumer" or "provider") and waits for it to exit; returns
+  // its exit status as ChildProcess::Stop does (128 + SIGKILL when killed). Throws unless it runs.
+  int KillGateway(const std::string& name, int signal) {
+    Gateway& gateway = GatewayNamed(name);
+    Expect(gateway.process != nullptr, "the " + name + "'s gateway is not running");
+    const int status = gateway.process->Stop(signal);
+    gateway.process.reset();
+    return status;
+  }
+
+  // Starts gateway `name` again on its configuration and data directory, after KillGateway. Its
+  // ports are new, so a new version of Configuration() is published with its exchange address,
+  // and both gateways are given time to fetch it. Throws when it does not start (its output says
+  // why) or the consumer's gateway does not route again.
+  void RestartGateway(const std::string& name) {
+    Gateway& gateway = GatewayNamed(name);
+    Expect(gateway.process == nullptr, "the " + name + "'s gateway still runs");
+    gateway = StartGateway(name);
+    Publish(Configuration(published_version_ + 1));
+    WaitUntilRouting();
+  }
+
+  // What gateway `name` wrote to stdout and stderr (its log), over all its runs.
+  std::string GatewayOutput(const std::string& name) const {
+    return ReadFile(dir_.File(name + ".log")).value_or("");
+  }
 
   // Stops both gateways, as an operator does (SIGTERM); throws unless both exit cleanly.
   void StopGateways() {
@@ -483,11 +515,13 @@ timestamping_urls = ["http://{5}/timestamp"]
 seal_interval = "200ms"
 timestamping_tolerance = "{6}"
 {7}
+{8}
 )",
                                            name, server, globalconf_server_->endpoint(), specific,
                                            options_.provider_rate, tsa_server_->endpoint(),
                                            options_.timestamping_tolerance,
-                                           name == "provider" ? options_.provider_audit : "");
+                                           name == "provider" ? options_.provider_audit : "",
+                                           options_.audit_enabled ? "" : "enabled = false");
       Expect(WriteFileAtomically(dir_.File(name + ".toml"), text, 0644).ok(),
              "writing " + name + ".toml");
     };
@@ -557,12 +591,13 @@ certificate_file = "consumer-signing.pem"
   Gateway StartGateway(const std::string& name) {
     Gateway gateway;
     const std::string ready = dir_.File(name + ".ready");
+    std::error_code ignored;  // A ready file left by an earlier run must not count; none is fine.
+    std::filesystem::remove(ready, ignored);
     gateway.process = ChildProcess::Start(
         {TRUC_GATEWAY_BINARY, "--config", dir_.File(name + ".toml"), "--ready-file", ready},
         dir_.File(name + ".log"));
     const std::optional<std::string> lines = gateway.process->WaitForFile(ready);
-    Expect(lines.has_value(),
-           "truc-gateway did not start: " + ReadFile(dir_.File(name + ".log")).value_or(""));
+    Expect(lines.has_value(), "truc-gateway did not start: " + GatewayOutput(name));
     for (const std::string_view line : SplitString(*lines, '\n')) {
       const size_t space = line.find(' ');
       const std::string_view key = line.substr(0, space);
@@ -575,13 +610,18 @@ certificate_file = "consumer-signing.pem"
     return gateway;
   }
 
+  Gateway& GatewayNamed(const std::string& name) {
+    Expect(name == "consumer" || name == "provider", "no gateway named " + name);
+    return name == "consumer" ? consumer_ : provider_;
+  }
+
   void WaitUntilRouting() const {
     for (int attempt = 0; attempt < 100; ++attempt) {
       if (Rest("GET", "/listClients", {}, "", "portal-client").status == 200) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     Expect(false, "the consumer's gateway never obtained the global configuration: " +
-                      ReadFile(dir_.File("consumer.log")).value_or(""));
+                      GatewayOutput("consumer"));
   }
 
   void Grant(std::vector<std::string> arguments) const {
@@ -618,6 +658,7 @@ certificate_file = "consumer-signing.pem"
   const KeyAndCertificate dead_tls_ = GatewayTls(kProvider);
   mutable std::mutex mu_;
   std::string signed_configuration_;     // Guarded by mu_.
+  uint64_t published_version_ = 0;       // The version of signed_configuration_.
   nlohmann::json last_backend_request_;  // Guarded by mu_.
   std::unique_ptr<net::HttpServer> globalconf_server_;
   TestTsa tsa_{SystemClock::Instance()};
