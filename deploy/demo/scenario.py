@@ -14,6 +14,7 @@ answer is not what the scenario expects.
 import argparse
 import json
 import sys
+import textwrap
 import urllib.error
 import urllib.request
 
@@ -30,11 +31,15 @@ BUYER_TAX_CODE = "0109876543"
 
 
 def say(text):
-    print(f"\n\033[1m== {text}\033[0m", flush=True)
+    """A step, in bold, as run-demo.sh prints its own."""
+    wrapped = textwrap.fill(text, width=97, subsequent_indent="   ")
+    print(f"\n\033[1m== {wrapped}\033[0m", flush=True)
 
 
 def fact(text):
-    print(f"   {text}", flush=True)
+    print(textwrap.fill(text, width=100, initial_indent="   ", subsequent_indent="     ",
+                        break_long_words=False, break_on_hyphens=False),
+          flush=True)
 
 
 class Portal:
