@@ -1,19 +1,46 @@
 #!/usr/bin/env bash
 # Creates a complete development federation PKI with the truc CLI: a root CA, an intermediate CA,
 # a timestamping certificate, the registry's configuration-signing and TLS certificates, an
-# administrator's client certificate and, for each
-# sample member, a member-signing and a gateway TLS certificate (valid for localhost/127.0.0.1).
+# administrator's client certificate and, for each member, a member-signing certificate and a TLS
+# certificate for each of its gateways (valid for localhost/127.0.0.1).
 #
-#   certs/make-dev-pki.sh OUT_DIR [TRUC_BINARY]
+#   certs/make-dev-pki.sh [--operator MEMBER_ID] [--member 'MEMBER_ID|NAME|SERVER ...']... \
+#                         OUT_DIR [TRUC_BINARY]
 #
+# --operator  the federation operator, who holds the TSA, registry and administrator
+#             certificates (default VN/GOV/000001)
+# --member    a member, its organisation's name and the server codes of its gateways, e.g.
+#             'VN/GOV/000100|Population database|gw1'. Without any --member, the four sample
+#             members VN/GOV/000100, 000200, 000300 and 000900, each with gateway gw1.
+# A member's files are under members/CODE/ (two members may not share a code): signing.* and,
+# for each gateway, gateway-tls.* (server gw1) or gateway-tls-SERVER.* (any other server code).
 # TRUC_BINARY defaults to build/cli/truc in this repository, then to `truc` on the PATH.
 # Idempotent: whatever already exists in OUT_DIR is kept, so a second run only fills in what is
 # missing. For development and tests only: the keys are unencrypted files. See certs/README.md.
 set -euo pipefail
 
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-  echo "usage: $0 OUT_DIR [TRUC_BINARY]" >&2
+usage() {
+  echo "usage: $0 [--operator MEMBER_ID] [--member 'MEMBER_ID|NAME|SERVERS']... OUT_DIR [TRUC]" >&2
   exit 2
+}
+operator_id=VN/GOV/000001
+members=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --operator) [ $# -ge 2 ] || usage; operator_id=$2; shift 2 ;;
+    --member) [ $# -ge 2 ] || usage; members+=("$2"); shift 2 ;;
+    -*) usage ;;
+    *) break ;;
+  esac
+done
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
+if [ ${#members[@]} -eq 0 ]; then
+  members=(
+    "VN/GOV/000100|Population database|gw1"
+    "VN/GOV/000200|Land registry|gw1"
+    "VN/GOV/000300|Enterprise registry|gw1"
+    "VN/GOV/000900|Provincial portal|gw1"
+  )
 fi
 out=$1
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +57,18 @@ if ! command -v "$truc" >/dev/null; then
 fi
 
 ca=$out/ca
-operator_id=VN/GOV/000001
+
+# A member's files are under members/CODE/, so no two members may share a code.
+declare -A member_of_code=()
+for member in "${members[@]}"; do
+  member_id=${member%%|*}
+  code=${member_id##*/}
+  if [ -n "${member_of_code[$code]:-}" ]; then
+    echo "$0: members ${member_of_code[$code]} and $member_id share the code $code" >&2
+    exit 2
+  fi
+  member_of_code[$code]=$member_id
+done
 operator_name="Trục federation operator (development)"
 
 # The CAs: made together, or not at all.
@@ -67,18 +105,15 @@ leaf "$out/registry" registry-tls gateway-tls "$operator_id/registry" "$operator
   --dns localhost --ip 127.0.0.1
 leaf "$out/registry" admin gateway-tls "$operator_id/admin" "$operator_name" --dns localhost
 
-members=(
-  "000100|Population database"
-  "000200|Land registry"
-  "000300|Enterprise registry"
-  "000900|Provincial portal"
-)
 for member in "${members[@]}"; do
-  code=${member%%|*}
-  name=${member#*|}
-  dir=$out/members/$code
-  leaf "$dir" signing member-signing "VN/GOV/$code" "$name"
-  leaf "$dir" gateway-tls gateway-tls "VN/GOV/$code/gw1" "$name" --dns localhost --ip 127.0.0.1
+  IFS='|' read -r member_id name servers <<<"$member"
+  dir=$out/members/${member_id##*/}
+  leaf "$dir" signing member-signing "$member_id" "$name"
+  for server in $servers; do
+    file=gateway-tls
+    if [ "$server" != gw1 ]; then file=gateway-tls-$server; fi
+    leaf "$dir" "$file" gateway-tls "$member_id/$server" "$name" --dns localhost --ip 127.0.0.1
+  done
 done
 
 echo "development PKI ready in $out (trust anchor: $ca/root-ca.pem)"

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl python3
   libboost1.81-dev libssl-dev libprotobuf-dev protobuf-compiler libgrpc++-dev
   protobuf-compiler-grpc librocksdb-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev
   libtomlplusplus-dev clang-format clang-tidy

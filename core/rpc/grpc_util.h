@@ -1,7 +1,7 @@
 // The seam between truc::Status and gRPC, and mutual-TLS credentials for Trục's gRPC services.
 #pragma once
 
-#include <initializer_list>
+#include <vector>
 #include <memory>
 #include <optional>
 #include <string>
