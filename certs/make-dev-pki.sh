@@ -104,6 +104,8 @@ leaf "$out/registry" config-signing config-signing "$operator_id" "$operator_nam
 leaf "$out/registry" registry-tls gateway-tls "$operator_id/registry" "$operator_name" \
   --dns localhost --ip 127.0.0.1
 leaf "$out/registry" admin gateway-tls "$operator_id/admin" "$operator_name" --dns localhost
+# An auditor's client certificate, for the gateways' audit API (docs/auditor-guide.md).
+leaf "$out/auditor" auditor gateway-tls "$operator_id/auditor" "$operator_name" --dns localhost
 
 for member in "${members[@]}"; do
   IFS='|' read -r member_id name servers <<<"$member"

@@ -86,6 +86,7 @@ struct FilterOptions {
   std::string user_id;
   std::string purpose;
   std::string outcome;
+  std::string path_contains;
   std::string format = "table";
 };
 
@@ -99,6 +100,8 @@ void AddFilterOptions(CLI::App& command, FilterOptions& options) {
   command.add_option("--user-id", options.user_id, "The end user (X-Road-UserId)");
   command.add_option("--purpose", options.purpose, "The purpose or case number (X-Road-Issue)");
   command.add_option("--outcome", options.outcome, "succeeded or failed");
+  command.add_option("--path-contains", options.path_contains,
+                     "Requests whose path contains this, e.g. a citizen's id number");
 }
 
 StatusOr<v1::AuditFilter> FilterFrom(const FilterOptions& options) {
@@ -114,6 +117,7 @@ StatusOr<v1::AuditFilter> FilterFrom(const FilterOptions& options) {
   filter.set_message_id(options.message_id);
   filter.set_user_id(options.user_id);
   filter.set_purpose(options.purpose);
+  filter.set_path_contains(options.path_contains);
   if (options.outcome == "succeeded") {
     filter.set_outcome(v1::AuditFilter::OUTCOME_SUCCEEDED);
   } else if (options.outcome == "failed") {

@@ -467,14 +467,13 @@ Status GatewayServer::StartAdminServer() {
                             crypto::Certificate::LoadPemFile(auditor.certificate_file));
       audit.auditors[certs.front().Fingerprint()] = auditor.scope;
     }
-    audit_service_ = std::make_unique<audit::AuditService>(
-        *sealed_log_->log, *sealed_log_->sealer, *store_, std::move(audit));
+    audit_service_ = std::make_unique<audit::AuditService>(*sealed_log_->log, *sealed_log_->sealer,
+                                                           *store_, std::move(audit));
     services.push_back(audit_service_.get());
   }
   TRUC_ASSIGN_OR_RETURN(rpc::ListeningServer admin,
                         rpc::StartGrpcServer(config_.admin_address, config_.admin_port,
-                                             std::move(credentials), services, 0,
-                                             "the admin API"));
+                                             std::move(credentials), services, 0, "the admin API"));
   admin_server_ = std::move(admin.server);
   admin_endpoint_ = std::move(admin.endpoint);
   return OkStatus();

@@ -178,6 +178,8 @@ struct GatewayConfig {
 // Reads the configuration described above. Errors name the field.
 StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root, const std::string& config_file);
 
+class SealedAuditLog;
+
 class GatewayServer {
  public:
   // Opens the store, loads the keys, obtains the global configuration (from the cache, else from
@@ -208,7 +210,7 @@ class GatewayServer {
   std::unique_ptr<crypto::PrivateKey> signing_key_;
   std::unique_ptr<evidence::BatchSigner> signer_;
   std::unique_ptr<access::AccessRights> access_;
-  std::unique_ptr<ExchangeLog> log_;  // The sealed audit log, or nothing when disabled.
+  std::unique_ptr<ExchangeLog> log_;      // The sealed audit log, or nothing when disabled.
   SealedAuditLog* sealed_log_ = nullptr;  // log_ when it is the sealed audit log.
   std::unique_ptr<limits::ReplayGuard> replay_;
   std::unique_ptr<limits::RateLimiter> rates_;

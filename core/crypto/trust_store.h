@@ -37,9 +37,9 @@ class TrustStore {
                                                  std::span<const Certificate> intermediates,
                                                  TimePoint at) const;
 
-  // Checks that every certificate of `carried` is signed by its issuer, found among `carried` and
-  // the anchors: a chain may carry certificates that VerifyChain's path does not need (a copy of
-  // a root, say), and evidence must have no byte that nothing checks. Errors (kUnauthenticated,
+  // Checks that every certificate of `carried` is an anchor or is signed by its issuer, found
+  // among `carried` and the anchors: a chain may carry certificates that VerifyChain's path does
+  // not need (a copy of a root, say), and evidence must have no byte that nothing checks. Errors (kUnauthenticated,
   // kCertBadSignature) name the certificate whose signature fails or whose issuer is missing.
   Status CheckSignatures(std::span<const Certificate> carried) const;
 

@@ -94,9 +94,9 @@ StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsServerCredentials(
 StatusOr<std::shared_ptr<grpc::ServerCredentials>> OptionalClientTlsServerCredentials(
     const TlsFiles& files) {
   TRUC_ASSIGN_OR_RETURN(LoadedTls loaded, Load(files));
-  grpc::SslServerCredentialsOptions options(
-      loaded.roots.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
-                           : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  grpc::SslServerCredentialsOptions options(loaded.roots.empty()
+                                                ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                                : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
   options.pem_root_certs = loaded.roots;
   options.pem_key_cert_pairs.push_back({loaded.key, loaded.chain});
   return grpc::SslServerCredentials(options);

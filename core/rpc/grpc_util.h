@@ -1,11 +1,11 @@
 // The seam between truc::Status and gRPC, and mutual-TLS credentials for Trục's gRPC services.
 #pragma once
 
-#include <vector>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 

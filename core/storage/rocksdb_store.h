@@ -25,8 +25,9 @@ class RocksDbStore final : public KeyValueStore {
                                                       const RocksDbOptions& options = {});
   ~RocksDbStore() override;
 
-  // Reads every table file of the database through and checks its block checksums. kDataLoss
-  // naming the file and offset of the first corrupt block.
+  // Reads every table file of the database through and checks its block checksums and its
+  // whole-file checksum (kept for files written since checksums were enabled). kDataLoss naming
+  // the file (and offset, for a block) of the first corruption.
   Status VerifyChecksums() const;
 
   StatusOr<std::optional<std::string>> Get(std::string_view key) const override;

@@ -87,9 +87,62 @@ cd "$repo"
 python3 "$repo/deploy/demo/scenario.py" --addresses "$work/addresses.json" \
   --case "$case_number" --officer "$officer"
 
+# The auditor of the national population database answers "who read this citizen's record, and
+# for which case?" from the population gateway's audit log, checks the whole log, and exports the
+# evidence of one exchange that openssl alone verifies.
 auditor_step() {
-  # Filled by the audit CLI work: who read $citizen_id's data, for which case; evidence verified.
-  :
+  local gateway anchor bundle message_id
+  gateway=$(address gateways VN/GOV/000100/gw1 admin)
+  anchor="$pki/ca/root-ca.pem"
+  audit() {
+    "$truc" audit --gateway "$gateway" --cert "$(address auditor certificate)" \
+      --key "$(address auditor key)" --ca "$(address auditor ca)" "$@"
+  }
+
+  say "An auditor of the national population database asks: who read the record of citizen
+   $citizen_id, and for which case? The population database's gateway answers through its audit
+   API (mutual TLS, the auditor's certificate); the portal's gateway keeps its own log too."
+  audit query --path-contains "$citizen_id"
+
+  say "Every exchange for case $case_number, as the population database's gateway logged them:"
+  audit query --purpose "$case_number"
+
+  say "Is data really being shared? Exchanges, failures and latency per client and service:"
+  audit stats
+
+  # Proofs need the records sealed in a signed, timestamped tree head: the gateway seals every
+  # second; wait for the seal that covers the last exchange.
+  message_id=$(audit query --purpose "$case_number" --format json |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)[-1]["message_id"])')
+  for _ in $(seq 50); do
+    audit show --message-id "$message_id" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+
+  say "The auditor checks the whole log: every record's signature, certificate chain and digests,
+   the Merkle tree, and every signed, timestamped tree head, against the federation's root CA."
+  audit verify --anchor "$anchor"
+
+  message_id=$(audit query --path-contains "$citizen_id" --format json |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["message_id"])')
+  bundle="$work/evidence/exchange-$message_id"
+  rm -rf "$bundle"
+  say "To prove one exchange to a court, the auditor exports its evidence bundle: the records,
+   the signatures, the certificates, the timestamp token and the inclusion proof."
+  audit export --message-id "$message_id" --out "$bundle"
+
+  say "Anyone can check the bundle without Trục, with bash and openssl:"
+  bash "$bundle/verify-with-openssl.sh" "$anchor"
+
+  say "A record altered after the fact is caught: one byte of the logged response changed."
+  local response
+  response=$(ls -d "$bundle"/records/*-response | head -1)
+  printf 'X' | dd of="$response/record.pb" bs=1 seek=40 conv=notrunc status=none
+  if bash "$bundle/verify-with-openssl.sh" "$anchor" >/dev/null 2>&1; then
+    echo "UNEXPECTED: the altered record verified" >&2
+    exit 1
+  fi
+  bash "$bundle/verify-with-openssl.sh" "$anchor" 2>&1 | tail -1 || true
 }
 auditor_step
 

@@ -60,6 +60,10 @@ bool RecordFilter::Matches(const v1::AuditRecord& record) const {
       differs(filter_.purpose(), record.purpose())) {
     return false;
   }
+  if (!filter_.path_contains().empty() &&
+      record.path().find(filter_.path_contains()) == std::string::npos) {
+    return false;
+  }
   const bool failed = !record.error_type().empty();
   if (filter_.outcome() == v1::AuditFilter::OUTCOME_SUCCEEDED && failed) return false;
   if (filter_.outcome() == v1::AuditFilter::OUTCOME_FAILED && !failed) return false;

@@ -1,5 +1,5 @@
 // Selecting exchanges in the audit log by what an auditor asks about (v1::AuditFilter): time,
-// client, service, message, end user, purpose, outcome. Used by the audit API and by the auditor
+// client, service, message, end user, purpose, outcome, what the request path contains. Used by the audit API and by the auditor
 // CLI on archives alike.
 #pragma once
 

@@ -5,7 +5,8 @@ REST service with a tiny backend that echoes what it receives, one access right.
     launcher_test.py --build BUILD_DIR
 
 `up --detach`, one exchange end to end through both gateways, a call the access right does not
-cover, then `down`, after which no process of the federation may be left.
+cover, the audit trail of both on both gateways (through their audit APIs, as the federation's
+auditor), then `down`, after which no process of the federation may be left.
 """
 
 import argparse
@@ -14,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import urllib.error
 import urllib.request
@@ -104,6 +106,22 @@ def call(rest, path, issue):
         return e.code, e.headers, e.read().decode()
 
 
+def audit(addresses, gateway, *args, retry=False):
+    """Runs `truc audit ARGS` against `gateway`'s audit API as the federation's auditor; returns
+    its output. With `retry`, waits (up to 10 s) for the records to be sealed first."""
+    auditor = addresses["auditor"]
+    argv = [str(Path(BUILD) / "cli" / "truc"), "audit", "--gateway", gateway["admin"], "--cert",
+            auditor["certificate"], "--key", auditor["key"], "--ca", auditor["ca"], *args]
+    for _ in range(50 if retry else 1):
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        if result.returncode == 0 or "sealed" not in result.stderr:
+            break
+        time.sleep(0.2)
+    if result.returncode != 0:
+        raise AssertionError(f"{' '.join(argv)} failed: {result.stdout}{result.stderr}")
+    return result.stdout
+
+
 class LauncherTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory(prefix="truc-launcher-test-")
@@ -150,11 +168,26 @@ class LauncherTest(unittest.TestCase):
         self.assertEqual(echoed["X-Road-UserId"], "VN001190004321")
         self.assertEqual(echoed["X-Road-Client"], CLIENT)
         self.assertEqual(headers["X-Road-Service"], SERVICE)
+        message_id = headers["X-Road-Id"]
 
         # Declared by the service, not granted to the client: the provider's gateway refuses.
         status, headers, body = call(consumer["rest"], "/deaths/001203000001", "HS-2026-000042")
         self.assertEqual(status, 500, body)
         self.assertEqual(headers["X-Road-Error"], "Server.ServerProxy.AccessDenied")
+
+        # The audit trail: each gateway logged the exchange on its side, in a log that verifies.
+        for gateway, side in ((consumer, "consumer"), (provider, "provider")):
+            shown = audit(addresses, gateway, "show", "--message-id", message_id, retry=True)
+            self.assertIn(f"request on the {side} side", shown)
+            self.assertIn(f"response on the {side} side", shown)
+            self.assertIn("HS-2026-000042", shown)
+            rows = json.loads(audit(addresses, gateway, "query", "--purpose", "HS-2026-000042",
+                                    "--format", "json"))
+            self.assertEqual([row["outcome"] for row in rows],
+                             ["200", "Server.ServerProxy.AccessDenied"])
+            self.assertEqual({row["client"] for row in rows}, {CLIENT})
+            verified = audit(addresses, gateway, "verify", "--anchor", addresses["trust_anchor"])
+            self.assertIn("OK: every record", verified)
 
         self.down(pids)
 

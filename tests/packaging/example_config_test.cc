@@ -78,8 +78,9 @@ TEST_CASE("The example gateway.toml is accepted by the gateway", "[packaging]") 
 
   SECTION("with its commented-out settings switched on") {
     config::ConfigDocument full =
-        Load(Uncomment(text, {"encryption_key_file", "[[audit.subsystems]]",
-                              "subsystem =", "body_policy =", "ca_file ="}),
+        Load(Uncomment(text, {"encryption_key_file", "[[audit.subsystems]]", "subsystem =",
+                              "body_policy =", "ca_file =", "archive_dir", "archive_interval",
+                              "retention", "[[admin.auditors]]", "certificate =", "members ="}),
              "gateway.toml");
     const StatusOr<gateway::GatewayConfig> full_config =
         gateway::ReadGatewayConfig(full.root(), "/etc/truc/gateway.toml");
@@ -89,6 +90,10 @@ TEST_CASE("The example gateway.toml is accepted by the gateway", "[packaging]") 
     CHECK(full_config->body_key_file == "/etc/truc/keys/audit-body.key");
     CHECK(full_config->body_policies.size() == 1);
     CHECK(full_config->services[0].backend.http.tls.ca_file == "/etc/truc/keys/backend-ca.pem");
+    CHECK(full_config->archive_dir == "/var/lib/truc/gateway/archive");
+    CHECK(full_config->retention == std::chrono::hours(8760));
+    REQUIRE(full_config->auditors.size() == 1);
+    CHECK(full_config->auditors[0].certificate_file == "/etc/truc/keys/auditor.pem");
   }
 }
 
