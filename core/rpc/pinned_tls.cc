@@ -32,17 +32,25 @@ class PeerCheckVerifier final : public gx::ExternalCertificateVerifier {
 
  private:
   grpc::Status Check(gx::TlsCustomVerificationCheckRequest* request) const {
-    // gRPC fills in the full chain only where it verified it itself; the leaf is always there.
-    grpc::string_ref chain_pem = request->peer_cert_full_chain();
-    if (chain_pem.empty()) chain_pem = request->peer_cert();
+    // The leaf is always in peer_cert. The full chain is what OpenSSL gives as the peer's chain,
+    // which on a server lacks the client's own certificate, so the leaf is taken out of it
+    // wherever it is.
+    const grpc::string_ref leaf_pem = request->peer_cert();
+    const grpc::string_ref chain_pem = request->peer_cert_full_chain();
+    StatusOr<std::vector<crypto::Certificate>> leaf =
+        crypto::Certificate::FromPemBundle(std::string_view(leaf_pem.data(), leaf_pem.size()));
     StatusOr<std::vector<crypto::Certificate>> chain =
-        crypto::Certificate::FromPemBundle(std::string_view(chain_pem.data(), chain_pem.size()));
-    if (!chain.ok() || chain->empty()) {
+        chain_pem.empty() ? std::vector<crypto::Certificate>()
+                          : crypto::Certificate::FromPemBundle(
+                                std::string_view(chain_pem.data(), chain_pem.size()));
+    if (!leaf.ok() || leaf->empty() || !chain.ok()) {
       return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                           "the peer presented no usable certificate");
     }
-    const Status checked =
-        check_(chain->front(), std::span<const crypto::Certificate>(*chain).subspan(1));
+    std::erase_if(*chain, [&](const crypto::Certificate& cert) {
+      return cert.Fingerprint() == leaf->front().Fingerprint();
+    });
+    const Status checked = check_(leaf->front(), *chain);
     if (checked.ok()) return grpc::Status::OK;
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, checked.message(), checked.reason());
   }

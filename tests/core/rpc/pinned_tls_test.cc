@@ -108,6 +108,16 @@ TEST_CASE("Pinned TLS: both sides accept only the certificates their checks acce
         server.port, PinnedTlsChannelCredentials(IdentityOf(stranger), client_pin.Check()));
     CHECK(status.error_code() == grpc::StatusCode::UNAVAILABLE);
   }
+  SECTION("identities that carry their issuers are pinned by their leaf, on both sides") {
+    const std::string issuer = federation.root().certificate.ToPem();
+    TlsIdentity client_chain = IdentityOf(client_leaf);
+    client_chain.certificate_chain_pem += issuer;
+    TlsIdentity server_chain = IdentityOf(server_leaf);
+    server_chain.certificate_chain_pem += issuer;
+    EchoServer chained(server_chain, server_pin.Check());
+    CHECK(
+        CallEcho(chained.port, PinnedTlsChannelCredentials(client_chain, client_pin.Check())).ok());
+  }
   SECTION("TLS 1.2 is refused, TLS 1.3 negotiated") {
     const std::string s_client =
         fmt::format("openssl s_client -connect 127.0.0.1:{} </dev/null 2>&1", server.port);
