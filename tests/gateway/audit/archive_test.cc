@@ -1,0 +1,163 @@
+// Archives of the audit log taken at any position, pruned logs, and the inclusion path directions
+// the evidence bundles' openssl script follows. Signatures and tree heads are checked end to end
+// in tests/integration/audit_test.cc; here the tree arithmetic is.
+#include "gateway/audit/archive.h"
+
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "core/merkle/hash.h"
+#include "core/merkle/tree.h"
+#include "core/merkle/verify.h"
+#include "core/storage/memory_store.h"
+#include "gateway/audit/evidence_bundle.h"
+#include "tests/gateway/audit/test_exchanges.h"
+
+namespace truc::gateway::audit {
+namespace {
+
+// A head "sealed" at the log's current size, stored as the TreeHeadSealer stores them; what is
+// not signed here (archives are read, not verified, in these tests) is left empty.
+void StoreHeadAt(const AuditLog& log, storage::KeyValueStore& store) {
+  const TreeHead head = log.Head();
+  v1::SignedTreeHead sealed;
+  sealed.mutable_head()->set_size(head.size);
+  sealed.mutable_head()->set_root_hash(head.root);
+  const std::string key = fmt::format("sth/{:020}", head.size);
+  storage::WriteBatch write;
+  write.Put(key, sealed.SerializeAsString());
+  write.Put("sth-latest", key);
+  REQUIRE(store.Write(write, /*sync=*/false).ok());
+}
+
+std::string Archive(const AuditLog& log, const storage::KeyValueStore& store, uint64_t first) {
+  std::string archive;
+  REQUIRE(ExportSegment(log, store, {.first = first, .server_id = "VN/GOV/000900/gw1"},
+                        [&](std::string_view bytes) {
+                          archive += bytes;
+                          return OkStatus();
+                        })
+              .ok());
+  return archive;
+}
+
+// Checks that every record of `message_id` the archive holds is proven in the log's tree.
+void CheckEvidence(const std::string& archive, const std::string& message_id, const TreeHead& head,
+                   size_t expected_records) {
+  INFO(message_id);
+  std::istringstream in(archive);
+  const StatusOr<v1::ExchangeEvidence> evidence = ExchangeEvidenceFromArchive(in, message_id);
+  REQUIRE(evidence.ok());
+  CHECK(evidence->head().head().size() == head.size);
+  REQUIRE(static_cast<size_t>(evidence->records_size()) == expected_records);
+  for (const v1::ProvenRecord& proven : evidence->records()) {
+    const std::vector<std::string> path(proven.audit_path().begin(), proven.audit_path().end());
+    CHECK(merkle::VerifyInclusion(merkle::HashLeaf(proven.record().record()),
+                                  proven.record().sequence(), head.size, path, head.root)
+              .ok());
+  }
+}
+
+TEST_CASE("Archives taken from any position give proofs against the whole log's root", "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  for (int i = 0; i < 13; ++i) {
+    REQUIRE(log->Append(exchanges.Answered(ExchangeRecord::Side::kConsumer, fmt::format("m-{}", i)))
+                .ok());
+    if (i == 4) StoreHeadAt(*log, store);
+  }
+  StoreHeadAt(*log, store);
+  const TreeHead head = log->Head();
+  REQUIRE(head.size == 26);
+
+  for (const uint64_t first : {0, 3, 10, 16, 25}) {
+    INFO("archive from " << first);
+    const std::string archive = Archive(*log, store, first);
+    for (int i = 0; i < 13; ++i) {
+      // Exchange i is records 2i and 2i + 1; the archive holds those at or after `first`.
+      const size_t held = (2 * i >= static_cast<int>(first) ? 1 : 0) +
+                          (2 * i + 1 >= static_cast<int>(first) ? 1 : 0);
+      if (held == 0) continue;
+      CheckEvidence(archive, fmt::format("m-{}", i), head, held);
+    }
+  }
+  SECTION("a segment must end at a sealed head") {
+    const Status unsealed = ExportSegment(*log, store, {.first = 0, .end = 12},
+                                          [](std::string_view) { return OkStatus(); });
+    CHECK(unsealed.reason() == kUnsealedRange);
+  }
+}
+
+TEST_CASE("Pruned records leave their leaf hashes: what remains is proven and verifies",
+          "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  for (int i = 0; i < 9; ++i) {
+    REQUIRE(log->Append(exchanges.Failed(ExchangeRecord::Side::kProvider, fmt::format("m-{}", i)))
+                .ok());
+  }
+  StoreHeadAt(*log, store);
+  const TreeHead head = log->Head();
+
+  REQUIRE(log->Prune(7).ok());
+  CHECK(log->pruned_before() == 7);
+  CHECK(log->Read(6).status().reason() == kRecordPruned);
+  CHECK(log->Read(7).ok());
+  CHECK(log->Verify().ok());
+  int visited = 0;
+  REQUIRE(log->Scan(0, head.size,
+                    [&](const StoredRecord& stored) {
+                      CHECK(stored.record.sequence() >= 7);
+                      ++visited;
+                      return true;
+                    })
+              .ok());
+  CHECK(visited == 11);
+  // The proofs of what remains, from the stored tree entries.
+  const std::vector<std::string> path = log->InclusionProof(8, head.size).value();
+  CHECK(merkle::VerifyInclusion(merkle::HashLeaf(log->Read(8).value().bytes), 8, head.size, path,
+                                head.root)
+            .ok());
+
+  // Archived after pruning: the pruned positions by leaf hash, the rest in full.
+  const std::string archive = Archive(*log, store, 0);
+  CheckEvidence(archive, "m-4", head, 2);  // Records 8 and 9.
+  CheckEvidence(archive, "m-3", head, 1);  // Record 7 only; 6 was pruned.
+  std::istringstream in(archive);
+  CHECK(ExchangeEvidenceFromArchive(in, "m-1").status().code() == StatusCode::kNotFound);
+
+  // The boundary is durable: a reopened log keeps it.
+  log.reset();
+  log = AuditLog::Open(store, {}).value();
+  CHECK(log->pruned_before() == 7);
+  CHECK(log->Verify().ok());
+}
+
+TEST_CASE("The sibling directions of inclusion paths fold every leaf into its tree's root",
+          "[audit]") {
+  for (uint64_t size = 1; size <= 40; ++size) {
+    std::vector<std::string> leaves;
+    for (uint64_t i = 0; i < size; ++i) leaves.push_back(merkle::HashLeaf(fmt::format("{}", i)));
+    const std::string root = merkle::RootFromLeafHashes(leaves);
+    for (uint64_t index = 0; index < size; ++index) {
+      INFO("leaf " << index << " of " << size);
+      const std::vector<std::string> path = merkle::InclusionPath(index, leaves).value();
+      const std::vector<bool> left = SiblingIsLeft(index, size, path.size()).value();
+      std::string folded = leaves[index];
+      for (size_t step = 0; step < path.size(); ++step) {
+        folded = left[step] ? merkle::HashChildren(path[step], folded)
+                            : merkle::HashChildren(folded, path[step]);
+      }
+      CHECK(folded == root);
+    }
+  }
+  CHECK_FALSE(SiblingIsLeft(3, 8, 2).ok());  // A path of the wrong length.
+  CHECK_FALSE(SiblingIsLeft(8, 8, 3).ok());  // A leaf outside the tree.
+}
+
+}  // namespace
+}  // namespace truc::gateway::audit
