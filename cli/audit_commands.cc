@@ -11,10 +11,12 @@
 #include "cli/admin_client.h"
 #include "cli/audit_report.h"
 #include "cli/audit_source.h"
+#include "cli/table.h"
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include "core/base/clock.h"
+#include "core/base/encoding.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/trust_store.h"
 #include "gateway/audit/evidence_bundle.h"
@@ -327,6 +329,59 @@ Status Archive(const RangeOptions& options, const SourceOptions& source_options,
   return OkStatus();
 }
 
+struct HeadsOptions {
+  uint64_t from = 0;
+  uint64_t to = 0;
+};
+
+Status Heads(const HeadsOptions& options, const SourceOptions& source_options,
+             const Output& output) {
+  TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
+  TRUC_ASSIGN_OR_RETURN(const v1::SealedHeadsResponse heads,
+                        source->Heads(options.from, options.to));
+  std::vector<std::vector<std::string>> table = {{"size", "signed at", "root"}};
+  for (const v1::SignedTreeHead& head : heads.heads()) {
+    table.push_back({std::to_string(head.head().size()),
+                     FormatRfc3339(proto::FromProtoTimestamp(head.signed_at())),
+                     HexEncode(head.head().root_hash())});
+  }
+  output.out << FormatTable(table) << "\n";
+  return OkStatus();
+}
+
+struct ConsistencyOptions {
+  uint64_t old_size = 0;
+  uint64_t new_size = 0;
+  std::string expect_root;
+  std::string anchor;
+};
+
+Status Consistency(const ConsistencyOptions& options, const SourceOptions& source_options,
+                   const Output& output) {
+  TRUC_ASSIGN_OR_RETURN(const crypto::TrustStore anchors, LoadAnchors(options.anchor));
+  TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
+  TRUC_ASSIGN_OR_RETURN(const v1::ConsistencyProofResponse proof,
+                        source->Consistency(options.old_size, options.new_size));
+  TRUC_ASSIGN_OR_RETURN(
+      const gateway::audit::ConsistencyReport report,
+      gateway::audit::VerifyConsistency(proof, anchors, SystemClock::Instance().Now()));
+  const std::string old_root = HexEncode(report.old_head.root_hash());
+  if (!options.expect_root.empty() && options.expect_root != old_root) {
+    return DataLossError(
+        fmt::format("the gateway's head at size {} has the root {}, not the {} you expected: its "
+                    "log is not the one you audited",
+                    report.old_head.size(), old_root, options.expect_root),
+        "audit.unexpected_root");
+  }
+  output.out << fmt::format(
+      "OK: the log of gateway {} sealed at size {} (root {}, timestamped {}) is a prefix of the "
+      "log sealed at size {} (root {}, timestamped {}): nothing before was changed or removed\n",
+      proof.server_id(), report.old_head.size(), old_root, FormatRfc3339(report.old_timestamp),
+      report.new_head.size(), HexEncode(report.new_head.root_hash()),
+      FormatRfc3339(report.new_timestamp));
+  return OkStatus();
+}
+
 struct ExportOptions {
   std::string message_id;
   std::string out;
@@ -429,6 +484,26 @@ void AddAuditCommands(CLI::App& app, const Output& output, Status* result) {
   command->add_option("--first", archive->first, "From this record (default 0)");
   command->add_option("--end", archive->end,
                       "Up to this sealed size (default: the latest sealed head)");
+
+  auto heads = std::make_shared<HeadsOptions>();
+  command = AddSourceCommand(*audit, "heads", "The sealed tree heads: size, signing time, root",
+                             &Heads, heads, source, output, result);
+  command->add_option("--from", heads->from, "From this size (default 0)");
+  command->add_option("--to", heads->to, "Up to this size (default: the latest)");
+
+  auto consistency = std::make_shared<ConsistencyOptions>();
+  command = AddSourceCommand(*audit, "consistency",
+                             "Prove that today's log extends a head sealed earlier (remote)",
+                             &Consistency, consistency, source, output, result);
+  command->add_option("--old", consistency->old_size, "The size of the earlier sealed head")
+      ->required();
+  command->add_option("--new", consistency->new_size,
+                      "The size of the later sealed head (default: the latest)");
+  command->add_option("--expect-root", consistency->expect_root,
+                      "The earlier head's root (hex) as you noted it, to compare");
+  command
+      ->add_option("--anchor", consistency->anchor, "Your copy of the federation's root CA (PEM)")
+      ->required();
 
   auto export_options = std::make_shared<ExportOptions>();
   command = AddSourceCommand(*audit, "export",

@@ -30,6 +30,10 @@ namespace truc::cli {
 //   verify --anchor ROOT-CA.pem [--first N] [--end N]  verifies the log (remote: the range, by
 //                                                      default all that is sealed) or archive
 //   archive --out FILE [--first N] [--end N]           saves an archive of the log (remote)
+//   heads [--from N] [--to M]                          the sealed tree heads
+//   consistency --old N [--new M] [--expect-root HEX] --anchor ROOT-CA.pem
+//                                                      proves the log sealed at N is a prefix of
+//                                                      the log sealed at M (remote)
 //   export --message-id ID --out DIR                   writes an evidence bundle
 //   verify-bundle --bundle DIR --anchor ROOT-CA.pem    verifies an evidence bundle
 // Failures come back in `*result`; verify fails when it found any problem, after listing them.

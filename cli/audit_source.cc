@@ -33,6 +33,21 @@ class RemoteAuditSource final : public AuditSource {
     return client_.Call(&Stub::GetExchangeEvidence, request);
   }
 
+  StatusOr<v1::SealedHeadsResponse> Heads(uint64_t min_size, uint64_t max_size) override {
+    v1::SealedHeadsRequest request;
+    request.set_min_size(min_size);
+    request.set_max_size(max_size);
+    return client_.Call(&Stub::ListSealedHeads, request);
+  }
+
+  StatusOr<v1::ConsistencyProofResponse> Consistency(uint64_t old_size,
+                                                     uint64_t new_size) override {
+    v1::ConsistencyProofRequest request;
+    request.set_old_size(old_size);
+    request.set_new_size(new_size);
+    return client_.Call(&Stub::GetConsistencyProof, request);
+  }
+
   Status Archive(uint64_t first, uint64_t end, const gateway::audit::ArchiveSink& sink) override {
     v1::ExportSegmentRequest request;
     request.set_first(first);
@@ -89,6 +104,16 @@ class QueryCollector final : public gateway::audit::ArchiveVisitor {
   bool full_ = false;
 };
 
+// Keeps an archive's header.
+struct HeaderReader final : public gateway::audit::ArchiveVisitor {
+  void Header(const v1::AuditSegmentHeader& read, gateway::audit::ArchiveSpan) override {
+    header = read;
+  }
+  void Entry(const v1::ArchivedEntry&, gateway::audit::ArchiveSpan) override {}
+
+  v1::AuditSegmentHeader header;
+};
+
 class ArchiveAuditSource final : public AuditSource {
  public:
   explicit ArchiveAuditSource(std::string path) : path_(std::move(path)) {}
@@ -117,6 +142,19 @@ class ArchiveAuditSource final : public AuditSource {
   StatusOr<v1::ExchangeEvidence> Evidence(const std::string& message_id) override {
     TRUC_ASSIGN_OR_RETURN(std::ifstream in, Open());
     return gateway::audit::ExchangeEvidenceFromArchive(in, message_id);
+  }
+
+  StatusOr<v1::SealedHeadsResponse> Heads(uint64_t min_size, uint64_t max_size) override {
+    HeaderReader header;
+    TRUC_ASSIGN_OR_RETURN(std::ifstream in, Open());
+    TRUC_RETURN_IF_ERROR(gateway::audit::ReadArchive(in, header).Annotate(path_));
+    v1::SealedHeadsResponse response;
+    for (const v1::SignedTreeHead& head : header.header.heads()) {
+      if (head.head().size() >= min_size && (max_size == 0 || head.head().size() <= max_size)) {
+        *response.add_heads() = head;
+      }
+    }
+    return response;
   }
 
   Status Archive(uint64_t, uint64_t, const gateway::audit::ArchiveSink& sink) override {
@@ -161,6 +199,14 @@ class StoreAuditSource final : public AuditSource {
     return Unsupported();
   }
   StatusOr<v1::ExchangeEvidence> Evidence(const std::string&) override { return Unsupported(); }
+  StatusOr<v1::SealedHeadsResponse> Heads(uint64_t min_size, uint64_t max_size) override {
+    TRUC_ASSIGN_OR_RETURN(const std::vector<v1::SignedTreeHead> heads,
+                          gateway::audit::ReadSealedHeads(
+                              *store_, min_size, max_size == 0 ? UINT64_MAX : max_size, 1000));
+    v1::SealedHeadsResponse response;
+    for (const v1::SignedTreeHead& head : heads) *response.add_heads() = head;
+    return response;
+  }
 
   Status Archive(uint64_t first, uint64_t end, const gateway::audit::ArchiveSink& sink) override {
     TRUC_ASSIGN_OR_RETURN(std::string configuration, ReadFile(data_dir_ + "/globalconf.signed"));
@@ -183,7 +229,8 @@ class StoreAuditSource final : public AuditSource {
 
   static Status Unsupported() {
     return InvalidArgumentError(
-        "a gateway's store can be verified and archived; to query it, archive it (truc audit "
+        "a gateway's store can be verified, archived and its heads listed; to query it, archive it "
+        "(truc audit "
         "--gateway-config FILE archive --out ARCHIVE) and read the archive",
         "cli.bad_arguments");
   }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/admin_client.h"
+#include <fmt/format.h>
 
 #include "core/base/status.h"
 #include "gateway/audit/archive.h"
@@ -25,6 +26,16 @@ class AuditSource {
   // Writes the archive of records [first, end) (end 0: all that is sealed) to `sink`. An archive
   // source gives its whole file, whatever the range.
   virtual Status Archive(uint64_t first, uint64_t end, const gateway::audit::ArchiveSink& sink) = 0;
+  // The sealed heads with min_size <= size <= max_size (0: no limit). Errors where the source
+  // has none.
+  virtual StatusOr<v1::SealedHeadsResponse> Heads(uint64_t min_size, uint64_t max_size) = 0;
+  // The consistency proof between two sealed heads (GetConsistencyProof); the audit API only.
+  virtual StatusOr<v1::ConsistencyProofResponse> Consistency(uint64_t old_size, uint64_t new_size) {
+    return InvalidArgumentError(
+        fmt::format("proofs between heads {} and {} come from a gateway's audit API: use --gateway",
+                    old_size, new_size),
+        "cli.bad_arguments");
+  }
   // Checks the storage under the log where the source has one: a store's files (block
   // checksums) and the log's own structure (AuditLog::Verify), each failure saying where. OK for
   // the others, whose bytes the archive's own checks cover.

@@ -174,4 +174,39 @@ grpc::Status AuditService::ListSealedHeads(grpc::ServerContext* context,
   }());
 }
 
+StatusOr<v1::SignedTreeHead> AuditService::SealedHeadAt(uint64_t size) const {
+  TRUC_ASSIGN_OR_RETURN(std::vector<v1::SignedTreeHead> heads, sealer_.SealedHeads(size, size, 1));
+  if (heads.empty()) {
+    return NotFoundError(fmt::format("no tree head was sealed at size {}", size),
+                         "audit.no_sealed_head");
+  }
+  return std::move(heads.front());
+}
+
+grpc::Status AuditService::GetConsistencyProof(grpc::ServerContext* context,
+                                               const v1::ConsistencyProofRequest* request,
+                                               v1::ConsistencyProofResponse* response) {
+  return rpc::ToGrpcStatus([&]() -> Status {
+    TRUC_RETURN_IF_ERROR(ScopeOf(*context).status());
+    const std::optional<v1::SignedTreeHead> latest = sealer_.Latest();
+    if (!latest.has_value()) {
+      return NotFoundError("no tree head has been sealed yet", "audit.no_sealed_head");
+    }
+    TRUC_ASSIGN_OR_RETURN(*response->mutable_old_head(), SealedHeadAt(request->old_size()));
+    if (request->new_size() == 0) {
+      *response->mutable_new_head() = *latest;
+    } else {
+      TRUC_ASSIGN_OR_RETURN(*response->mutable_new_head(), SealedHeadAt(request->new_size()));
+    }
+    TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> proof,
+                          log_.ConsistencyProof(response->old_head().head().size(),
+                                                response->new_head().head().size()));
+    for (const std::string& hash : proof) response->add_proof(hash);
+    response->set_server_id(options_.server_id);
+    TRUC_ASSIGN_OR_RETURN(*response->mutable_signed_configuration(),
+                          options_.signed_configuration());
+    return OkStatus();
+  }());
+}
+
 }  // namespace truc::gateway::audit

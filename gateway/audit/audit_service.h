@@ -61,12 +61,17 @@ class AuditService final : public v1::GatewayAudit::Service {
                              grpc::ServerWriter<v1::ArchiveChunk>* writer) override;
   grpc::Status ListSealedHeads(grpc::ServerContext* context, const v1::SealedHeadsRequest* request,
                                v1::SealedHeadsResponse* response) override;
+  grpc::Status GetConsistencyProof(grpc::ServerContext* context,
+                                   const v1::ConsistencyProofRequest* request,
+                                   v1::ConsistencyProofResponse* response) override;
 
   static constexpr uint64_t kScanBudget = 50'000;
 
  private:
   // The caller's scope, or kNotAuditor.
   StatusOr<const AuditorScope*> ScopeOf(const grpc::ServerContext& context) const;
+  // The head sealed at exactly `size`; NOT_FOUND otherwise.
+  StatusOr<v1::SignedTreeHead> SealedHeadAt(uint64_t size) const;
 
   const AuditLog& log_;
   const TreeHeadSealer& sealer_;

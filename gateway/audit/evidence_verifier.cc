@@ -12,6 +12,7 @@
 #include "core/ids/id_proto.h"
 #include "core/merkle/compact_range.h"
 #include "core/merkle/hash.h"
+#include "core/merkle/verify.h"
 #include "gateway/audit/archive.h"
 #include "gateway/audit/tree_head.h"
 #include "gateway/exchange/wire_fields.h"
@@ -277,6 +278,33 @@ Status VerifyRecord(const v1::AuditRecord& record, const crypto::TrustStore& cas
       evidence::VerifyMessageSignature(record.evidence(), record.signature(), *signer, cas);
   if (!signed_at.ok()) return signed_at.status().Annotate("the message signature");
   return OkStatus();
+}
+
+StatusOr<ConsistencyReport> VerifyConsistency(const v1::ConsistencyProofResponse& response,
+                                              const crypto::TrustStore& anchors, TimePoint now) {
+  TRUC_ASSIGN_OR_RETURN(const AuditTrust trust,
+                        TrustFromConfiguration(response.signed_configuration(), anchors, now));
+  TRUC_ASSIGN_OR_RETURN(const ids::ServerId server, ids::ServerId::Parse(response.server_id()));
+  ConsistencyReport report{.old_head = response.old_head().head(),
+                           .new_head = response.new_head().head()};
+  const auto verify_head = [&](const v1::SignedTreeHead& head,
+                               std::string_view which) -> StatusOr<TimePoint> {
+    StatusOr<TimePoint> timestamped =
+        VerifySignedTreeHead(head, server.owner(), trust.cas, trust.tsas);
+    if (!timestamped.ok()) {
+      return timestamped.status().Annotate(
+          fmt::format("the {} tree head (size {})", which, head.head().size()));
+    }
+    return timestamped;
+  };
+  TRUC_ASSIGN_OR_RETURN(report.old_timestamp, verify_head(response.old_head(), "old"));
+  TRUC_ASSIGN_OR_RETURN(report.new_timestamp, verify_head(response.new_head(), "new"));
+  const std::vector<std::string> proof(response.proof().begin(), response.proof().end());
+  TRUC_RETURN_IF_ERROR(merkle::VerifyConsistency(report.old_head.size(), report.new_head.size(),
+                                                 proof, report.old_head.root_hash(),
+                                                 report.new_head.root_hash())
+                           .Annotate("the consistency proof"));
+  return report;
 }
 
 VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, TimePoint now) {

@@ -15,6 +15,7 @@
 #include "core/crypto/trust_store.h"
 #include "core/timestamp/timestamp_token.h"
 #include "truc/v1/audit.pb.h"
+#include "truc/v1/gateway_audit.pb.h"
 
 namespace truc::gateway::audit {
 
@@ -43,6 +44,21 @@ StatusOr<AuditTrust> TrustFromConfiguration(std::string_view signed_configuratio
 // user id, purpose, method and path must be those of its header fields. A failure record must
 // say what failed. Errors: kRecordMismatch, or the signature's reasons, saying what differed.
 Status VerifyRecord(const v1::AuditRecord& record, const crypto::TrustStore& cas);
+
+// What VerifyConsistency established: two heads of one log, the older a prefix of the newer.
+struct ConsistencyReport {
+  v1::TreeHead old_head;
+  v1::TreeHead new_head;
+  TimePoint old_timestamp;  // The heads' tokens' genTimes.
+  TimePoint new_timestamp;
+};
+
+// Verifies a consistency proof as the audit API gives it: the signed configuration against
+// `anchors` (TrustFromConfiguration), both heads (VerifySignedTreeHead, signed by the owner of
+// the server id), and the RFC 9162 proof from the old head's root to the new one's. Errors: the
+// first check that fails, saying which.
+StatusOr<ConsistencyReport> VerifyConsistency(const v1::ConsistencyProofResponse& response,
+                                              const crypto::TrustStore& anchors, TimePoint now);
 
 // What VerifyArchive found.
 struct VerifyReport {

@@ -251,6 +251,31 @@ TEST_CASE("An auditor finds who read a citizen's record, for which case, and pro
               .find("All checks passed.") != std::string::npos);
   }
 
+  SECTION("an auditor who noted a sealed head proves that a later log extends it") {
+    const std::string heads = Succeeds(federation.Audit("consumer", "heads"));
+    std::istringstream lines(heads);
+    std::string header, size, date, root;
+    std::getline(lines, header);
+    REQUIRE(lines >> size >> date >> root);
+    const std::string later = ReadCitizen(federation, "/citizens/079123456789?fields=birth");
+    ShowOnceSealed(federation, "consumer", later);
+    const std::string anchor = " --anchor " + federation.RootCaFile();
+    const std::string extended = Succeeds(federation.Audit(
+        "consumer", fmt::format("consistency --old {} --expect-root {}{}", size, root, anchor)));
+    CHECK(extended.find(fmt::format("sealed at size {} (root {}", size, root)) !=
+          std::string::npos);
+    CHECK(extended.find("is a prefix of the log sealed at size") != std::string::npos);
+    const testing::CommandResult other_root = federation.Audit(
+        "consumer",
+        fmt::format("consistency --old {} --expect-root {}{}", size, std::string(64, 'a'), anchor));
+    CHECK(other_root.exit_code != 0);
+    CHECK(other_root.output.find("not the one you audited") != std::string::npos);
+    const testing::CommandResult unsealed =
+        federation.Audit("consumer", "consistency --old 99999" + anchor);
+    CHECK(unsealed.exit_code != 0);
+    CHECK(unsealed.output.find("no tree head was sealed at size 99999") != std::string::npos);
+  }
+
   SECTION("auditors see only their members' exchanges; others are refused") {
     const testing::CommandResult admin = federation.Audit("provider", "query", "admin");
     CHECK(admin.exit_code != 0);
