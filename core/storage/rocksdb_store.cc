@@ -1,9 +1,15 @@
 #include "core/storage/rocksdb_store.h"
 
+#include <cstdarg>
+#include <cstdio>
+#include <mutex>
+
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/file_checksum.h>
 #include <rocksdb/write_batch.h>
+
+#include "core/log/log.h"
 
 namespace truc::storage {
 namespace {
@@ -22,10 +28,44 @@ Status FromRocksDb(const rocksdb::Status& status, std::string_view what) {
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
+// RocksDB's own log, at warning level and above, into the daemon's log (a LOG file in the data
+// directory is where nobody looks, and a read-only open must not touch the directory). It keeps
+// the last corruption RocksDB reported, which names the file and how much of it was dropped
+// ("/…/000004.log: dropping 19509 bytes; Corruption: checksum mismatch").
+class RocksDbLogger final : public rocksdb::Logger {
+ public:
+  RocksDbLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+
+  using rocksdb::Logger::Logv;
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char buffer[1024];
+    std::vsnprintf(buffer, sizeof(buffer), format, ap);
+    const std::string_view text(buffer);
+    logger_.Warning("rocksdb", {{"message", text}});
+    if (text.find("Corruption") != std::string_view::npos &&
+        text.find("DB::Open() failed") == std::string_view::npos) {
+      std::lock_guard lock(mu_);
+      last_corruption_ = text;
+    }
+  }
+
+  std::string last_corruption() const {
+    std::lock_guard lock(mu_);
+    return last_corruption_;
+  }
+
+ private:
+  const log::Logger logger_{"storage"};
+  mutable std::mutex mu_;
+  std::string last_corruption_;  // Guarded by mu_.
+};
+
 }  // namespace
 
 struct RocksDbStore::Impl {
   std::string path;
+  std::shared_ptr<RocksDbLogger> logger;  // Before db, which uses it.
   std::unique_ptr<rocksdb::DB> db;
 };
 
@@ -37,17 +77,28 @@ StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& pa
   rocksdb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.paranoid_checks = options.paranoid_checks;
+  auto logger = std::make_shared<RocksDbLogger>();
+  db_options.info_log = logger;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   // A CRC32C of every table file as a whole, kept in the manifest: VerifyChecksums then finds a
   // changed byte anywhere in a table file, even where no block checksum reaches (footer padding).
   db_options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
+  // Every write we acknowledge is synced, so only the very last record of a write-ahead log may
+  // be incomplete (a crash while writing it); anything else that does not check out is
+  // corruption, and opening fails saying so. (RocksDB's default would replay up to the corrupt
+  // record and silently drop everything after it.)
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   rocksdb::DB* db = nullptr;
-  TRUC_RETURN_IF_ERROR(FromRocksDb(options.read_only
-                                       ? rocksdb::DB::OpenForReadOnly(db_options, path, &db)
-                                       : rocksdb::DB::Open(db_options, path, &db),
-                                   fmt::format("cannot open database {}", path)));
+  const rocksdb::Status opened = options.read_only
+                                     ? rocksdb::DB::OpenForReadOnly(db_options, path, &db)
+                                     : rocksdb::DB::Open(db_options, path, &db);
+  if (const std::string detail = logger->last_corruption(); !opened.ok() && !detail.empty()) {
+    return FromRocksDb(opened, fmt::format("cannot open database {} ({})", path, detail));
+  }
+  TRUC_RETURN_IF_ERROR(FromRocksDb(opened, fmt::format("cannot open database {}", path)));
   auto impl = std::make_unique<Impl>();
   impl->path = path;
+  impl->logger = std::move(logger);
   impl->db.reset(db);
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
 }
