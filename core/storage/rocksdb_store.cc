@@ -28,9 +28,9 @@ Status FromRocksDb(const rocksdb::Status& status, std::string_view what) {
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
-// RocksDB's own log, at warning level and above, into the daemon's log (a LOG file in the data
-// directory is where nobody looks, and a read-only open must not touch the directory). It keeps
-// the last corruption RocksDB reported, which names the file and how much of it was dropped
+// RocksDB's own log: its errors and corruption reports go to the daemon's log (a LOG file in the
+// data directory is where nobody looks, and a read-only open must not touch the directory). It
+// keeps the last corruption RocksDB reported, which names the file and how much of it was dropped
 // ("/…/000004.log: dropping 19509 bytes; Corruption: checksum mismatch").
 class RocksDbLogger final : public rocksdb::Logger {
  public:
@@ -42,9 +42,13 @@ class RocksDbLogger final : public rocksdb::Logger {
     char buffer[1024];
     std::vsnprintf(buffer, sizeof(buffer), format, ap);
     const std::string_view text(buffer);
-    logger_.Warning("rocksdb", {{"message", text}});
-    if (text.find("Corruption") != std::string_view::npos &&
-        text.find("DB::Open() failed") == std::string_view::npos) {
+    const bool corruption = text.find("Corruption") != std::string_view::npos;
+    // Its warnings are mostly routine ("Error when reading <dir>" as it creates a database);
+    // errors and corruption are not.
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL || corruption) {
+      logger_.Warning("rocksdb", {{"message", text}});
+    }
+    if (corruption && text.find("DB::Open() failed") == std::string_view::npos) {
       std::lock_guard lock(mu_);
       last_corruption_ = text;
     }
