@@ -21,6 +21,7 @@ constexpr std::string_view kRecordPrefix = "audit/record/";
 constexpr std::string_view kTreePrefix = "audit/tree/";
 constexpr std::string_view kTreeStateKey = "audit/tree-state";
 constexpr std::string_view kPrunedBeforeKey = "audit/pruned-before";
+constexpr std::string_view kMessageIndexPrefix = "audit/by-message/";
 // Prune deletes this many records per write.
 constexpr uint64_t kPruneChunk = 4096;
 
@@ -31,6 +32,11 @@ constexpr uint64_t kReadChunk = 1024;
 
 std::string KeyOf(std::string_view prefix, uint64_t sequence) {
   return fmt::format("{}{:020d}", prefix, sequence);
+}
+
+// The prefix of the index entries of message `message_id`: hex, so that any id is one key part.
+std::string MessageIndexPrefix(std::string_view message_id) {
+  return fmt::format("{}{}/", kMessageIndexPrefix, HexEncode(message_id));
 }
 
 // "record 17 (key audit/record/00000000000000000017)": where a problem is.
@@ -235,6 +241,7 @@ Status AuditLog::Commit(std::vector<PendingAppend*>& batch) {
       range.Append(merkle::HashLeaf(bytes), &completed);
       std::string entry;
       for (const std::string& hash : completed) entry += hash;
+      write.Put(KeyOf(MessageIndexPrefix(record.message_id()), sequence), "");
       write.Put(KeyOf(kRecordPrefix, sequence), std::move(bytes));
       write.Put(KeyOf(kTreePrefix, sequence), std::move(entry));
     }
@@ -326,6 +333,28 @@ StatusOr<std::vector<std::string>> AuditLog::Frontier(uint64_t size) const {
     begin += width;
   }
   return frontier;
+}
+
+StatusOr<std::vector<uint64_t>> AuditLog::FindMessage(std::string_view message_id) const {
+  const std::string prefix = MessageIndexPrefix(message_id);
+  const uint64_t durable = size();
+  std::vector<uint64_t> found;
+  Status malformed;
+  TRUC_RETURN_IF_ERROR(store_.Scan(prefix, "", [&](std::string_view key, std::string_view) {
+    uint64_t sequence = 0;
+    const std::string_view digits = key.substr(prefix.size());
+    const auto [end, error] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), sequence);
+    if (error != std::errc() || end != digits.data() + digits.size()) {
+      malformed = Corrupt(fmt::format("the message index entry {} is malformed", key));
+      return false;
+    }
+    // Entries of a batch that failed, or beyond what this reader may see, are not records.
+    if (sequence < durable && sequence >= pruned_before()) found.push_back(sequence);
+    return true;
+  }));
+  TRUC_RETURN_IF_ERROR(malformed);
+  return found;
 }
 
 StatusOr<std::string> AuditLog::LeafHash(uint64_t sequence) const {

@@ -14,6 +14,8 @@
 //                        of the tree, so a proof costs O(log^2 n) reads.
 //   audit/tree-state     a v1::AuditTreeState: the log's size and the CompactRange frontier,
 //                        from which the root is computed.
+//   audit/by-message/<hex of message id>/<seq>
+//                        empty: an index of the records of each message id, written with them.
 //   audit/pruned-before  the position before which records were pruned (decimal; absent: 0).
 //                        Pruning deletes records, never tree entries: proofs and Verify still
 //                        cover every position, and archives (archive.h) keep the records.
@@ -138,6 +140,10 @@ class AuditLog final : public ExchangeLog {
   // as Read.
   Status Scan(uint64_t first, uint64_t end,
               const std::function<bool(const StoredRecord&)>& visit) const;
+
+  // The positions of the records of message `message_id` that are durable and not pruned, in
+  // order, from the message index. Errors: the store's; kCorruptLog for a malformed entry.
+  StatusOr<std::vector<uint64_t>> FindMessage(std::string_view message_id) const;
 
   // The position before which records have been pruned (0 when none have).
   uint64_t pruned_before() const { return pruned_before_.load(); }

@@ -90,12 +90,12 @@ grpc::Status AuditService::GetExchangeEvidence(grpc::ServerContext* context,
     }
     const std::optional<v1::SignedTreeHead> head = sealer_.Latest();
     std::vector<StoredRecord> found;
-    TRUC_RETURN_IF_ERROR(log_.Scan(0, log_.Head().size, [&](const StoredRecord& stored) {
-      if (stored.record.message_id() == request->message_id() && InScope(stored.record, *scope)) {
-        found.push_back(stored);
-      }
-      return true;
-    }));
+    TRUC_ASSIGN_OR_RETURN(const std::vector<uint64_t> positions,
+                          log_.FindMessage(request->message_id()));
+    for (const uint64_t sequence : positions) {
+      TRUC_ASSIGN_OR_RETURN(StoredRecord stored, log_.Read(sequence));
+      if (InScope(stored.record, *scope)) found.push_back(std::move(stored));
+    }
     if (found.empty()) {
       const uint64_t pruned = log_.pruned_before();
       return NotFoundError(

@@ -53,7 +53,7 @@ class AuditService final : public v1::GatewayAudit::Service {
   grpc::Status QueryExchanges(grpc::ServerContext* context,
                               const v1::QueryExchangesRequest* request,
                               v1::QueryExchangesResponse* response) override;
-  // Scans the whole log for the message id.
+  // Finds the message's records through the log's message index.
   grpc::Status GetExchangeEvidence(grpc::ServerContext* context,
                                    const v1::ExchangeEvidenceRequest* request,
                                    v1::ExchangeEvidence* response) override;

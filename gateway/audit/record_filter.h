@@ -1,6 +1,6 @@
 // Selecting exchanges in the audit log by what an auditor asks about (v1::AuditFilter): time,
-// client, service, message, end user, purpose, outcome, what the request path contains. Used by the audit API and by the auditor
-// CLI on archives alike.
+// client, service, message, end user, purpose, outcome, what the request path contains. Used by the
+// audit API and by the auditor CLI on archives alike.
 #pragma once
 
 #include <string>

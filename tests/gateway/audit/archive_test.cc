@@ -103,7 +103,11 @@ TEST_CASE("Pruned records leave their leaf hashes: what remains is proven and ve
   StoreHeadAt(*log, store);
   const TreeHead head = log->Head();
 
+  // The message index finds a message's records, and forgets them once pruned.
+  CHECK(log->FindMessage("m-3").value() == std::vector<uint64_t>{6, 7});
+  CHECK(log->FindMessage("no such message").value().empty());
   REQUIRE(log->Prune(7).ok());
+  CHECK(log->FindMessage("m-3").value() == std::vector<uint64_t>{7});
   CHECK(log->pruned_before() == 7);
   CHECK(log->Read(6).status().reason() == kRecordPruned);
   CHECK(log->Read(7).ok());
