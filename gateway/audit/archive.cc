@@ -66,11 +66,17 @@ StatusOr<std::optional<ReadFrame>> ReadPart(std::istream& in, uint64_t& offset) 
                                         "ever holds",
                                         length));
   }
-  std::string bytes(length, '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(length));
-  if (static_cast<uint64_t>(in.gcount()) != length) {
-    return Malformed(start, fmt::format("a part of {} bytes is announced, but only {} follow",
-                                        length, in.gcount()));
+  // Read a piece at a time: a damaged length must not allocate what the file does not hold.
+  constexpr uint64_t kPiece = 1 << 20;
+  std::string bytes;
+  while (bytes.size() < length) {
+    const size_t had = bytes.size();
+    bytes.resize(had + std::min(kPiece, length - had));
+    in.read(bytes.data() + had, static_cast<std::streamsize>(bytes.size() - had));
+    if (static_cast<size_t>(in.gcount()) != bytes.size() - had) {
+      return Malformed(start, fmt::format("a part of {} bytes is announced, but only {} follow",
+                                          length, had + in.gcount()));
+    }
   }
   offset += length;
   std::string sha256 = crypto::Sha256(prefix + bytes);
