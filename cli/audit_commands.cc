@@ -427,6 +427,17 @@ CLI::App* AddSourceCommand(CLI::App& audit, const std::string& name, const std::
       audit, name, description, [=, &output] { return run(*options, *source, output); }, result);
 }
 
+void AddAnchorOption(CLI::App& command, std::string& anchor) {
+  command.add_option("--anchor", anchor, "Your copy of the federation's root CA (PEM)")->required();
+}
+
+// --first and --end: records [first, end) of a gateway's log.
+void AddRangeOptions(CLI::App& command, RangeOptions& range) {
+  command.add_option("--first", range.first, "From this record (default 0)");
+  command.add_option("--end", range.end,
+                     "Up to this sealed size (default: the latest sealed head)");
+}
+
 }  // namespace
 
 void AddAuditCommands(CLI::App& app, const Output& output, Status* result) {
@@ -471,19 +482,14 @@ void AddAuditCommands(CLI::App& app, const Output& output, Status* result) {
   command = AddSourceCommand(*audit, "verify",
                              "Verify the log or an archive: records, tree, signatures, timestamps",
                              &Verify, verify, source, output, result);
-  command->add_option("--anchor", verify->anchor, "Your copy of the federation's root CA (PEM)")
-      ->required();
-  command->add_option("--first", verify->first, "From this record (remote; default 0)");
-  command->add_option("--end", verify->end,
-                      "Up to this sealed size (remote; default: the latest sealed head)");
+  AddAnchorOption(*command, verify->anchor);
+  AddRangeOptions(*command, *verify);
 
   auto archive = std::make_shared<RangeOptions>();
   command = AddSourceCommand(*audit, "archive", "Save an archive of the log for offline audits",
                              &Archive, archive, source, output, result);
   command->add_option("--out", archive->out, "The archive file to write")->required();
-  command->add_option("--first", archive->first, "From this record (default 0)");
-  command->add_option("--end", archive->end,
-                      "Up to this sealed size (default: the latest sealed head)");
+  AddRangeOptions(*command, *archive);
 
   auto heads = std::make_shared<HeadsOptions>();
   command = AddSourceCommand(*audit, "heads", "The sealed tree heads: size, signing time, root",
@@ -501,9 +507,7 @@ void AddAuditCommands(CLI::App& app, const Output& output, Status* result) {
                       "The size of the later sealed head (default: the latest)");
   command->add_option("--expect-root", consistency->expect_root,
                       "The earlier head's root (hex) as you noted it, to compare");
-  command
-      ->add_option("--anchor", consistency->anchor, "Your copy of the federation's root CA (PEM)")
-      ->required();
+  AddAnchorOption(*command, consistency->anchor);
 
   auto export_options = std::make_shared<ExportOptions>();
   command = AddSourceCommand(*audit, "export",
@@ -518,8 +522,7 @@ void AddAuditCommands(CLI::App& app, const Output& output, Status* result) {
       *audit, "verify-bundle", "Verify an evidence bundle",
       [bundle, &output] { return VerifyBundle(*bundle, output); }, result);
   command->add_option("--bundle", bundle->bundle, "The bundle directory")->required();
-  command->add_option("--anchor", bundle->anchor, "Your copy of the federation's root CA (PEM)")
-      ->required();
+  AddAnchorOption(*command, bundle->anchor);
 }
 
 }  // namespace truc::cli

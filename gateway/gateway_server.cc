@@ -451,9 +451,8 @@ Status GatewayServer::StartConsumerServers() {
 Status GatewayServer::StartAdminServer() {
   std::set<std::string> administrators;
   for (const std::string& file : config_.administrator_certificate_files) {
-    TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
-                          crypto::Certificate::LoadPemFile(file));
-    administrators.insert(certs.front().Fingerprint());
+    TRUC_ASSIGN_OR_RETURN(std::string fingerprint, crypto::Certificate::FingerprintOfFile(file));
+    administrators.insert(std::move(fingerprint));
   }
   TRUC_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                         rpc::MutualTlsServerCredentials(config_.admin_tls));
@@ -463,9 +462,9 @@ Status GatewayServer::StartAdminServer() {
     audit::AuditServiceOptions audit{.server_id = config_.server_id.ToString(),
                                      .signed_configuration = CachedConfiguration(config_)};
     for (const AuditorConfig& auditor : config_.auditors) {
-      TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
-                            crypto::Certificate::LoadPemFile(auditor.certificate_file));
-      audit.auditors[certs.front().Fingerprint()] = auditor.scope;
+      TRUC_ASSIGN_OR_RETURN(const std::string fingerprint,
+                            crypto::Certificate::FingerprintOfFile(auditor.certificate_file));
+      audit.auditors[fingerprint] = auditor.scope;
     }
     audit_service_ = std::make_unique<audit::AuditService>(*sealed_log_->log, *sealed_log_->sealer,
                                                            *store_, std::move(audit));

@@ -40,9 +40,7 @@ StatusOr<ServiceRequest> ToServiceRequest(const v1::CallRequest& call) {
     return ClientError(error_code::kBadRequest,
                        fmt::format("path '{}' must start with '/'", call.path()));
   }
-  for (const v1::Header& header : call.headers()) {
-    request.headers.emplace_back(header.name(), header.value());
-  }
+  request.headers = evidence::HeaderFieldsOf(call.headers());
   request.body = call.body();
   return request;
 }

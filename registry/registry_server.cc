@@ -98,9 +98,8 @@ StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(const RegistrySe
 
   std::set<std::string> administrators;
   for (const std::string& file : config.administrator_certificate_files) {
-    TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
-                          crypto::Certificate::LoadPemFile(file));
-    administrators.insert(certs.front().Fingerprint());
+    TRUC_ASSIGN_OR_RETURN(std::string fingerprint, crypto::Certificate::FingerprintOfFile(file));
+    administrators.insert(std::move(fingerprint));
   }
 
   std::error_code directory_error;
@@ -146,10 +145,9 @@ StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(const RegistrySe
           {config.admin_certificate_file, config.admin_key_file, config.admin_client_ca_file}));
   server->admin_service_ =
       std::make_unique<AdminService>(*server->registry_, std::move(administrators));
-  TRUC_ASSIGN_OR_RETURN(
-      rpc::ListeningServer admin,
-      rpc::StartGrpcServer(config.admin_address, config.admin_port, credentials,
-                           {server->admin_service_.get()}, 0, "the admin API"));
+  TRUC_ASSIGN_OR_RETURN(rpc::ListeningServer admin,
+                        rpc::StartGrpcServer(config.admin_address, config.admin_port, credentials,
+                                             {server->admin_service_.get()}, 0, "the admin API"));
   server->grpc_ = std::move(admin.server);
   server->admin_endpoint_ = std::move(admin.endpoint);
   const auto reissue = config.registry.configuration_validity / 2;

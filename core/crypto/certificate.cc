@@ -90,6 +90,11 @@ StatusOr<std::vector<Certificate>> Certificate::LoadPemFile(const std::string& p
   return certs;
 }
 
+StatusOr<std::string> Certificate::FingerprintOfFile(const std::string& path) {
+  TRUC_ASSIGN_OR_RETURN(const std::vector<Certificate> certs, LoadPemFile(path));
+  return certs.front().Fingerprint();
+}
+
 std::string Certificate::ToPem() const {
   BioPtr bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_X509(bio.get(), cert_.get());

@@ -34,6 +34,9 @@ class Certificate {
   }
   // Reads a PEM bundle from a file; at least one certificate.
   static StatusOr<std::vector<Certificate>> LoadPemFile(const std::string& path);
+  // The Fingerprint() of the first certificate of a PEM file: how a configuration names the
+  // certificate a client must present. Errors as LoadPemFile.
+  static StatusOr<std::string> FingerprintOfFile(const std::string& path);
 
   std::string ToPem() const;
   std::string ToDer() const;

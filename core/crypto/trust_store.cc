@@ -136,6 +136,7 @@ StatusOr<std::vector<Certificate>> TrustStore::VerifyChain(
     }
     chain.push_back(std::move(parsed));
   }
+  TRUC_RETURN_IF_ERROR(CheckSignatures(intermediates));
   return chain;
 }
 

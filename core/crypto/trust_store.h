@@ -30,8 +30,9 @@ class TrustStore {
                                      std::set<std::string> revoked_fingerprints = {});
 
   // Verifies that `leaf` chains to an anchor through certificates from `intermediates`, that
-  // every certificate on the chain is valid at `at` and not revoked. Returns the chain, leaf
-  // first and anchor last. Errors (kUnauthenticated) carry one of the reasons above and name the
+  // every certificate on the chain is valid at `at` and not revoked, and that the intermediates
+  // the chain does not need are genuine too (CheckSignatures). Returns the chain, leaf first and
+  // anchor last. Errors (kUnauthenticated) carry one of the reasons above and name the
   // offending certificate.
   StatusOr<std::vector<Certificate>> VerifyChain(const Certificate& leaf,
                                                  std::span<const Certificate> intermediates,
@@ -39,8 +40,9 @@ class TrustStore {
 
   // Checks that every certificate of `carried` is an anchor or is signed by its issuer, found
   // among `carried` and the anchors: a chain may carry certificates that VerifyChain's path does
-  // not need (a copy of a root, say), and evidence must have no byte that nothing checks. Errors (kUnauthenticated,
-  // kCertBadSignature) name the certificate whose signature fails or whose issuer is missing.
+  // not need (a copy of a root, say), and evidence must have no byte that nothing checks. Errors
+  // (kUnauthenticated, kCertBadSignature) name the certificate whose signature fails or whose
+  // issuer is missing.
   Status CheckSignatures(std::span<const Certificate> carried) const;
 
   const std::vector<Certificate>& anchors() const { return anchors_; }

@@ -28,6 +28,13 @@ Status Malformed(std::string message) {
 
 }  // namespace
 
+HeaderFields HeaderFieldsOf(const google::protobuf::RepeatedPtrField<v1::Header>& headers) {
+  HeaderFields fields;
+  fields.reserve(headers.size());
+  for (const v1::Header& header : headers) fields.emplace_back(header.name(), header.value());
+  return fields;
+}
+
 std::string HeadersDigest(const HeaderFields& headers) {
   std::vector<std::pair<std::string, std::string_view>> canonical;
   canonical.reserve(headers.size());

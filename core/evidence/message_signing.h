@@ -24,10 +24,14 @@
 #include "core/ids/identifiers.h"
 #include "core/merkle/root_batcher.h"
 #include "truc/v1/evidence.pb.h"
+#include "truc/v1/service_api.pb.h"
 
 namespace truc::evidence {
 
 using HeaderFields = std::vector<std::pair<std::string, std::string>>;
+
+// `headers` (the header fields of a message on the wire, or of a logged record) in order.
+HeaderFields HeaderFieldsOf(const google::protobuf::RepeatedPtrField<v1::Header>& headers);
 
 // SHA-256 over the canonical form of `headers`: fields ordered by lower-cased name (fields with
 // the same name keep their order), each written "name:value\n" with the name lower-cased and the

@@ -47,8 +47,9 @@ class PeerCheckVerifier final : public gx::ExternalCertificateVerifier {
       return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                           "the peer presented no usable certificate");
     }
+    const std::string leaf_fingerprint = leaf->front().Fingerprint();
     std::erase_if(*chain, [&](const crypto::Certificate& cert) {
-      return cert.Fingerprint() == leaf->front().Fingerprint();
+      return cert.Fingerprint() == leaf_fingerprint;
     });
     const Status checked = check_(leaf->front(), *chain);
     if (checked.ok()) return grpc::Status::OK;

@@ -155,11 +155,8 @@ StatusOr<TimestampInfo> TimestampVerifier::VerifyToken(std::string_view token_de
         fmt::format("timestamp token signature by '{}' does not verify", signer->subject()),
         std::string(kBadSignature));
   }
-  TRUC_RETURN_IF_ERROR(store_.VerifyChain(*signer, approved_, info.gen_time)
-                           .status()
-                           .Annotate("timestamp authority"));
-  // The certificates a token carries are a convenience nothing above needed; they must still
-  // be genuine, so that no byte of a token goes unchecked.
+  // The chain from the certificates the token carries: VerifyChain checks those the path does
+  // not need as well, so that no byte of a token goes unchecked.
   std::vector<crypto::Certificate> carried;
   const STACK_OF(X509)* certs_in_token = token->d.sign->cert;
   for (int i = 0; certs_in_token != nullptr && i < sk_X509_num(certs_in_token); ++i) {
@@ -169,7 +166,8 @@ StatusOr<TimestampInfo> TimestampVerifier::VerifyToken(std::string_view token_de
                           crypto::Certificate::FromNative(crypto::X509Ptr(cert)));
     carried.push_back(std::move(parsed));
   }
-  TRUC_RETURN_IF_ERROR(store_.CheckSignatures(carried).Annotate("timestamp token"));
+  TRUC_RETURN_IF_ERROR(
+      store_.VerifyChain(*signer, carried, info.gen_time).status().Annotate("timestamp authority"));
   return info;
 }
 

@@ -24,17 +24,7 @@ v1::AuditRecord CommonFields(const ExchangeRecord& exchange) {
   record.set_request_id(evidence.request_id());
   *record.mutable_client() = evidence.client();
   *record.mutable_service() = evidence.service();
-  for (const v1::Header& header : exchange.request.headers()) {
-    if (header.name() == wire_field::kMethod) {
-      record.set_method(header.value());
-    } else if (header.name() == wire_field::kPath) {
-      record.set_path(header.value());
-    } else if (header.name() == wire_field::kUserId) {
-      record.set_user_id(header.value());
-    } else if (header.name() == wire_field::kIssue) {
-      record.set_purpose(header.value());
-    }
-  }
+  SetRequestFields(exchange.request.headers(), record);
   return record;
 }
 
@@ -89,6 +79,21 @@ void SetEnd(const ExchangeRecord& exchange, v1::AuditRecord& record) {
 }
 
 }  // namespace
+
+void SetRequestFields(const google::protobuf::RepeatedPtrField<v1::Header>& headers,
+                      v1::AuditRecord& record) {
+  for (const v1::Header& header : headers) {
+    if (header.name() == wire_field::kMethod) {
+      record.set_method(header.value());
+    } else if (header.name() == wire_field::kPath) {
+      record.set_path(header.value());
+    } else if (header.name() == wire_field::kUserId) {
+      record.set_user_id(header.value());
+    } else if (header.name() == wire_field::kIssue) {
+      record.set_purpose(header.value());
+    }
+  }
+}
 
 Status BodyPolicies::Check() const {
   bool encrypts = default_policy == v1::BODY_POLICY_ENCRYPT;

@@ -49,6 +49,11 @@ struct BodyPolicies {
 StatusOr<std::vector<v1::AuditRecord>> RecordsOf(const ExchangeRecord& exchange,
                                                  const BodyPolicies& policies);
 
+// Sets the fields a record takes from its request's header fields: user_id (x-road-userid),
+// purpose (x-road-issue), method (:method) and path (:path); the last of a repeated field.
+void SetRequestFields(const google::protobuf::RepeatedPtrField<v1::Header>& headers,
+                      v1::AuditRecord& record);
+
 // The associated data that binds an encrypted body to its record (see EncryptedBody).
 std::string BodyAssociatedData(const v1::AuditRecord& record);
 

@@ -1,6 +1,7 @@
 #include "gateway/audit/evidence_verifier.h"
 
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -14,22 +15,14 @@
 #include "core/merkle/hash.h"
 #include "core/merkle/verify.h"
 #include "gateway/audit/archive.h"
+#include "gateway/audit/audit_record.h"
 #include "gateway/audit/tree_head.h"
-#include "gateway/exchange/wire_fields.h"
 
 namespace truc::gateway::audit {
 namespace {
 
 Status Mismatch(std::string message) {
   return UnauthenticatedError(std::move(message), std::string(kRecordMismatch));
-}
-
-// The value of header field `name` in `record`, empty if absent.
-std::string HeaderValue(const v1::AuditRecord& record, std::string_view name) {
-  for (const v1::Header& header : record.headers()) {
-    if (header.name() == name) return header.value();
-  }
-  return {};
 }
 
 // The record's identity fields against its evidence's.
@@ -57,11 +50,8 @@ Status CheckIdentity(const v1::AuditRecord& record) {
 }
 
 Status CheckDigests(const v1::AuditRecord& record) {
-  evidence::HeaderFields headers;
-  for (const v1::Header& header : record.headers()) {
-    headers.emplace_back(header.name(), header.value());
-  }
-  if (evidence::HeadersDigest(headers) != record.evidence().digests().headers_sha256()) {
+  if (evidence::HeadersDigest(evidence::HeaderFieldsOf(record.headers())) !=
+      record.evidence().digests().headers_sha256()) {
     return Mismatch("the record's header fields differ from those its sender signed");
   }
   if (record.stored_body_case() == v1::AuditRecord::kBody) {
@@ -74,17 +64,18 @@ Status CheckDigests(const v1::AuditRecord& record) {
     }
   }
   if (record.kind() == v1::AuditRecord::KIND_REQUEST) {
-    const std::pair<std::string_view, const std::string*> fields[] = {
-        {wire_field::kUserId, &record.user_id()},
-        {wire_field::kIssue, &record.purpose()},
-        {wire_field::kMethod, &record.method()},
-        {wire_field::kPath, &record.path()}};
-    for (const auto& [name, value] : fields) {
-      if (HeaderValue(record, name) != *value) {
+    v1::AuditRecord signed_fields;
+    SetRequestFields(record.headers(), signed_fields);
+    const std::tuple<std::string_view, const std::string&, const std::string&> fields[] = {
+        {"user id", record.user_id(), signed_fields.user_id()},
+        {"purpose", record.purpose(), signed_fields.purpose()},
+        {"method", record.method(), signed_fields.method()},
+        {"path", record.path(), signed_fields.path()}};
+    for (const auto& [name, logged, signed_value] : fields) {
+      if (logged != signed_value) {
         return Mismatch(
-            fmt::format("the record gives {} \"{}\" but its signed header field says "
-                        "\"{}\"",
-                        name, *value, HeaderValue(record, name)));
+            fmt::format("the record gives the {} \"{}\" but its signed header fields say \"{}\"",
+                        name, logged, signed_value));
       }
     }
   }

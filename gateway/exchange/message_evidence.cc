@@ -15,7 +15,8 @@ Status SealMessage(const MessageIdentity& identity, evidence::BatchSigner& signe
   evidence.set_request_id(identity.request_id);
   *evidence.mutable_client() = ids::ToProto(identity.client);
   *evidence.mutable_service() = ids::ToProto(identity.service);
-  *evidence.mutable_digests() = evidence::DigestMessage(WireHeaders(message), message.body());
+  *evidence.mutable_digests() =
+      evidence::DigestMessage(evidence::HeaderFieldsOf(message.headers()), message.body());
   evidence.set_request_hash(identity.request_hash);
   StatusOr<v1::BatchSignature> signature = signer.Sign(evidence).get();
   if (!signature.ok()) {
@@ -28,7 +29,8 @@ Status SealMessage(const MessageIdentity& identity, evidence::BatchSigner& signe
 
 Status VerifySeal(const v1::ExchangeMessage& message, const ids::MemberId& signer,
                   const globalconf::ConfigurationView& view, std::string_view prefix) {
-  const v1::MessageDigests digests = evidence::DigestMessage(WireHeaders(message), message.body());
+  const v1::MessageDigests digests =
+      evidence::DigestMessage(evidence::HeaderFieldsOf(message.headers()), message.body());
   if (digests.headers_sha256() != message.evidence().digests().headers_sha256()) {
     return ProxyError(prefix, error_code::kInvalidSignatureValue,
                       "the message's header fields differ from those its sender signed");

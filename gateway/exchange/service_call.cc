@@ -95,15 +95,6 @@ void SetWireHeaders(const HeaderFields& fields, v1::ExchangeMessage& message) {
   }
 }
 
-HeaderFields WireHeaders(const v1::ExchangeMessage& message) {
-  HeaderFields fields;
-  fields.reserve(message.headers_size());
-  for (const v1::Header& header : message.headers()) {
-    fields.emplace_back(header.name(), header.value());
-  }
-  return fields;
-}
-
 std::string NewUuid() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();  // No randomness: nothing is safe.

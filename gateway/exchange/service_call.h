@@ -57,9 +57,8 @@ Status ReadRequestWireHeaders(const v1::ExchangeMessage& message, ServiceRequest
 // is missing or not a number between 100 and 599.
 Status ReadResponseWireHeaders(const v1::ExchangeMessage& message, ServiceResponse& response);
 
-// Copies `fields` into / out of the message.
+// Copies `fields` into the message (evidence::HeaderFieldsOf reads them back).
 void SetWireHeaders(const HeaderFields& fields, v1::ExchangeMessage& message);
-HeaderFields WireHeaders(const v1::ExchangeMessage& message);
 
 // A new random (version 4) UUID, as message and request ids are made.
 std::string NewUuid();

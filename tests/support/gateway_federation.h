@@ -331,7 +331,7 @@ class GatewayFederation {
     *evidence.mutable_client() = ids::ToProto(request.client);
     *evidence.mutable_service() = ids::ToProto(request.service);
     *evidence.mutable_digests() =
-        evidence::DigestMessage(gateway::WireHeaders(message), message.body());
+        evidence::DigestMessage(evidence::HeaderFieldsOf(message.headers()), message.body());
     *message.mutable_signature() =
         const_cast<evidence::BatchSigner&>(signer).Sign(evidence).get().value();
     return message;

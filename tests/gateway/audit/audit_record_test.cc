@@ -33,7 +33,7 @@ void CheckEvidenceHolds(const v1::AuditRecord& record, const ids::MemberId& sign
                         const crypto::TrustStore& trust) {
   v1::ExchangeMessage message;
   *message.mutable_headers() = record.headers();
-  CHECK(evidence::HeadersDigest(WireHeaders(message)) ==
+  CHECK(evidence::HeadersDigest(evidence::HeaderFieldsOf(message.headers())) ==
         record.evidence().digests().headers_sha256());
   CHECK(
       evidence::VerifyMessageSignature(record.evidence(), record.signature(), signer, trust).ok());
