@@ -37,8 +37,13 @@ StatusOr<AdminChannel> AdminChannel::Open(const ConnectionOptions& options) {
                                                           .key_file = options.key,
                                                           .trusted_ca_file = options.ca}));
   SilenceGrpcLogUnlessAsked();
+  // The gateway bounds its answers (pages of query results by bytes, archives in 1 MiB chunks);
+  // one record or one exchange's evidence can still be as large as the gateway's body limit
+  // (up to 1 GiB) allows, so no receive limit of ours may be smaller.
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(-1);
   return AdminChannel(options.peer, options.address,
-                      grpc::CreateChannel(options.address, credentials));
+                      grpc::CreateCustomChannel(options.address, credentials, arguments));
 }
 
 Status AdminChannel::CallFailure(const grpc::Status& status) const {

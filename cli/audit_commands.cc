@@ -17,6 +17,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/encoding.h"
+#include "core/base/strings.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/trust_store.h"
 #include "gateway/audit/evidence_bundle.h"
@@ -132,11 +133,17 @@ StatusOr<v1::AuditFilter> FilterFrom(const FilterOptions& options) {
   return filter;
 }
 
-// Calls `visit` with every row of every page from `request` on, or of the first page only.
+// Calls `visit` with every row of every page from `request` on, or of the first page only. Records
+// the log could not read are reported on `err`, not ended at.
 Status ForEachPage(AuditSource& source, v1::QueryExchangesRequest request, bool all_pages,
+                   std::ostream& err,
                    const std::function<Status(const v1::QueryExchangesResponse&)>& visit) {
   for (;;) {
     TRUC_ASSIGN_OR_RETURN(const v1::QueryExchangesResponse page, source.Query(request));
+    for (const v1::UnreadableRecord& skipped : page.unreadable()) {
+      err << fmt::format("warning: record {} cannot be read and was skipped: {}\n",
+                         skipped.sequence(), EscapeForDisplay(skipped.problem()));
+    }
     TRUC_RETURN_IF_ERROR(visit(page));
     if (page.next_page_token().empty() || !all_pages) return OkStatus();
     request.set_page_token(page.next_page_token());
@@ -160,7 +167,7 @@ Status Query(const QueryOptions& options, const SourceOptions& source_options,
   TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
   std::vector<ExchangeRow> rows;
   std::string next;
-  TRUC_RETURN_IF_ERROR(ForEachPage(*source, request, options.all,
+  TRUC_RETURN_IF_ERROR(ForEachPage(*source, request, options.all, output.err,
                                    [&](const v1::QueryExchangesResponse& page) -> Status {
                                      for (const v1::LoggedRecord& record : page.records()) {
                                        TRUC_ASSIGN_OR_RETURN(ExchangeRow row, RowOf(record));
@@ -189,7 +196,7 @@ Status Stats(const StatsOptions& options, const SourceOptions& source_options,
   request.set_page_size(1000);
   TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
   ExchangeStats stats;
-  TRUC_RETURN_IF_ERROR(ForEachPage(*source, request, /*all_pages=*/true,
+  TRUC_RETURN_IF_ERROR(ForEachPage(*source, request, /*all_pages=*/true, output.err,
                                    [&](const v1::QueryExchangesResponse& page) -> Status {
                                      for (const v1::LoggedRecord& record : page.records()) {
                                        TRUC_ASSIGN_OR_RETURN(const ExchangeRow row, RowOf(record));

@@ -10,6 +10,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/encoding.h"
+#include "core/base/strings.h"
 #include "core/crypto/certificate.h"
 #include "core/ids/id_proto.h"
 #include "proto/timestamp_conversion.h"
@@ -56,8 +57,9 @@ void WriteJson(const google::protobuf::ListValue& values, std::ostream& out) {
   out << json << "\n";
 }
 
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+std::string CsvField(const std::string& raw) {
+  const std::string text = EscapeForDisplay(raw);  // No control character reaches a terminal.
+  if (text.find_first_of(",\"") == std::string::npos) return text;
   std::string quoted = "\"";
   for (const char c : text) {
     if (c == '"') quoted += '"';

@@ -89,7 +89,13 @@ class QueryCollector final : public gateway::audit::ArchiveVisitor {
       return;
     }
     v1::AuditRecord record;
-    if (!record.ParseFromString(entry.record()) || !filter_.Matches(record)) return;
+    if (!record.ParseFromString(entry.record())) {
+      v1::UnreadableRecord& skipped = *response_.add_unreadable();
+      skipped.set_sequence(entry.sequence());
+      skipped.set_problem(fmt::format("record {} does not parse", entry.sequence()));
+      return;
+    }
+    if (!filter_.Matches(record)) return;
     v1::LoggedRecord& logged = *response_.add_records();
     logged.set_sequence(entry.sequence());
     logged.set_record(entry.record());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/base/strings.h"
+
 namespace truc::cli {
 namespace {
 
@@ -15,7 +17,15 @@ size_t DisplayWidth(const std::string& text) {
 
 }  // namespace
 
-std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
+std::string FormatTable(const std::vector<std::vector<std::string>>& raw_rows) {
+  // Logged values come from outside: none may move the cursor or fake a line.
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(raw_rows.size());
+  for (const std::vector<std::string>& raw : raw_rows) {
+    std::vector<std::string>& row = rows.emplace_back();
+    row.reserve(raw.size());
+    for (const std::string& cell : raw) row.push_back(EscapeForDisplay(cell));
+  }
   std::vector<size_t> widths;
   for (const std::vector<std::string>& row : rows) {
     if (row.size() > widths.size()) widths.resize(row.size());

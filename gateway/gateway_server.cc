@@ -212,8 +212,12 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
   TRUC_ASSIGN_OR_RETURN(const int64_t max_calls,
                         consumer.GetInt("max_concurrent_calls", 1, 1'000'000, 256));
   config.max_concurrent_calls = static_cast<size_t>(max_calls);
-  TRUC_ASSIGN_OR_RETURN(const int64_t workers, consumer.GetInt("worker_threads", 1, 4096, 32));
+  // One thread per call in flight (until the exchange core is asynchronous): a call is refused
+  // with TooManyRequests when none is free, never queued behind slow ones.
+  TRUC_ASSIGN_OR_RETURN(const int64_t workers,
+                        consumer.GetInt("worker_threads", 1, 4096, max_calls));
   config.worker_threads = static_cast<int>(workers);
+  config.max_concurrent_calls = std::min(config.max_concurrent_calls, static_cast<size_t>(workers));
   if (consumer.Has("tls")) {
     TRUC_ASSIGN_OR_RETURN(config::ConfigTable tls, consumer.GetTable("tls"));
     net::TlsServerOptions& options = config.rest.tls.emplace();
@@ -324,8 +328,15 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   TRUC_ASSIGN_OR_RETURN(server->configuration_,
                         globalconf::ConfigurationClient::Create(std::move(globalconf)));
   if (const auto refreshed = server->configuration_->Refresh(); !refreshed.ok()) {
-    Log().Warning("no fresh global configuration yet; exchanges wait for one",
-                  {{"error", refreshed.status().message()}});
+    // Say what the gateway serves with meanwhile: the cached configuration while it is valid.
+    if (const Status usable = server->configuration_->CheckUsable(); usable.ok()) {
+      Log().Warning("cannot fetch the global configuration; serving with the cached one",
+                    {{"version", std::to_string(server->configuration_->Current()->info().version)},
+                     {"error", refreshed.status().message()}});
+    } else {
+      Log().Warning("no usable global configuration yet; exchanges are refused until one arrives",
+                    {{"error", refreshed.status().message()}, {"cached", usable.message()}});
+    }
   }
   server->configuration_->Start();
 
@@ -377,7 +388,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   TRUC_ASSIGN_OR_RETURN(server->rates_,
                         limits::RateLimiter::Create(cfg.requests_per_second, cfg.burst, clock));
   server->concurrency_ = std::make_unique<limits::ConcurrencyLimit>(cfg.max_concurrent_calls);
-  server->backends_ = std::make_unique<BackendClient>();
+  server->backends_ = std::make_unique<BackendClient>(cfg.max_body_bytes);
 
   globalconf::ConfigurationClient* configuration = server->configuration_.get();
   const ViewSource views = [configuration] { return configuration->Current(); };
@@ -386,16 +397,18 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   server->consumer_ = std::make_unique<ConsumerProxy>(
       ConsumerOptions{.member = cfg.server_id.owner(), .timeout = cfg.exchange_timeout},
       *configuration, *server->signer_, *server->peers_, *server->log_, clock);
-  server->provider_ = std::make_unique<ProviderProxy>(
-      ProviderOptions{.member = cfg.server_id.owner(), .services = cfg.services},
-      ProviderDependencies{.configuration = *configuration,
-                           .signer = *server->signer_,
-                           .access = *server->access_,
-                           .backends = *server->backends_,
-                           .replay = *server->replay_,
-                           .rates = *server->rates_,
-                           .log = *server->log_,
-                           .clock = clock});
+  server->provider_ =
+      std::make_unique<ProviderProxy>(ProviderOptions{.member = cfg.server_id.owner(),
+                                                      .services = cfg.services,
+                                                      .max_body_bytes = cfg.max_body_bytes},
+                                      ProviderDependencies{.configuration = *configuration,
+                                                           .signer = *server->signer_,
+                                                           .access = *server->access_,
+                                                           .backends = *server->backends_,
+                                                           .replay = *server->replay_,
+                                                           .rates = *server->rates_,
+                                                           .log = *server->log_,
+                                                           .clock = clock});
 
   TRUC_RETURN_IF_ERROR(server->StartExchangeServer(identity, clock));
   TRUC_RETURN_IF_ERROR(server->StartConsumerServers());
@@ -419,7 +432,7 @@ Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, cons
 }
 
 Status GatewayServer::StartConsumerServers() {
-  workers_ = std::make_unique<WorkerPool>(config_.worker_threads, config_.max_concurrent_calls);
+  workers_ = std::make_unique<WorkerPool>(config_.worker_threads, config_.worker_threads);
   rest_interface_ = std::make_unique<RestInterface>(*consumer_, config_.local_clients,
                                                     *configuration_, *workers_, *concurrency_);
   RestInterface* rest = rest_interface_.get();

@@ -33,7 +33,8 @@
 //   rest_port = 8080
 //   grpc_port = 8081
 //   max_concurrent_calls = 256
-//   worker_threads = 32
+//   worker_threads = 256                # default: max_concurrent_calls; calls beyond the
+//                                       # threads are refused (TooManyRequests), not queued
 //   [consumer.tls]                      # optional; required off loopback
 //   certificate_file = "consumer.pem"
 //   key_file = "consumer.key"
@@ -145,7 +146,7 @@ struct GatewayConfig {
   net::HttpServerOptions rest;  // Address, port and TLS of the consumer interfaces.
   uint16_t grpc_port = 0;
   size_t max_concurrent_calls = 256;
-  int worker_threads = 32;
+  int worker_threads = 256;
 
   double requests_per_second = 100;
   double burst = 200;

@@ -36,10 +36,8 @@ StatusOr<ServiceRequest> ToServiceRequest(const v1::CallRequest& call) {
   request.represented_party = call.represented_party();
   request.method = call.method().empty() ? "GET" : call.method();
   request.path = call.path().empty() ? "/" : call.path();
-  if (request.path.front() != '/' && request.path.front() != '?') {
-    return ClientError(error_code::kBadRequest,
-                       fmt::format("path '{}' must start with '/'", call.path()));
-  }
+  // A query alone is the query of "/"; ConsumerProxy::Call checks every field.
+  if (request.path.front() == '?') request.path.insert(0, "/");
   request.headers = evidence::HeaderFieldsOf(call.headers());
   request.body = call.body();
   return request;
@@ -66,8 +64,14 @@ GrpcInterface::GrpcInterface(ConsumerProxy& consumer, const LocalClients& client
 
 Status GrpcInterface::Handle(const grpc::ServerContext& context, const v1::CallRequest& call,
                              v1::CallResponse& response) {
+  if (call.body().size() > max_body_bytes_) {
+    return ClientProxyError(error_code::kRequestTooLarge,
+                            fmt::format("the request body exceeds {} bytes", max_body_bytes_));
+  }
   TRUC_ASSIGN_OR_RETURN(ServiceRequest request, ToServiceRequest(call));
   const std::string fingerprint = rpc::PeerCertificateFingerprint(context).value_or("");
+  // The client's status first, then the caller's right to act as it, as X-Road answers.
+  TRUC_RETURN_IF_ERROR(consumer_.CheckClient(request.client));
   TRUC_RETURN_IF_ERROR(clients_.Authorize(request.client, fingerprint));
   TRUC_ASSIGN_OR_RETURN(ServiceResponse answer,
                         consumer_.Call(std::move(request), context.deadline()));

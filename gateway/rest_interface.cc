@@ -91,10 +91,11 @@ void RestInterface::Handle(net::HttpRequest request, net::HttpResponder respond)
     return respond(ListClients(*list, request.headers));
   }
   ServiceRequest call = ToServiceRequest(std::move(*parsed), request);
-  if (const Status authorized =
-          clients_.Authorize(call.client, request.peer_certificate_fingerprint);
-      !authorized.ok()) {
-    return respond(ErrorResponse(authorized, request.headers));
+  // The client's status first, then the caller's right to act as it, as X-Road answers.
+  if (Status checked = consumer_.CheckClient(call.client);
+      !checked.ok() ||
+      !(checked = clients_.Authorize(call.client, request.peer_certificate_fingerprint)).ok()) {
+    return respond(ErrorResponse(checked, request.headers));
   }
   std::optional<limits::ConcurrencyLimit::Permit> permit = concurrency_.TryAcquire();
   if (!permit.has_value()) {

@@ -15,6 +15,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "core/net/http_syntax.h"
 #include "core/net/tls_context.h"
 
 namespace truc::net {
@@ -195,6 +196,19 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
   const http::verb verb = http::string_to_verb(method);
   if (verb == http::verb::unknown) {
     return InvalidArgumentError(fmt::format("unknown HTTP method '{}'", method), "net.bad_method");
+  }
+  // Beast writes what it is given: a CR or LF here would split the request in two.
+  if (!IsOriginFormTarget(parts.target) || !IsHttpFieldValue(HostHeader(parts))) {
+    return InvalidArgumentError(
+        fmt::format("the host or request target of {} holds a space or control character", url),
+        "net.bad_request");
+  }
+  for (const auto& [name, value] : headers.fields()) {
+    if (!IsHttpToken(name) || !IsHttpFieldValue(value)) {
+      return InvalidArgumentError(
+          fmt::format("the header field '{}' of the request to {} is not valid HTTP", name, url),
+          "net.bad_request");
+    }
   }
   http::request<http::string_body> request(verb, parts.target, 11);
   request.set(http::field::host, HostHeader(parts));

@@ -2,7 +2,10 @@
 
 #include <atomic>
 #include <future>
+#include <list>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -22,6 +25,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "core/base/strings.h"
 #include "core/crypto/digest.h"
 #include "core/net/tls_context.h"
 
@@ -40,11 +44,65 @@ constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
+// A connection as the acceptor sees it: closable from outside its strand while it waits for a
+// request, so that idle connections make room for new ones when the server is full.
+struct ConnectionHandle {
+  asio::any_io_executor strand;
+  beast::tcp_stream* transport = nullptr;  // Only touched on `strand`; null once it is gone.
+};
+
+// The connections waiting for a request, oldest first.
+class IdleConnections {
+ public:
+  using Entry = std::list<std::shared_ptr<ConnectionHandle>>::iterator;
+
+  Entry Add(std::shared_ptr<ConnectionHandle> handle) {
+    std::lock_guard lock(mu_);
+    return idle_.insert(idle_.end(), std::move(handle));
+  }
+  void Remove(Entry entry) {
+    std::lock_guard lock(mu_);
+    idle_.erase(entry);
+  }
+  // Closes the connection that has waited longest, if any; true when there was one. It is
+  // removed from the list by its own coroutine once its read fails.
+  bool CloseOldest() {
+    std::shared_ptr<ConnectionHandle> oldest;
+    {
+      std::lock_guard lock(mu_);
+      for (const std::shared_ptr<ConnectionHandle>& handle : idle_) {
+        if (!closing_.contains(handle.get())) {
+          oldest = handle;
+          break;
+        }
+      }
+      if (oldest == nullptr) return false;
+      closing_.insert(oldest.get());
+    }
+    asio::post(oldest->strand, [this, oldest] {
+      if (oldest->transport != nullptr) {
+        beast::error_code ignored;
+        oldest->transport->socket().shutdown(tcp::socket::shutdown_both, ignored);
+        oldest->transport->socket().close(ignored);
+      }
+      std::lock_guard lock(mu_);
+      closing_.erase(oldest.get());
+    });
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::list<std::shared_ptr<ConnectionHandle>> idle_;  // Guarded by mu_.
+  std::set<const ConnectionHandle*> closing_;          // Guarded by mu_.
+};
+
 // What the acceptor and every connection share. Outlives them all (held by shared_ptr).
 struct ServerState {
   HttpServerOptions options;
   HttpHandler handler;
   std::optional<asio::ssl::context> tls;  // Set when serving HTTPS.
+  IdleConnections idle;
   std::atomic<size_t> connections{0};
   std::atomic<size_t> requests_in_flight{0};
   std::atomic<bool> stopping{false};
@@ -60,6 +118,40 @@ bool IsMalformedRequest(const beast::error_code& error) {
 
 bool IsSafeHeaderValue(std::string_view value) {
   return value.find_first_of("\r\n") == std::string_view::npos;
+}
+
+HttpResponse PlainError(int status, std::string message);
+
+// The request's framing as RFC 9112 section 6 allows it, or the error to answer (and close the
+// connection with). Beast reads a body only when "chunked" is the final transfer coding and treats
+// any other coding as no body at all, so that the body would be read as a second request: a
+// request is refused unless its Transfer-Encoding, if any, is exactly "chunked", without a
+// Content-Length beside it.
+std::optional<HttpResponse> CheckFraming(const http::request<http::string_body>& request) {
+  std::vector<std::string> codings;
+  const auto [first, last] = request.base().equal_range(http::field::transfer_encoding);
+  for (auto field = first; field != last; ++field) {
+    for (std::string_view coding : SplitString(field->value(), ',')) {
+      coding = TrimWhitespace(coding);
+      if (!coding.empty()) codings.emplace_back(coding);
+    }
+  }
+  const bool has_encoding = request.base().count(http::field::transfer_encoding) > 0;
+  if (!has_encoding) return std::nullopt;
+  if (request.base().count(http::field::content_length) > 0) {
+    return PlainError(400, "a request may not carry both Transfer-Encoding and Content-Length");
+  }
+  if (codings.size() == 1 && EqualsIgnoreCase(codings.front(), "chunked")) return std::nullopt;
+  for (size_t i = 0; i < codings.size(); ++i) {
+    if (EqualsIgnoreCase(codings[i], "chunked") && i + 1 < codings.size()) {
+      return PlainError(400, "the chunked transfer coding must be the last one");
+    }
+  }
+  std::string listed;
+  for (const std::string& coding : codings) listed += (listed.empty() ? "" : ", ") + coding;
+  return PlainError(501, fmt::format("the transfer coding \"{}\" is not supported; send the "
+                                     "body with Content-Length or \"Transfer-Encoding: chunked\"",
+                                     EscapeForDisplay(listed)));
 }
 
 http::response<http::string_body> ToBeast(HttpResponse response, unsigned version,
@@ -127,11 +219,19 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
   const tcp::endpoint peer = transport.socket().remote_endpoint(ignored);
   const std::string peer_address = fmt::format("{}:{}", peer.address().to_string(), peer.port());
   std::string peer_fingerprint;
+  const auto handle = std::make_shared<ConnectionHandle>(
+      ConnectionHandle{.strand = stream.get_executor(), .transport = &transport});
+  struct Forget {  // The handle outlives the stream: it must not point to it afterwards.
+    ~Forget() { handle->transport = nullptr; }
+    std::shared_ptr<ConnectionHandle> handle;
+  } forget{handle};
   // The deadline for the first request, which includes the TLS handshake.
   transport.expires_after(options.read_timeout);
   if constexpr (kIsTls<Stream>) {
+    const IdleConnections::Entry idle = state->idle.Add(handle);
     auto [handshake_error] =
         co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    state->idle.Remove(idle);
     if (handshake_error) co_return;  // Not TLS, a refused certificate, or too slow.
     peer_fingerprint = PeerCertificateFingerprint(stream.native_handle());
   }
@@ -141,10 +241,29 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    auto [read_error, bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
-
+    // Until its header section has arrived, the connection may be closed to make room.
+    const IdleConnections::Entry idle = state->idle.Add(handle);
+    auto [read_error, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    state->idle.Remove(idle);
     std::optional<HttpResponse> rejection;
-    if (read_error == http::error::body_limit) {
+    // The header section as it arrived, before the body: fields in a chunked body's trailer
+    // section, which Beast merges into the message, are not taken.
+    HttpHeaders headers;
+    if (!read_error) {
+      rejection = CheckFraming(parser.get());
+      for (const auto& field : parser.get()) {
+        headers.Add(std::string(field.name_string()), std::string(field.value()));
+      }
+      if (!rejection) {
+        auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+        read_error = body_error;
+      }
+    }
+
+    if (rejection) {
+      // Already decided: the connection closes after it, since its framing cannot be trusted.
+    } else if (read_error == http::error::body_limit) {
       rejection = PlainError(
           413, fmt::format("request body exceeds the limit of {} bytes", options.max_body_bytes));
     } else if (read_error == http::error::header_limit) {
@@ -168,9 +287,7 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
       HttpRequest request;
       request.method = std::string(message.method_string());
       request.target = std::string(message.target());
-      for (const auto& field : message) {
-        request.headers.Add(std::string(field.name_string()), std::string(field.value()));
-      }
+      request.headers = std::move(headers);
       request.body = std::move(message.body());
       request.peer_address = peer_address;
       request.peer_certificate_fingerprint = peer_fingerprint;
@@ -201,7 +318,9 @@ asio::awaitable<void> AcceptConnections(tcp::acceptor& acceptor,
         co_await acceptor.async_accept(asio::make_strand(acceptor.get_executor()), kNoThrow);
     if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (error) continue;  // E.g. too many open files: keep serving the connections we have.
-    if (state->connections >= state->options.max_connections) {
+    // When full, the connection that has waited longest for a request makes room: idle
+    // connections, however many, cannot lock callers out.
+    if (state->connections >= state->options.max_connections && !state->idle.CloseOldest()) {
       beast::error_code ignored;
       socket.close(ignored);
       continue;

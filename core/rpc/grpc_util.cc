@@ -67,6 +67,13 @@ StatusOr<ListeningServer> StartGrpcServer(const std::string& host, uint16_t port
   int bound_port = 0;
   const std::string address = fmt::format("{}:{}", host, port);
   builder.AddListeningPort(address, std::move(credentials), &bound_port);
+  // gRPC shares ports between processes (SO_REUSEPORT) unless told not to: a second daemon started
+  // on the same configuration would take half of the connections, into its own audit log.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // A connection that has not finished its TLS handshake by then is dropped (gRPC's default is
+  // 120 s, which lets stalled handshakes pile up).
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             static_cast<int>(kServerHandshakeTimeout.count()));
   if (max_message_bytes != 0) {
     builder.SetMaxReceiveMessageSize(static_cast<int>(max_message_bytes));
     builder.SetMaxSendMessageSize(static_cast<int>(max_message_bytes));
@@ -74,8 +81,11 @@ StatusOr<ListeningServer> StartGrpcServer(const std::string& host, uint16_t port
   for (grpc::Service* service : services) builder.RegisterService(service);
   ListeningServer listening{builder.BuildAndStart(), ""};
   if (listening.server == nullptr || bound_port == 0) {
-    return UnavailableError(fmt::format("cannot listen on {} for {}", address, what),
-                            "rpc.listen_failed");
+    return UnavailableError(
+        fmt::format("cannot listen on {} for {}: the address is in use (another process "
+                    "listens there) or cannot be bound",
+                    address, what),
+        "rpc.listen_failed");
   }
   listening.endpoint = fmt::format("{}:{}", host, bound_port);
   return listening;

@@ -1,6 +1,7 @@
 // The seam between truc::Status and gRPC, and mutual-TLS credentials for Trục's gRPC services.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ Status FromGrpcStatus(const grpc::Status& status);
 std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContext& context);
 
 // A started gRPC server and the "host:port" it listens on.
+// How long a client may take to complete its TLS handshake with a server StartGrpcServer starts.
+inline constexpr std::chrono::milliseconds kServerHandshakeTimeout{10'000};
+
 struct ListeningServer {
   std::unique_ptr<grpc::Server> server;
   std::string endpoint;

@@ -13,6 +13,7 @@
 #include "core/merkle/hash.h"
 #include "core/merkle/tree.h"
 #include "proto/deterministic_serialization.h"
+#include "proto/utf8_fields.h"
 
 namespace truc::gateway::audit {
 namespace {
@@ -186,6 +187,13 @@ Status AuditLog::Append(const ExchangeRecord& exchange) {
   PendingAppend pending;
   TRUC_ASSIGN_OR_RETURN(pending.records, RecordsOf(exchange, options_.bodies));
   for (const v1::AuditRecord& record : pending.records) {
+    // A record that would not read back would end every query and verification that reaches it.
+    if (const Status readable = proto::CheckUtf8Fields(record); !readable.ok()) {
+      return InvalidArgumentError(
+          fmt::format("the exchange cannot be logged as it would not read back: {}",
+                      readable.message()),
+          std::string(kUnreadableRecord));
+    }
     const size_t bytes = record.ByteSizeLong();
     if (bytes > kMaxRecordBytes) {
       return InvalidArgumentError(
@@ -411,7 +419,8 @@ StatusOr<StoredRecord> AuditLog::Read(uint64_t sequence) const {
 }
 
 Status AuditLog::Scan(uint64_t first, uint64_t end,
-                      const std::function<bool(const StoredRecord&)>& visit) const {
+                      const std::function<bool(const StoredRecord&)>& visit,
+                      const UnreadableVisitor& unreadable) const {
   std::shared_lock lock(prune_mu_);
   end = std::min(end, size());
   for (uint64_t begin = std::max(first, pruned_before()); begin < end; begin += kReadChunk) {
@@ -419,10 +428,14 @@ Status AuditLog::Scan(uint64_t first, uint64_t end,
     TRUC_ASSIGN_OR_RETURN(std::vector<std::string> values,
                           ReadRange(store_, kRecordPrefix, begin, chunk_end));
     for (uint64_t sequence = begin; sequence < chunk_end; ++sequence) {
-      TRUC_ASSIGN_OR_RETURN(const StoredRecord record,
-                            ParseRecord(sequence, KeyOf(kRecordPrefix, sequence),
-                                        std::move(values[sequence - begin])));
-      if (!visit(record)) return OkStatus();
+      StatusOr<StoredRecord> record = ParseRecord(sequence, KeyOf(kRecordPrefix, sequence),
+                                                  std::move(values[sequence - begin]));
+      if (!record.ok()) {
+        if (unreadable == nullptr) return record.status();
+        if (!unreadable(sequence, record.status())) return OkStatus();
+        continue;
+      }
+      if (!visit(*record)) return OkStatus();
     }
   }
   return OkStatus();

@@ -63,6 +63,9 @@ namespace truc::gateway::audit {
 inline constexpr std::string_view kCorruptLog = "audit.corrupt_log";
 // kNotFound from Read: the record was pruned from the live store after it was archived.
 inline constexpr std::string_view kRecordPruned = "audit.record_pruned";
+// kInvalidArgument from Append: a record would not parse back (a string field that is not UTF-8);
+// nothing of the exchange is logged.
+inline constexpr std::string_view kUnreadableRecord = "audit.unreadable_record";
 // kFailedPrecondition from Append: the log is shutting down.
 inline constexpr std::string_view kLogClosed = "audit.log_closed";
 
@@ -137,9 +140,12 @@ class AuditLog final : public ExchangeLog {
 
   // Calls `visit` with the records [first, end) in order, stopping early when it returns false.
   // `end` is capped at Head().size as it was when Scan began; pruned records are skipped. Errors
-  // as Read.
-  Status Scan(uint64_t first, uint64_t end,
-              const std::function<bool(const StoredRecord&)>& visit) const;
+  // as Read, except that when `unreadable` is given a record that does not parse (or holds
+  // another sequence number) is passed to it, with the problem, and the scan goes on while it
+  // returns true: a query reports such a record and skips it rather than ending at it.
+  using UnreadableVisitor = std::function<bool(uint64_t sequence, const Status& problem)>;
+  Status Scan(uint64_t first, uint64_t end, const std::function<bool(const StoredRecord&)>& visit,
+              const UnreadableVisitor& unreadable = nullptr) const;
 
   // The positions of the records of message `message_id` that are durable and not pruned, in
   // order, from the message index. Errors: the store's; kCorruptLog for a malformed entry.

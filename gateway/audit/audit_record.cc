@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "core/base/encoding.h"
+#include "core/base/strings.h"
+#include "core/base/utf8.h"
 #include "core/ids/id_proto.h"
 #include "gateway/exchange/wire_fields.h"
 #include "proto/timestamp_conversion.h"
@@ -73,8 +75,12 @@ void SetEnd(const ExchangeRecord& exchange, v1::AuditRecord& record) {
   record.mutable_duration()->set_seconds(nanos / 1'000'000'000);
   record.mutable_duration()->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
   if (!exchange.outcome.ok()) {
-    record.set_error_type(exchange.outcome.reason());
-    record.set_error_message(exchange.outcome.message());
+    // Failures can quote what a peer said: kept readable whatever bytes it sent.
+    const auto readable = [](const std::string& text) {
+      return IsValidUtf8(text) ? text : EscapeForDisplay(text);
+    };
+    record.set_error_type(readable(exchange.outcome.reason()));
+    record.set_error_message(readable(exchange.outcome.message()));
   }
 }
 

@@ -17,6 +17,9 @@ constexpr uint32_t kMaxPageSize = 1000;
 constexpr size_t kMaxHeads = 1000;
 // Archives are streamed in pieces of about this size.
 constexpr size_t kChunkBytes = 1 << 20;
+// A page of query results stops growing once its records hold this many bytes, well below
+// gRPC's default 4 MiB message limit; a single larger record still makes a page of its own.
+constexpr size_t kMaxPageBytes = 2 << 20;
 
 StatusOr<uint64_t> ParsePageToken(const std::string& token) {
   if (token.empty()) return uint64_t{0};
@@ -67,13 +70,25 @@ grpc::Status AuditService::QueryExchanges(grpc::ServerContext* context,
         request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
     const uint64_t end = log_.Head().size;
     uint64_t next = first;
-    TRUC_RETURN_IF_ERROR(
-        log_.Scan(first, std::min(end, first + kScanBudget), [&](const StoredRecord& stored) {
+    size_t page_bytes = 0;
+    TRUC_RETURN_IF_ERROR(log_.Scan(
+        first, std::min(end, first + kScanBudget),
+        [&](const StoredRecord& stored) {
           next = stored.record.sequence() + 1;
           if (filter.Matches(stored.record) && InScope(stored.record, *scope)) {
             AddRecord(stored, *response->add_records());
+            page_bytes += stored.bytes.size();
           }
-          return response->records_size() < static_cast<int>(page_size);
+          // A page holds at least one record, however large (up to the gateway's body limit).
+          return response->records_size() < static_cast<int>(page_size) &&
+                 page_bytes < kMaxPageBytes;
+        },
+        [&](uint64_t sequence, const Status& problem) {
+          next = sequence + 1;
+          v1::UnreadableRecord& skipped = *response->add_unreadable();
+          skipped.set_sequence(sequence);
+          skipped.set_problem(problem.message());
+          return true;
         }));
     if (next < end) response->set_next_page_token(std::to_string(next));
     return OkStatus();
@@ -152,9 +167,15 @@ grpc::Status AuditService::ExportSegment(grpc::ServerContext* context,
     };
     TRUC_RETURN_IF_ERROR(
         audit::ExportSegment(log_, store_, std::move(spec), [&](std::string_view bytes) -> Status {
-          chunk.mutable_data()->append(bytes);
-          if (chunk.data().size() < kChunkBytes) return OkStatus();
-          return flush();
+          // No chunk exceeds kChunkBytes, however large a record is.
+          while (!bytes.empty()) {
+            const size_t room = kChunkBytes - chunk.data().size();
+            chunk.mutable_data()->append(bytes.substr(0, room));
+            bytes.remove_prefix(std::min(room, bytes.size()));
+            if (chunk.data().size() < kChunkBytes) continue;
+            if (Status flushed = flush(); !flushed.ok()) return flushed;
+          }
+          return OkStatus();
         }));
     return chunk.data().empty() ? OkStatus() : flush();
   }());

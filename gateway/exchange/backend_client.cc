@@ -1,5 +1,6 @@
 #include "gateway/exchange/backend_client.h"
 
+#include <climits>
 #include <condition_variable>
 
 #include <fmt/format.h>
@@ -51,6 +52,7 @@ StatusOr<BackendAnswer> BackendClient::CallRest(const Backend& backend,
   for (const auto& [name, value] : x_road_headers) headers.Set(name, value);
   net::HttpClientOptions options = backend.http;
   options.timeout = backend.timeout;
+  options.max_response_bytes = std::min(options.max_response_bytes, max_response_bytes_);
   StatusOr<net::HttpResponse> response =
       net::HttpFetch(request.method, url, headers, request.body, options);
   if (!response.ok()) return BackendFailure(response.status(), backend.url);
@@ -66,7 +68,10 @@ StatusOr<BackendAnswer> BackendClient::CallGrpc(const Backend& backend,
     std::lock_guard lock(mu_);
     std::shared_ptr<grpc::Channel>& cached = grpc_channels_[backend.url];
     if (cached == nullptr) {
-      cached = grpc::CreateChannel(backend.url, grpc::InsecureChannelCredentials());
+      grpc::ChannelArguments args;
+      args.SetMaxReceiveMessageSize(
+          static_cast<int>(std::min<size_t>(max_response_bytes_, INT_MAX)));
+      cached = grpc::CreateCustomChannel(backend.url, grpc::InsecureChannelCredentials(), args);
     }
     channel = cached;
   }

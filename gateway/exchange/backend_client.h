@@ -40,6 +40,11 @@ struct BackendAnswer {
 
 class BackendClient {
  public:
+  // Reads no response body larger than `max_response_bytes` (ServiceFailed): the provider's
+  // body limit, so that an oversized answer costs no more memory than an allowed one.
+  explicit BackendClient(size_t max_response_bytes = 64 << 20)
+      : max_response_bytes_(max_response_bytes) {}
+
   // Calls `backend` with `request`: its method, path (already normalised; appended to the base
   // URL) and query, its end-to-end headers plus `x_road_headers`, and its body. A gRPC backend is
   // called at method `request.path` ("/package.Service/Method") with the body as the serialized
@@ -56,6 +61,7 @@ class BackendClient {
   StatusOr<BackendAnswer> CallGrpc(const Backend& backend, const ServiceRequest& request,
                                    const HeaderFields& x_road_headers);
 
+  const size_t max_response_bytes_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> grpc_channels_;  // Guarded by mu_.
 };

@@ -33,25 +33,15 @@ StatusOr<ServiceResponse> ConsumerProxy::Call(ServiceRequest request,
   record.started = clock_.Now();
   deadline = std::min(deadline, std::chrono::system_clock::now() + options_.timeout);
 
-  if (const Status usable = configuration_.CheckUsable(); !usable.ok()) {
-    return ClientProxyError(error_code::kOutdatedGlobalConf,
-                            "the global configuration cannot be used: " + usable.message());
+  if (const Status valid = ValidateServiceRequest(request); !valid.ok()) {
+    return ClientError(error_code::kBadRequest, valid.message());
   }
+  TRUC_RETURN_IF_ERROR(CheckClient(request.client));
   if (const Status ready = log_.Ready(); !ready.ok()) {
     return ClientProxyError(error_code::kLoggingFailed,
                             "this gateway cannot record evidence now: " + ready.message());
   }
   const std::shared_ptr<const globalconf::ConfigurationView> view = configuration_.Current();
-  if (request.client.member() != options_.member) {
-    return ClientProxyError(error_code::kInvalidClientIdentifier,
-                            fmt::format("this gateway serves {}, not the client {}",
-                                        options_.member.ToString(), request.client.ToString()));
-  }
-  if (!view->HasSubsystem(request.client)) {
-    return ClientProxyError(
-        error_code::kInvalidClientIdentifier,
-        fmt::format("the client {} is not registered", request.client.ToString()));
-  }
   const ids::MemberId& provider = request.service.provider().member();
   if (view->FindMember(provider) == nullptr) {
     return ClientProxyError(
@@ -90,6 +80,25 @@ StatusOr<ServiceResponse> ConsumerProxy::Call(ServiceRequest request,
   response.request_hash = received.evidence().request_hash();
   response.body = received.body();
   return response;
+}
+
+Status ConsumerProxy::CheckClient(const ids::SubsystemId& client) const {
+  if (const Status usable = configuration_.CheckUsable(); !usable.ok()) {
+    return ClientProxyError(error_code::kOutdatedGlobalConf,
+                            "the global configuration cannot be used: " + usable.message());
+  }
+  const std::shared_ptr<const globalconf::ConfigurationView> view = configuration_.Current();
+  if (!view->HasSubsystem(client)) {
+    return ClientProxyError(
+        error_code::kUnknownMember,
+        fmt::format("the client {} is not registered in {}", client.ToString(), view->instance()));
+  }
+  if (client.member() != options_.member) {
+    return ClientProxyError(error_code::kInvalidClientIdentifier,
+                            fmt::format("this gateway serves {}, not the client {}",
+                                        options_.member.ToString(), client.ToString()));
+  }
+  return OkStatus();
 }
 
 Status ConsumerProxy::CheckResponse(const v1::ExchangeMessage& request,

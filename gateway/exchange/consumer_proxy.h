@@ -31,10 +31,16 @@ class ConsumerProxy {
                 evidence::BatchSigner& signer, PeerChannels& peers, ExchangeLog& log,
                 const Clock& clock);
 
+  // Checks the client's status, as X-Road does before it authenticates the caller: ClientProxy
+  // OutdatedGlobalConf, UnknownMember (a client subsystem not registered in the federation),
+  // InvalidClientIdentifier (a client of another member than this gateway's).
+  Status CheckClient(const ids::SubsystemId& client) const;
+
   // Makes the call. `deadline` bounds it further when earlier than options.timeout from now.
   // The response is the backend's answer whatever its status. Errors are typed (gateway/errors.h):
-  // ClientProxy OutdatedGlobalConf, InvalidClientIdentifier (a client not of this member or not
-  // registered), UnknownMember, NetworkError, Timeout, SslAuthenticationFailed,
+  // Client BadRequest (a field ValidateServiceRequest refuses: nothing is signed, sent or
+  // logged), CheckClient's, UnknownMember (a provider not in the federation), NetworkError,
+  // Timeout, SslAuthenticationFailed,
   // InvalidSignatureValue (a response not bound to the request or not signed by the provider),
   // LoggingFailed; and any error the provider's gateway raised, unchanged.
   StatusOr<ServiceResponse> Call(ServiceRequest request,

@@ -89,6 +89,7 @@ StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fing
   const std::shared_ptr<const globalconf::ConfigurationView> view = deps_.configuration.Current();
   std::optional<ServiceRequest> call;
   StatusOr<BackendAnswer> answer = Serve(peer_fingerprint, request, *view, call);
+  if (answer.ok()) answer = CheckAnswer(*std::move(answer));
 
   if (answer.ok()) {
     v1::ExchangeMessage& response = record.response.emplace();
@@ -111,6 +112,20 @@ StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fing
   return std::move(*record.response);
 }
 
+StatusOr<BackendAnswer> ProviderProxy::CheckAnswer(BackendAnswer answer) const {
+  if (answer.body.size() > options_.max_body_bytes) {
+    return ServerProxyError(error_code::kServiceFailed,
+                            fmt::format("the backend's response body of {} bytes exceeds the "
+                                        "limit of {} bytes",
+                                        answer.body.size(), options_.max_body_bytes));
+  }
+  if (const Status valid = ValidateHeaderFields(answer.headers, "the backend's response");
+      !valid.ok()) {
+    return ServerProxyError(error_code::kServiceFailed, valid.message());
+  }
+  return answer;
+}
+
 StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint,
                                              const v1::ExchangeMessage& request,
                                              const globalconf::ConfigurationView& view,
@@ -131,6 +146,16 @@ StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint
       parsed.emplace(ServiceRequest{.client = std::move(*client), .service = std::move(*service)});
   call.message_id = evidence.message_id();
   TRUC_RETURN_IF_ERROR(ReadRequestWireHeaders(request, call));
+  // The consumer's gateway checks these too; a peer that does not is refused all the same.
+  if (const Status valid = ValidateServiceRequest(call); !valid.ok()) {
+    return ServerProxyError(error_code::kInvalidRequest, valid.message());
+  }
+  if (request.body().size() > options_.max_body_bytes) {
+    return ServerProxyError(error_code::kRequestTooLarge,
+                            fmt::format("the request body of {} bytes exceeds this gateway's "
+                                        "limit of {} bytes",
+                                        request.body().size(), options_.max_body_bytes));
+  }
 
   // The sending gateway must be one of the client's member.
   const globalconf::GatewayInfo* peer = view.FindGatewayByTlsFingerprint(peer_fingerprint);

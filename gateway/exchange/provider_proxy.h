@@ -38,6 +38,10 @@ struct ProvidedService {
 struct ProviderOptions {
   ids::MemberId member;  // The member this gateway belongs to.
   std::vector<ProvidedService> services;
+  // The largest request or response body: a larger request is refused (RequestTooLarge), a
+  // backend's larger response is refused (ServiceFailed) before anything is signed, so that both
+  // gateways log the same failure.
+  size_t max_body_bytes = 10 << 20;
 };
 
 // What the provider side works with; every reference must outlive the proxy.
@@ -71,6 +75,8 @@ class ProviderProxy final : public v1::GatewayExchange::Service {
                                 const v1::ExchangeMessage& request,
                                 const globalconf::ConfigurationView& view,
                                 std::optional<ServiceRequest>& call);
+  // `answer` unless its body is over the limit or a header field is not valid (ServiceFailed).
+  StatusOr<BackendAnswer> CheckAnswer(BackendAnswer answer) const;
   StatusOr<BackendAnswer> ServeMetaservice(const ServiceRequest& call,
                                            const globalconf::ConfigurationView& view);
   const ProvidedService* FindService(const ids::ServiceId& id) const;

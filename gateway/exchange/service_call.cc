@@ -1,10 +1,14 @@
 #include "gateway/exchange/service_call.h"
 
+#include <array>
 #include <charconv>
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
+#include "core/base/strings.h"
+#include "core/base/utf8.h"
+#include "core/net/http_syntax.h"
 #include "gateway/errors.h"
 #include "gateway/exchange/wire_fields.h"
 
@@ -15,7 +19,96 @@ void AddIfSet(HeaderFields& fields, std::string_view name, const std::string& va
   if (!value.empty()) fields.emplace_back(name, value);
 }
 
+constexpr std::array<std::string_view, 8> kMethods = {"GET",    "HEAD",    "POST",  "PUT",
+                                                      "DELETE", "OPTIONS", "PATCH", "TRACE"};
+
+// At most this many bytes of a refused value are quoted back, escaped.
+constexpr size_t kQuotedBytes = 40;
+
+// `text` for an error message: quoted, escaped for display, cut after a while.
+std::string Quote(std::string_view text) {
+  return fmt::format("\"{}\"{}", EscapeForDisplay(text.substr(0, kQuotedBytes)),
+                     text.size() > kQuotedBytes ? "..." : "");
+}
+
+Status Invalid(std::string message) {
+  return InvalidArgumentError(std::move(message), "gateway.invalid_field");
+}
+
+// A value carried as an HTTP field value (and logged): `what` names it in the error.
+Status CheckFieldValue(std::string_view what, std::string_view value) {
+  if (!net::IsHttpFieldValue(value)) {
+    return Invalid(
+        fmt::format("{} {} holds a control character (such as CR or LF) or "
+                    "surrounding whitespace",
+                    what, Quote(value)));
+  }
+  if (!IsValidUtf8(value)) {
+    return Invalid(fmt::format("{} {} is not valid UTF-8", what, Quote(value)));
+  }
+  return OkStatus();
+}
+
+Status CheckHeaderField(std::string_view whose, std::string_view name, std::string_view value) {
+  if (!net::IsHttpToken(name)) {
+    return Invalid(fmt::format("{} header name {} is not an HTTP token", whose, Quote(name)));
+  }
+  return CheckFieldValue(fmt::format("{} header {}", whose, name), value);
+}
+
 }  // namespace
+
+Status ValidateServiceRequest(const ServiceRequest& request) {
+  if (std::find(kMethods.begin(), kMethods.end(), request.method) == kMethods.end()) {
+    return Invalid(
+        fmt::format("method {} is not one of GET, HEAD, POST, PUT, DELETE, OPTIONS, "
+                    "PATCH and TRACE",
+                    Quote(request.method)));
+  }
+  if (!net::IsOriginFormTarget(request.path)) {
+    return Invalid(
+        fmt::format("path {} must start with '/' and hold no space or control "
+                    "character (percent-encode them)",
+                    Quote(request.path)));
+  }
+  if (!IsValidUtf8(request.path)) {
+    return Invalid(fmt::format("path {} is not valid UTF-8", Quote(request.path)));
+  }
+  if (request.message_id.size() > kMaxMessageIdBytes) {
+    return Invalid(fmt::format("the message id has {} bytes; at most {} are allowed",
+                               request.message_id.size(), kMaxMessageIdBytes));
+  }
+  const std::pair<std::string_view, const std::string*> ids[] = {
+      {"message id", &request.message_id},
+      {"user id", &request.user_id},
+      {"purpose (issue)", &request.purpose},
+      {"represented party", &request.represented_party}};
+  size_t bytes = request.path.size();
+  for (const auto& [what, value] : ids) {
+    TRUC_RETURN_IF_ERROR(CheckFieldValue(what, *value));
+    bytes += value->size();
+  }
+  if (request.headers.size() > kMaxRequestHeaderFields) {
+    return Invalid(fmt::format("the request has {} header fields; at most {} are allowed",
+                               request.headers.size(), kMaxRequestHeaderFields));
+  }
+  TRUC_RETURN_IF_ERROR(ValidateHeaderFields(request.headers, "request"));
+  for (const auto& [name, value] : request.headers) bytes += name.size() + value.size();
+  if (bytes > kMaxRequestHeaderBytes) {
+    return Invalid(
+        fmt::format("the request's path, ids and header fields hold {} bytes; at most "
+                    "{} are allowed",
+                    bytes, kMaxRequestHeaderBytes));
+  }
+  return OkStatus();
+}
+
+Status ValidateHeaderFields(const HeaderFields& fields, std::string_view whose) {
+  for (const auto& [name, value] : fields) {
+    TRUC_RETURN_IF_ERROR(CheckHeaderField(whose, name, value));
+  }
+  return OkStatus();
+}
 
 HeaderFields RequestWireHeaders(const ServiceRequest& request) {
   HeaderFields fields;

@@ -42,6 +42,27 @@ struct ServiceResponse {
   std::string request_hash;  // SHA-512 binding this response to its request (64 raw bytes).
 };
 
+// What a request may hold, whichever interface it came through (the REST interface, the gRPC API,
+// a peer gateway), so that one limit holds end to end: the REST interface's header limit
+// (net::HttpServerOptions::max_header_bytes) bounds the same fields.
+inline constexpr size_t kMaxRequestHeaderBytes = 16 << 10;  // Path, ids and header fields together.
+inline constexpr size_t kMaxMessageIdBytes = 255;
+inline constexpr size_t kMaxRequestHeaderFields = 100;
+
+// Checks every field of `request` that reaches a backend or the audit log, before anything is
+// signed or logged: the method is one of GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH and TRACE
+// (case matters); the path is an origin-form target ("/" first, no space or control character);
+// the ids (message, user, purpose, represented party) and header values are HTTP field values
+// (no CR, LF or other control character, no surrounding whitespace); header names are HTTP
+// tokens; all of these are well-formed UTF-8, so that the log can always read them back; and
+// they fit the limits above. InvalidArgument saying which field and why; the caller types it
+// (Client.BadRequest for an information system's call, InvalidRequest for a peer's).
+Status ValidateServiceRequest(const ServiceRequest& request);
+
+// Checks header fields that come back from a backend as ValidateServiceRequest checks a
+// request's (names are tokens; values are UTF-8 field values). InvalidArgument naming the field.
+Status ValidateHeaderFields(const HeaderFields& fields, std::string_view whose);
+
 // The header fields of a request on the wire: the pseudo-fields (see gateway_exchange.proto),
 // then request.headers.
 HeaderFields RequestWireHeaders(const ServiceRequest& request);

@@ -24,6 +24,7 @@
 #include "core/merkle/verify.h"
 #include "core/storage/rocksdb_store.h"
 #include "gateway/audit/audit_log.h"
+#include "tests/integration/logged_records.h"
 #include "tests/support/gateway_federation.h"
 #include "truc/v1/tree_head.pb.h"
 
@@ -76,22 +77,8 @@ TEST_CASE("A REST call reaches the provider's backend with the end user and purp
 // The records of gateway `name`'s audit log that carry `purpose`, once the log verifies.
 std::vector<v1::AuditRecord> LoggedRecords(const GatewayFederation& federation,
                                            const std::string& name, const std::string& purpose) {
-  INFO(name);
-  std::unique_ptr<storage::RocksDbStore> store =
-      storage::RocksDbStore::Open(federation.StorePath(name)).value();
-  std::unique_ptr<gateway::audit::AuditLog> log =
-      gateway::audit::AuditLog::Open(*store, {}).value();
-  const Status verified = log->Verify();
-  INFO(verified.ToString());
-  CHECK(verified.ok());
-  std::vector<v1::AuditRecord> records;
-  REQUIRE(log->Scan(0, UINT64_MAX,
-                    [&](const gateway::audit::StoredRecord& stored) {
-                      if (stored.record.purpose() == purpose) records.push_back(stored.record);
-                      return true;
-                    })
-              .ok());
-  return records;
+  return testing::LoggedRecords(
+      federation, name, [&](const v1::AuditRecord& record) { return record.purpose() == purpose; });
 }
 
 TEST_CASE("Both gateways log an exchange, each keeping bodies as its audit policy says") {

@@ -89,6 +89,8 @@ struct FederationOptions {
   // False writes [audit] enabled = false for both gateways, which then log nothing (to measure
   // what the audit log costs); true leaves the key out, so the gateways run with its default.
   bool audit_enabled = true;
+  // Appended to the consumer's [consumer] table, e.g. "worker_threads = 2".
+  std::string consumer_settings;
 };
 
 constexpr char kAuditBodyKeyHex[] =
@@ -154,6 +156,7 @@ class GatewayFederation {
     }
     if (stranger_server_) stranger_server_->Shutdown();
     if (grpc_backend_) grpc_backend_->Shutdown();
+    for (std::thread& answer : slow_answers_) answer.join();
     if (backend_) backend_->Stop();
     if (globalconf_server_) globalconf_server_->Stop();
     if (tsa_server_) tsa_server_->Stop();
@@ -381,6 +384,19 @@ class GatewayFederation {
   // The RocksDB store of gateway `name` ("consumer" or "provider").
   std::string StorePath(const std::string& name) const { return dir_.File(name + "-data/store"); }
 
+  // How many requests the backend has received.
+  int backend_requests() const { return backend_requests_; }
+
+  // The configuration file of gateway `name` ("consumer" or "provider").
+  std::string ConfigFile(const std::string& name) const { return dir_.File(name + ".toml"); }
+  // The exchange, REST, gRPC and admin endpoints of gateway `name`.
+  const std::string& ExchangeEndpoint(const std::string& name) const {
+    return (name == "provider" ? provider_ : consumer_).exchange;
+  }
+  const std::string& AdminEndpoint(const std::string& name) const {
+    return (name == "provider" ? provider_ : consumer_).admin;
+  }
+
   // What the backend received last, as it echoed it.
   nlohmann::json last_backend_request() const {
     std::lock_guard lock(mu_);
@@ -404,10 +420,35 @@ class GatewayFederation {
         }).value();
   }
 
-  // Echoes what it received as JSON; /api/citizens/teapot answers 418, /api/citizens/moved 302.
+  // Echoes what it received as JSON; /api/citizens/teapot answers 418, /api/citizens/moved 302,
+  // /api/citizens/bytes-N a body of N bytes, /api/citizens/latin1-header a header field that is
+  // not UTF-8, /api/citizens/slow-MS after MS milliseconds.
   void StartBackend() {
     backend_ =
         net::HttpServer::Start({}, [this](net::HttpRequest request, net::HttpResponder respond) {
+          ++backend_requests_;
+          constexpr std::string_view kBytes = "/api/citizens/bytes-";
+          if (request.target.starts_with(kBytes)) {
+            const size_t size = std::stoul(request.target.substr(kBytes.size()));
+            return respond(
+                net::MakeResponse(200, "application/octet-stream", std::string(size, 'b')));
+          }
+          if (request.target == "/api/citizens/latin1-header") {
+            net::HttpResponse latin1 = net::MakeResponse(200, "text/plain", "ok");
+            latin1.headers.Add("X-Name", "Nguy\xean");
+            return respond(std::move(latin1));
+          }
+          constexpr std::string_view kSlow = "/api/citizens/slow-";
+          if (request.target.starts_with(kSlow)) {
+            const auto delay =
+                std::chrono::milliseconds(std::stoul(request.target.substr(kSlow.size())));
+            std::lock_guard lock(mu_);
+            slow_answers_.emplace_back([delay, respond = std::move(respond)] {
+              std::this_thread::sleep_for(delay);
+              respond(net::MakeResponse(200, "text/plain", "slow"));
+            });
+            return;
+          }
           if (request.target == "/api/citizens/teapot") {
             net::HttpResponse teapot = net::MakeResponse(418, "text/plain", "I'm a teapot");
             teapot.headers.Add("X-Backend", "kept");
@@ -493,6 +534,7 @@ timeout = "10s"
 [consumer]
 rest_port = 0
 grpc_port = 0
+{9}
 
 [provider]
 requests_per_second = {4}
@@ -521,7 +563,8 @@ timestamping_tolerance = "{6}"
                                            options_.provider_rate, tsa_server_->endpoint(),
                                            options_.timestamping_tolerance,
                                            name == "provider" ? options_.provider_audit : "",
-                                           options_.audit_enabled ? "" : "enabled = false");
+                                           options_.audit_enabled ? "" : "enabled = false",
+                                           name == "consumer" ? options_.consumer_settings : "");
       Expect(WriteFileAtomically(dir_.File(name + ".toml"), text, 0644).ok(),
              "writing " + name + ".toml");
     };
@@ -657,9 +700,11 @@ certificate_file = "consumer-signing.pem"
   const KeyAndCertificate impersonated_tls_ = GatewayTls(kImpersonated);
   const KeyAndCertificate dead_tls_ = GatewayTls(kProvider);
   mutable std::mutex mu_;
-  std::string signed_configuration_;     // Guarded by mu_.
-  uint64_t published_version_ = 0;       // The version of signed_configuration_.
-  nlohmann::json last_backend_request_;  // Guarded by mu_.
+  std::string signed_configuration_;       // Guarded by mu_.
+  uint64_t published_version_ = 0;         // The version of signed_configuration_.
+  nlohmann::json last_backend_request_;    // Guarded by mu_.
+  std::vector<std::thread> slow_answers_;  // Guarded by mu_.
+  std::atomic<int> backend_requests_{0};
   std::unique_ptr<net::HttpServer> globalconf_server_;
   TestTsa tsa_{SystemClock::Instance()};
   WorkerPool tsa_workers_{2};

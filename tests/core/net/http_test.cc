@@ -1,6 +1,10 @@
 #include <thread>
 
+#include <arpa/inet.h>
 #include <catch2/catch.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/net/http_client.h"
 #include "core/net/http_server.h"
@@ -94,6 +98,84 @@ TEST_CASE("Oversized, malformed and slow requests are refused", "[net]") {
   SECTION("the server still answers afterwards") {
     CHECK(HttpFetch("GET", Url(*server, "/ok"), {}, "").value().body == "GET /ok - ");
   }
+}
+
+TEST_CASE("Bodies framed otherwise than by Content-Length or chunked are refused", "[net]") {
+  std::atomic<int> handled{0};
+  auto server = HttpServer::Start({}, [&](HttpRequest request, HttpResponder respond) {
+                  ++handled;
+                  EchoHandler(std::move(request), std::move(respond));
+                }).value();
+  // The body is a second request: were the coding ignored, it would reach the handler too.
+  const auto smuggle = [&](const std::string& framing) {
+    return RawExchange(server->port(), "POST /first HTTP/1.1\r\nHost: x\r\n" + framing +
+                                           "\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+  };
+  SECTION("an unknown coding gets 501") {
+    const std::string reply = smuggle("Transfer-Encoding: xchunked");
+    CHECK(reply.starts_with("HTTP/1.1 501 Not Implemented"));
+    CHECK(reply.find("\"xchunked\" is not supported") != std::string::npos);
+  }
+  SECTION("identity is no longer a transfer coding") {
+    CHECK(smuggle("Transfer-Encoding: identity").starts_with("HTTP/1.1 501"));
+  }
+  SECTION("chunked must be the last coding") {
+    CHECK(smuggle("Transfer-Encoding: chunked, identity").starts_with("HTTP/1.1 400"));
+    CHECK(smuggle("Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip")
+              .starts_with("HTTP/1.1 400"));
+  }
+  SECTION("Transfer-Encoding beside Content-Length") {
+    CHECK(smuggle("Transfer-Encoding: chunked\r\nContent-Length: 0").starts_with("HTTP/1.1 400"));
+  }
+  // Each refusal closes the connection: nothing after it is read as a request.
+  CHECK(handled == 0);
+}
+
+TEST_CASE("A chunked body is read, and its trailer fields are not taken as header fields",
+          "[net]") {
+  auto server = HttpServer::Start({}, EchoHandler).value();
+  for (const std::string coding : {"chunked", "CHUNKED"}) {
+    INFO(coding);
+    const std::string reply = RawExchange(
+        server->port(),
+        "POST /r1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Road-Client: VN/GOV/1/header\r\n"
+        "Transfer-Encoding: " +
+            coding + "\r\n\r\n5\r\nhello\r\n0\r\nX-Road-Client: VN/GOV/999999/spoofed\r\n\r\n");
+    CHECK(reply.starts_with("HTTP/1.1 200"));
+    CHECK(reply.ends_with("POST /r1 VN/GOV/1/header hello"));
+  }
+}
+
+TEST_CASE("Idle connections make room for new ones when the server is full", "[net]") {
+  HttpServerOptions options;
+  options.max_connections = 4;
+  options.read_timeout = std::chrono::seconds(60);  // Far longer than the test may take.
+  auto server = HttpServer::Start(options, EchoHandler).value();
+  std::vector<std::unique_ptr<testing::LoopbackSocket>> idle;
+  for (int i = 0; i < 8; ++i) {
+    idle.push_back(std::make_unique<testing::LoopbackSocket>(server->port()));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) {
+    const StatusOr<HttpResponse> response = HttpFetch("GET", Url(*server, "/served"), {}, "");
+    REQUIRE(response.ok());
+    CHECK(response->body == "GET /served - ");
+  }
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+}
+
+TEST_CASE("The client refuses to send a request that would split", "[net]") {
+  auto server = HttpServer::Start({}, EchoHandler).value();
+  HttpHeaders injected;
+  injected.Add("X-Road-UserId", "u1\r\nX-Injected: yes");
+  const StatusOr<HttpResponse> header = HttpFetch("GET", Url(*server, "/"), injected, "");
+  CHECK(header.status().reason() == "net.bad_request");
+  HttpHeaders bad_name;
+  bad_name.Add("X Road", "v");
+  CHECK(HttpFetch("GET", Url(*server, "/"), bad_name, "").status().reason() == "net.bad_request");
+  const StatusOr<HttpResponse> target =
+      HttpFetch("GET", Url(*server, "/a HTTP/1.1\r\nHost: x\r\n\r\nGET /b"), {}, "");
+  CHECK(target.status().reason() == "net.bad_request");
 }
 
 TEST_CASE("The client reports unreachable servers, timeouts and bad URLs", "[net]") {

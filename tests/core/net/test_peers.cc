@@ -39,24 +39,6 @@ ssl::context Tls12Only(ssl::context::method method) {
 
 }  // namespace
 
-std::string RawExchange(uint16_t port, const std::string& bytes) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-  timeval timeout{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  REQUIRE(send(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()));
-  std::string received;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) received.append(buffer, n);
-  close(fd);
-  return received;
-}
-
 TlsFiles::TlsFiles()
     : federation_(std::chrono::system_clock::now()), ca_file_(dir_.File("ca.pem")) {
   REQUIRE(WriteFileAtomically(ca_file_, federation_.root().certificate.ToPem(), 0644).ok());

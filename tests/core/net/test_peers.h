@@ -14,14 +14,11 @@
 
 #include "core/crypto/certificate.h"
 #include "core/net/tls_options.h"
+#include "tests/support/raw_socket.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_federation.h"
 
 namespace truc::testing {
-
-// Sends raw bytes on a new loopback connection and returns everything the server sends back
-// before closing (or until 5 s pass).
-std::string RawExchange(uint16_t port, const std::string& bytes);
 
 // A federation of its own (valid now, for OpenSSL reads the real clock) whose root is DIR/ca.pem,
 // and gateway TLS certificates issued by it, written to a temporary directory.

@@ -351,6 +351,65 @@ TEST_CASE("A failed write fails every append of its batch and leaves no gap", "[
   CHECK(AuditLog::Open(store, {}).value()->Head().size == 4);
 }
 
+TEST_CASE("An exchange whose record would not read back is refused, and nothing is logged",
+          "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  REQUIRE(log->Append(exchanges.Answered(Side::kConsumer, "m-before")).ok());
+  // A user id in Latin-1, as a client could send it before the gateways checked such fields:
+  // protobuf writes the string but would refuse to parse it back.
+  ExchangeRecord poisoned = exchanges.Answered(Side::kConsumer, "m-poisoned");
+  v1::Header* header = poisoned.request.add_headers();
+  header->set_name("x-road-userid");
+  header->set_value("Nguy\xean");
+  const Status appended = log->Append(poisoned);
+  CHECK(appended.code() == StatusCode::kInvalidArgument);
+  CHECK(appended.reason() == kUnreadableRecord);
+  CHECK(appended.message().find("truc.v1.AuditRecord field user_id") != std::string::npos);
+  CHECK(appended.message().find("is not valid UTF-8") != std::string::npos);
+  REQUIRE(log->Append(exchanges.Answered(Side::kConsumer, "m-after")).ok());
+  CHECK(log->Head().size == 4);
+  CHECK(ReadAll(*log).size() == 4);
+  CHECK(log->Verify().ok());
+}
+
+TEST_CASE("A scan that is given a visitor for unreadable records reports and skips them",
+          "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  for (const ExchangeRecord& exchange : Prepare(exchanges, 3)) {
+    REQUIRE(log->Append(exchange).ok());
+  }
+  // Record 2 as an older gateway could have written it: a string field that is not UTF-8.
+  v1::AuditRecord unreadable = log->Read(2).value().record;
+  unreadable.set_user_id("Nguy\xean");
+  Put(store, "audit/record/00000000000000000002", unreadable.SerializeAsString());
+
+  std::vector<uint64_t> visited;
+  const auto visit = [&](const StoredRecord& stored) {
+    visited.push_back(stored.record.sequence());
+    return true;
+  };
+  const Status strict = log->Scan(0, UINT64_MAX, visit);
+  CHECK(strict.reason() == kCorruptLog);
+  CHECK(strict.message() == "record 2 (key audit/record/00000000000000000002) does not parse");
+
+  visited.clear();
+  std::vector<std::pair<uint64_t, std::string>> skipped;
+  REQUIRE(log->Scan(0, UINT64_MAX, visit,
+                    [&](uint64_t sequence, const Status& problem) {
+                      skipped.emplace_back(sequence, problem.message());
+                      return true;
+                    })
+              .ok());
+  CHECK(visited == std::vector<uint64_t>{0, 1, 3, 4, 5});
+  REQUIRE(skipped.size() == 1);
+  CHECK(skipped[0].first == 2);
+  CHECK(skipped[0].second.ends_with("does not parse"));
+}
+
 TEST_CASE("Verify reports the first altered, missing or corrupt value with its position",
           "[audit]") {
   testing::TestExchanges exchanges;
