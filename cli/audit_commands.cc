@@ -1,5 +1,7 @@
 #include "cli/audit_commands.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -373,7 +375,10 @@ Status Consistency(const ConsistencyOptions& options, const SourceOptions& sourc
       const gateway::audit::ConsistencyReport report,
       gateway::audit::VerifyConsistency(proof, anchors, SystemClock::Instance().Now()));
   const std::string old_root = HexEncode(report.old_head.root_hash());
-  if (!options.expect_root.empty() && options.expect_root != old_root) {
+  std::string expected = options.expect_root;  // Hex as the auditor noted it, any case.
+  std::transform(expected.begin(), expected.end(), expected.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!expected.empty() && expected != old_root) {
     return DataLossError(
         fmt::format("the gateway's head at size {} has the root {}, not the {} you expected: its "
                     "log is not the one you audited",

@@ -127,16 +127,9 @@ class ArchiveAuditSource final : public AuditSource {
   StatusOr<v1::QueryExchangesResponse> Query(const v1::QueryExchangesRequest& request) override {
     TRUC_ASSIGN_OR_RETURN(const gateway::audit::RecordFilter filter,
                           gateway::audit::RecordFilter::Create(request.filter()));
-    uint64_t from = 0;
-    if (!request.page_token().empty()) {
-      try {
-        from = std::stoull(request.page_token());
-      } catch (const std::exception&) {
-        return InvalidArgumentError(
-            fmt::format("--page-token: \"{}\" is not a position", request.page_token()),
-            "cli.bad_arguments");
-      }
-    }
+    StatusOr<uint64_t> parsed = gateway::audit::ParsePageToken(request.page_token());
+    if (!parsed.ok()) return parsed.status().Annotate("--page-token");
+    const uint64_t from = *parsed;
     v1::QueryExchangesResponse response;
     QueryCollector collector(filter, from, request.page_size() == 0 ? 100 : request.page_size(),
                              response);

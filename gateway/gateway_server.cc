@@ -77,6 +77,9 @@ Status ReadAuditConfig(config::ConfigTable& root, const std::string& config_file
                        GatewayConfig& config) {
   TRUC_ASSIGN_OR_RETURN(config::ConfigTable audit, root.GetOptionalTable("audit"));
   TRUC_ASSIGN_OR_RETURN(config.audit_enabled, audit.GetBool("enabled", true));
+  TRUC_ASSIGN_OR_RETURN(const int64_t min_free,
+                        audit.GetInt("min_free_bytes", 0, int64_t{1} << 40, int64_t{256} << 20));
+  config.min_free_bytes = static_cast<uint64_t>(min_free);
   TRUC_ASSIGN_OR_RETURN(config.body_policy, ReadBodyPolicy(audit, v1::BODY_POLICY_KEEP));
   bool encrypts = config.body_policy == v1::BODY_POLICY_ENCRYPT;
   TRUC_ASSIGN_OR_RETURN(std::vector<config::ConfigTable> subsystems,
@@ -142,11 +145,15 @@ class UnloggedExchanges final : public ExchangeLog {
 }  // namespace
 
 // The audit log as the exchange paths see it: appends go to the log, whose tree heads the sealer
-// signs and timestamps; new exchanges are refused while records wait too long for a timestamp.
+// signs and timestamps; new exchanges are refused while the disk is too full to log them or
+// records wait too long for a timestamp.
 class SealedAuditLog final : public ExchangeLog, public audit::TreeHeadSource {
  public:
   Status Append(const ExchangeRecord& record) override { return log->Append(record); }
-  Status Ready() const override { return sealer->CheckTimestamping(); }
+  Status Ready() const override {
+    TRUC_RETURN_IF_ERROR(log->Ready());
+    return sealer->CheckTimestamping();
+  }
   StatusOr<v1::TreeHead> Head() const override {
     const audit::TreeHead head = log->Head();
     v1::TreeHead proto;
@@ -321,7 +328,9 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
                                         directory_error.message()),
                             "gateway.data_dir");
   }
-  TRUC_ASSIGN_OR_RETURN(server->store_, storage::RocksDbStore::Open(cfg.data_dir + "/store"));
+  TRUC_ASSIGN_OR_RETURN(
+      server->store_,
+      storage::RocksDbStore::Open(cfg.data_dir + "/store", {.min_free_bytes = cfg.min_free_bytes}));
 
   globalconf::ConfigurationClientOptions globalconf = cfg.globalconf;
   globalconf.clock = &clock;

@@ -48,6 +48,8 @@
 //
 //   [audit]                             # see docs/audit-log.md
 //   enabled = true                      # false: exchanges leave no evidence (benchmarks only)
+//   min_free_bytes = 268435456          # exchanges are refused while the data directory's
+//                                       # file system has less free space (256 MiB)
 //   timestamping_urls = ["http://tsa:8080/timestamp"]   # approved TSAs, tried in order (required
 //                                                       # unless the log is disabled)
 //   seal_interval = "1s"                # how often the tree head is signed and timestamped
@@ -161,6 +163,9 @@ struct GatewayConfig {
 
   // False only to measure what the audit log costs: exchanges are then not logged at all.
   bool audit_enabled = true;
+  // The store refuses to write (exchanges fail with LoggingFailed) while its file system has less
+  // free space than this (storage::RocksDbOptions::min_free_bytes).
+  uint64_t min_free_bytes = 256 << 20;
   // What the audit log keeps of bodies: the default, and the policies of some subsystems.
   v1::BodyPolicy body_policy = v1::BODY_POLICY_KEEP;
   std::map<ids::SubsystemId, v1::BodyPolicy> body_policies;

@@ -5,13 +5,29 @@
 #include "core/ids/id_proto.h"
 #include "core/rpc/grpc_util.h"
 #include "gateway/errors.h"
+#include "gateway/rest/rest_headers.h"
 
 namespace truc::gateway {
 namespace {
 
 constexpr size_t kResponseChunkBytes = 1 << 20;
 
-StatusOr<ServiceRequest> ToServiceRequest(const v1::CallRequest& call) {
+void FillResponse(ServiceResponse answer, v1::CallResponse& response) {
+  response.set_message_id(std::move(answer.message_id));
+  response.set_request_id(std::move(answer.request_id));
+  response.set_status(answer.status);
+  for (auto& [name, value] : answer.headers) {
+    v1::Header* header = response.add_headers();
+    header->set_name(std::move(name));
+    header->set_value(std::move(value));
+  }
+  response.set_body(std::move(answer.body));
+  response.set_request_hash(std::move(answer.request_hash));
+}
+
+}  // namespace
+
+StatusOr<ServiceRequest> GrpcInterface::ToServiceRequest(const v1::CallRequest& call) {
   StatusOr<ids::SubsystemId> client = ids::FromProto(call.client());
   if (!client.ok()) {
     return ClientError(error_code::kInvalidClientIdentifier,
@@ -38,25 +54,13 @@ StatusOr<ServiceRequest> ToServiceRequest(const v1::CallRequest& call) {
   request.path = call.path().empty() ? "/" : call.path();
   // A query alone is the query of "/"; ConsumerProxy::Call checks every field.
   if (request.path.front() == '?') request.path.insert(0, "/");
-  request.headers = evidence::HeaderFieldsOf(call.headers());
+  // As the REST interface does: hop-by-hop fields dropped, X-Road fields only as typed fields.
+  net::HttpHeaders headers;
+  for (const v1::Header& header : call.headers()) headers.Add(header.name(), header.value());
+  request.headers = rest::PassThroughRequestHeaders(headers);
   request.body = call.body();
   return request;
 }
-
-void FillResponse(ServiceResponse answer, v1::CallResponse& response) {
-  response.set_message_id(std::move(answer.message_id));
-  response.set_request_id(std::move(answer.request_id));
-  response.set_status(answer.status);
-  for (auto& [name, value] : answer.headers) {
-    v1::Header* header = response.add_headers();
-    header->set_name(std::move(name));
-    header->set_value(std::move(value));
-  }
-  response.set_body(std::move(answer.body));
-  response.set_request_hash(std::move(answer.request_hash));
-}
-
-}  // namespace
 
 GrpcInterface::GrpcInterface(ConsumerProxy& consumer, const LocalClients& clients,
                              size_t max_body_bytes)

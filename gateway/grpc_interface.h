@@ -21,6 +21,12 @@ class GrpcInterface final : public v1::ServiceGateway::Service {
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<v1::CallStreamResponse, v1::CallStreamRequest>* stream) override;
 
+  // The call as a ServiceRequest: identifiers parsed (Client.InvalidClientIdentifier,
+  // InvalidServiceIdentifier, BadRequest), defaults filled in (GET, "/"), header fields passed
+  // through as the REST interface passes them (rest::PassThroughRequestHeaders). Its fields are
+  // checked later, by ConsumerProxy::Call.
+  static StatusOr<ServiceRequest> ToServiceRequest(const v1::CallRequest& call);
+
  private:
   // Authenticates the caller as request.client, makes the call and fills `response`.
   Status Handle(const grpc::ServerContext& context, const v1::CallRequest& request,

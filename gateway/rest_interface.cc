@@ -58,7 +58,7 @@ ServiceRequest RestInterface::ToServiceRequest(rest::RestRequest parsed,
   call.path = service_call.query.empty()
                   ? std::move(service_call.path)
                   : fmt::format("{}?{}", service_call.path, service_call.query);
-  call.headers = rest::PassThroughHeaders(request.headers);
+  call.headers = rest::PassThroughRequestHeaders(request.headers);
   call.body = request.body;
   return call;
 }

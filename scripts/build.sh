@@ -10,4 +10,6 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 werror=OFF
 if [ "${CI:-}" = "true" ]; then werror=ON; fi
 cmake -S . -B "$build_dir" -G Ninja -DTRUC_WERROR="$werror" "$@" >/dev/null
-cmake --build "$build_dir"
+# TRUC_TARGETS: build only these targets (space-separated); everything when empty.
+read -r -a targets <<< "${TRUC_TARGETS:-}"
+cmake --build "$build_dir" ${targets[@]:+--target "${targets[@]}"}

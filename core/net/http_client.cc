@@ -204,6 +204,13 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
         "net.bad_request");
   }
   for (const auto& [name, value] : headers.fields()) {
+    // The message's framing and its Host are this client's to set, never a caller's.
+    if (EqualsIgnoreCase(name, "Host") || EqualsIgnoreCase(name, "Content-Length") ||
+        EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      return InvalidArgumentError(
+          fmt::format("the header field '{}' of the request to {} is set by the client", name, url),
+          "net.bad_request");
+    }
     if (!IsHttpToken(name) || !IsHttpFieldValue(value)) {
       return InvalidArgumentError(
           fmt::format("the header field '{}' of the request to {} is not valid HTTP", name, url),

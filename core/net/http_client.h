@@ -27,7 +27,8 @@ struct HttpClientOptions {
 // whatever its status. Errors: kInvalidArgument for a malformed or non-http(s) URL, kUnavailable
 // when the server cannot be reached or the connection breaks, kDeadlineExceeded on timeout,
 // kResourceExhausted for a response larger than the limit; InvalidArgument "net.bad_request" for
-// a header field or target that is not valid HTTP (a CR or LF in it would split the request);
+// a header field or target that is not valid HTTP (a CR or LF in it would split the request) and
+// for a Host, Content-Length or Transfer-Encoding field in `headers` (the client sets those);
 // messages name the URL. For https:
 // kUnavailable with reason "net.tls_untrusted_server" when the server's certificate does not chain
 // to the CAs or does not name the host, "net.tls_handshake_failed" when the handshake fails

@@ -27,6 +27,7 @@
 
 #include "core/base/strings.h"
 #include "core/crypto/digest.h"
+#include "core/net/http_framing.h"
 #include "core/net/tls_context.h"
 
 namespace truc::net {
@@ -118,40 +119,6 @@ bool IsMalformedRequest(const beast::error_code& error) {
 
 bool IsSafeHeaderValue(std::string_view value) {
   return value.find_first_of("\r\n") == std::string_view::npos;
-}
-
-HttpResponse PlainError(int status, std::string message);
-
-// The request's framing as RFC 9112 section 6 allows it, or the error to answer (and close the
-// connection with). Beast reads a body only when "chunked" is the final transfer coding and treats
-// any other coding as no body at all, so that the body would be read as a second request: a
-// request is refused unless its Transfer-Encoding, if any, is exactly "chunked", without a
-// Content-Length beside it.
-std::optional<HttpResponse> CheckFraming(const http::request<http::string_body>& request) {
-  std::vector<std::string> codings;
-  const auto [first, last] = request.base().equal_range(http::field::transfer_encoding);
-  for (auto field = first; field != last; ++field) {
-    for (std::string_view coding : SplitString(field->value(), ',')) {
-      coding = TrimWhitespace(coding);
-      if (!coding.empty()) codings.emplace_back(coding);
-    }
-  }
-  const bool has_encoding = request.base().count(http::field::transfer_encoding) > 0;
-  if (!has_encoding) return std::nullopt;
-  if (request.base().count(http::field::content_length) > 0) {
-    return PlainError(400, "a request may not carry both Transfer-Encoding and Content-Length");
-  }
-  if (codings.size() == 1 && EqualsIgnoreCase(codings.front(), "chunked")) return std::nullopt;
-  for (size_t i = 0; i < codings.size(); ++i) {
-    if (EqualsIgnoreCase(codings[i], "chunked") && i + 1 < codings.size()) {
-      return PlainError(400, "the chunked transfer coding must be the last one");
-    }
-  }
-  std::string listed;
-  for (const std::string& coding : codings) listed += (listed.empty() ? "" : ", ") + coding;
-  return PlainError(501, fmt::format("the transfer coding \"{}\" is not supported; send the "
-                                     "body with Content-Length or \"Transfer-Encoding: chunked\"",
-                                     EscapeForDisplay(listed)));
 }
 
 http::response<http::string_body> ToBeast(HttpResponse response, unsigned version,
@@ -251,7 +218,9 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
     // section, which Beast merges into the message, are not taken.
     HttpHeaders headers;
     if (!read_error) {
-      rejection = CheckFraming(parser.get());
+      if (std::optional<FramingError> framing = CheckRequestFraming(parser.get().base())) {
+        rejection = PlainError(framing->status, std::move(framing->message));
+      }
       for (const auto& field : parser.get()) {
         headers.Add(std::string(field.name_string()), std::string(field.value()));
       }

@@ -52,6 +52,10 @@ class KeyValueStore {
   virtual Status Scan(
       std::string_view prefix, std::string_view start,
       const std::function<bool(std::string_view, std::string_view)>& visit) const = 0;
+
+  // Whether a Write that stores something would be refused for lack of space now (the error it
+  // would return), so that work whose outcome must be stored is not started. Cheap.
+  virtual Status CheckSpace() const { return OkStatus(); }
 };
 
 }  // namespace truc::storage

@@ -1,5 +1,6 @@
 #include "core/storage/rocksdb_store.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <mutex>
@@ -8,6 +9,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/file_checksum.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
 
 #include "core/log/log.h"
 
@@ -69,6 +71,7 @@ class RocksDbLogger final : public rocksdb::Logger {
 
 struct RocksDbStore::Impl {
   std::string path;
+  uint64_t min_free_bytes = 0;
   std::shared_ptr<RocksDbLogger> logger;  // Before db, which uses it.
   std::unique_ptr<rocksdb::DB> db;
 };
@@ -102,6 +105,7 @@ StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& pa
   TRUC_RETURN_IF_ERROR(FromRocksDb(opened, fmt::format("cannot open database {}", path)));
   auto impl = std::make_unique<Impl>();
   impl->path = path;
+  impl->min_free_bytes = options.min_free_bytes;
   impl->logger = std::move(logger);
   impl->db.reset(db);
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
@@ -123,7 +127,22 @@ Status RocksDbStore::VerifyChecksums() const {
   return FromRocksDb(impl_->db->VerifyFileChecksums(rocksdb::ReadOptions()), what);
 }
 
+Status RocksDbStore::CheckSpace() const {
+  struct statvfs space {};
+  if (impl_->min_free_bytes == 0 || statvfs(impl_->path.c_str(), &space) != 0) return OkStatus();
+  const uint64_t free_bytes = static_cast<uint64_t>(space.f_bavail) * space.f_frsize;
+  if (free_bytes >= impl_->min_free_bytes) return OkStatus();
+  return Status(StatusCode::kResourceExhausted,
+                fmt::format("only {} MiB are free on the file system of {}; writes wait until at "
+                            "least {} MiB are (the store's reserve)",
+                            free_bytes >> 20, impl_->path, impl_->min_free_bytes >> 20),
+                "storage.low_space");
+}
+
 Status RocksDbStore::Write(const WriteBatch& batch, bool sync) {
+  const bool stores = std::any_of(batch.ops().begin(), batch.ops().end(),
+                                  [](const WriteBatch::Op& op) { return op.value.has_value(); });
+  if (stores) TRUC_RETURN_IF_ERROR(CheckSpace());
   rocksdb::WriteBatch native;
   for (const WriteBatch::Op& op : batch.ops()) {
     if (op.value) {

@@ -15,6 +15,12 @@ struct RocksDbOptions {
   // Opens a snapshot of the database for reading, which works while another process has it
   // open for writing; Write then fails.
   bool read_only = false;
+  // Writes that store anything are refused (kResourceExhausted, "storage.low_space") while the
+  // file system holding the database has less free space than this: the store stops short of a
+  // full disk, where RocksDB 7.8 leaves its writers in a state that its next sync aborts the
+  // process on, and keeps room for its memtable flushes and compactions. Batches that only
+  // delete always pass (they are how space is freed). 0: no reserve.
+  uint64_t min_free_bytes = 256 << 20;
 };
 
 class RocksDbStore final : public KeyValueStore {
@@ -32,6 +38,8 @@ class RocksDbStore final : public KeyValueStore {
 
   StatusOr<std::optional<std::string>> Get(std::string_view key) const override;
   Status Write(const WriteBatch& batch, bool sync) override;
+  // kResourceExhausted ("storage.low_space") while less than options.min_free_bytes are free.
+  Status CheckSpace() const override;
   Status Scan(std::string_view prefix, std::string_view start,
               const std::function<bool(std::string_view, std::string_view)>& visit) const override;
 

@@ -113,9 +113,9 @@ class AuditLog final : public ExchangeLog {
   // appends share one synchronous write. Errors: the store's for the whole batch, kLogClosed,
   // RecordsOf's. Blocks for as long as the write does.
   Status Append(const ExchangeRecord& exchange) override;
-  // Always OK: the log itself refuses nothing in advance (whether its tree heads are timestamped
-  // in time is the TreeHeadSealer's to say).
-  Status Ready() const override { return OkStatus(); }
+  // The store's CheckSpace: an exchange is refused before it starts while the disk is too full
+  // to log it (whether tree heads are timestamped in time is the TreeHeadSealer's to say).
+  Status Ready() const override { return store_.CheckSpace(); }
 
   // The tree over the records durable so far.
   TreeHead Head() const;

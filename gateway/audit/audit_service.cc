@@ -21,17 +21,6 @@ constexpr size_t kChunkBytes = 1 << 20;
 // gRPC's default 4 MiB message limit; a single larger record still makes a page of its own.
 constexpr size_t kMaxPageBytes = 2 << 20;
 
-StatusOr<uint64_t> ParsePageToken(const std::string& token) {
-  if (token.empty()) return uint64_t{0};
-  uint64_t position = 0;
-  const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), position);
-  if (error != std::errc() || end != token.data() + token.size()) {
-    return InvalidArgumentError(fmt::format("page_token: \"{}\" is not one this API gave", token),
-                                "audit.bad_page_token");
-  }
-  return position;
-}
-
 void AddRecord(const StoredRecord& stored, v1::LoggedRecord& logged) {
   logged.set_sequence(stored.record.sequence());
   logged.set_record(stored.bytes);

@@ -1,7 +1,10 @@
 #include "gateway/audit/record_filter.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
+#include "core/base/strings.h"
 #include "core/ids/id_proto.h"
 #include "core/ids/identifiers.h"
 #include "proto/timestamp_conversion.h"
@@ -82,6 +85,18 @@ bool RecordFilter::Matches(const v1::AuditRecord& record) const {
     }
   }
   return true;
+}
+
+StatusOr<uint64_t> ParsePageToken(const std::string& token) {
+  if (token.empty()) return uint64_t{0};
+  uint64_t position = 0;
+  const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), position);
+  if (error != std::errc() || end != token.data() + token.size()) {
+    return InvalidArgumentError(
+        fmt::format("page token \"{}\" is not one a query gave", EscapeForDisplay(token)),
+        "audit.bad_page_token");
+  }
+  return position;
 }
 
 }  // namespace truc::gateway::audit

@@ -26,4 +26,8 @@ class RecordFilter {
   std::string service_;  // A service, subsystem or member id, as text, or empty.
 };
 
+// The log position a query's page token names ("" for the start): decimal digits only, as the
+// audit API gives them. kInvalidArgument ("audit.bad_page_token") for anything else.
+StatusOr<uint64_t> ParsePageToken(const std::string& token);
+
 }  // namespace truc::gateway::audit

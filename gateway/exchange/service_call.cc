@@ -1,5 +1,6 @@
 #include "gateway/exchange/service_call.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -11,6 +12,7 @@
 #include "core/net/http_syntax.h"
 #include "gateway/errors.h"
 #include "gateway/exchange/wire_fields.h"
+#include "gateway/rest/rest_headers.h"
 
 namespace truc::gateway {
 namespace {
@@ -53,6 +55,7 @@ Status CheckHeaderField(std::string_view whose, std::string_view name, std::stri
   if (!net::IsHttpToken(name)) {
     return Invalid(fmt::format("{} header name {} is not an HTTP token", whose, Quote(name)));
   }
+
   return CheckFieldValue(fmt::format("{} header {}", whose, name), value);
 }
 
@@ -93,6 +96,14 @@ Status ValidateServiceRequest(const ServiceRequest& request) {
                                request.headers.size(), kMaxRequestHeaderFields));
   }
   TRUC_RETURN_IF_ERROR(ValidateHeaderFields(request.headers, "request"));
+  for (const auto& [name, value] : request.headers) {
+    if (rest::IsReservedRequestField(name)) {
+      return Invalid(
+          fmt::format("request header {} is not an end-to-end field: the gateways set "
+                      "it (X-Road ids travel as the request's own fields)",
+                      name));
+    }
+  }
   for (const auto& [name, value] : request.headers) bytes += name.size() + value.size();
   if (bytes > kMaxRequestHeaderBytes) {
     return Invalid(
@@ -141,20 +152,33 @@ Status ReadRequestWireHeaders(const v1::ExchangeMessage& message, ServiceRequest
   request.method = fields[0].value();
   request.path = fields[1].value();
   request.headers.clear();
+  const std::pair<std::string_view, std::string*> pseudo[] = {
+      {wire_field::kMessageId, &request.message_id},
+      {wire_field::kUserId, &request.user_id},
+      {wire_field::kIssue, &request.purpose},
+      {wire_field::kRepresentedParty, &request.represented_party}};
+  bool seen[std::size(pseudo)] = {};
   for (int i = 2; i < fields.size(); ++i) {
     const std::string& name = fields[i].name();
     const std::string& value = fields[i].value();
-    if (name == wire_field::kMessageId) {
-      request.message_id = value;
-    } else if (name == wire_field::kUserId) {
-      request.user_id = value;
-    } else if (name == wire_field::kIssue) {
-      request.purpose = value;
-    } else if (name == wire_field::kRepresentedParty) {
-      request.represented_party = value;
-    } else {
+    const auto* found = std::find_if(std::begin(pseudo), std::end(pseudo),
+                                     [&](const auto& entry) { return entry.first == name; });
+    if (found == std::end(pseudo)) {
       request.headers.emplace_back(name, value);
+      continue;
     }
+    // One value each, or the backend and the log could be told different ones.
+    bool& already = seen[found - std::begin(pseudo)];
+    if (already) {
+      return ServerProxyError(error_code::kInvalidRequest,
+                              fmt::format("the request carries its {} field twice", name));
+    }
+    already = true;
+    *found->second = value;
+  }
+  if (request.message_id != message.evidence().message_id()) {
+    return ServerProxyError(error_code::kInvalidRequest,
+                            "the request's x-road-id field differs from its evidence's message id");
   }
   return OkStatus();
 }

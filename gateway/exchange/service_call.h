@@ -54,9 +54,11 @@ inline constexpr size_t kMaxRequestHeaderFields = 100;
 // (case matters); the path is an origin-form target ("/" first, no space or control character);
 // the ids (message, user, purpose, represented party) and header values are HTTP field values
 // (no CR, LF or other control character, no surrounding whitespace); header names are HTTP
-// tokens; all of these are well-formed UTF-8, so that the log can always read them back; and
-// they fit the limits above. InvalidArgument saying which field and why; the caller types it
-// (Client.BadRequest for an information system's call, InvalidRequest for a peer's).
+// tokens and none is a field the gateways set themselves (hop-by-hop fields, Host,
+// Content-Length, the X-Road ids: rest::IsReservedRequestField); all of these are well-formed
+// UTF-8, so that the log can always read them back; and they fit the limits above. InvalidArgument
+// saying which field and why; the caller types it (Client.BadRequest for an information system's
+// call, InvalidRequest for a peer's).
 Status ValidateServiceRequest(const ServiceRequest& request);
 
 // Checks header fields that come back from a backend as ValidateServiceRequest checks a
@@ -71,7 +73,8 @@ HeaderFields ResponseWireHeaders(int status, const HeaderFields& headers);
 
 // Reads the pseudo-fields of a request back into `request` (method, path, message id, user id,
 // purpose, represented party, headers). ServerProxy InvalidRequest when ":method" or ":path" is
-// missing or not first.
+// missing or not first, when an id field appears twice, or when the x-road-id field differs from
+// the evidence's message id.
 Status ReadRequestWireHeaders(const v1::ExchangeMessage& message, ServiceRequest& request);
 // Reads ":status" and the end-to-end fields of a response. ClientProxy InvalidSignatureValue
 // style errors are the caller's business; this returns ClientProxy InternalError when ":status"

@@ -25,6 +25,12 @@ constexpr std::array<std::string_view, 15> kNeverPassed = {"Connection",
                                                            "X-Road-Request-Hash",
                                                            "X-Road-Request-Id"};
 
+// Carried by the gateways as the request's own fields, not as header fields.
+constexpr std::array<std::string_view, 7> kRequestFields = {
+    "X-Road-Client",         "X-Road-Service", "X-Road-Id",
+    "X-Road-UserId",         "X-Road-Issue",   "X-Road-Represented-Party",
+    "X-Road-Security-Server"};
+
 // The field names the Connection fields of `headers` list (RFC 9110 section 7.6.1).
 std::vector<std::string_view> ConnectionOptions(const net::HttpHeaders& headers) {
   std::vector<std::string_view> names;
@@ -54,6 +60,17 @@ std::vector<std::pair<std::string, std::string>> PassThroughHeaders(
     passed.push_back(field);
   }
   return passed;
+}
+
+std::vector<std::pair<std::string, std::string>> PassThroughRequestHeaders(
+    const net::HttpHeaders& headers) {
+  std::vector<std::pair<std::string, std::string>> passed = PassThroughHeaders(headers);
+  std::erase_if(passed, [](const auto& field) { return Contains(kRequestFields, field.first); });
+  return passed;
+}
+
+bool IsReservedRequestField(std::string_view name) {
+  return Contains(kNeverPassed, name) || Contains(kRequestFields, name);
 }
 
 }  // namespace truc::gateway::rest

@@ -23,4 +23,15 @@ namespace truc::gateway::rest {
 std::vector<std::pair<std::string, std::string>> PassThroughHeaders(
     const net::HttpHeaders& headers);
 
+// The end-to-end fields of a request: PassThroughHeaders without the X-Road fields the gateways
+// carry as the request's own fields (X-Road-Client, -Service, -Id, -UserId, -Issue,
+// -Represented-Party, -Security-Server), so that no copy of them can differ from what is signed;
+// the provider's gateway gives them to the backend from the signed values.
+std::vector<std::pair<std::string, std::string>> PassThroughRequestHeaders(
+    const net::HttpHeaders& headers);
+
+// True for a field name (any case) that is never an end-to-end field of a request:
+// what PassThroughRequestHeaders drops by name.
+bool IsReservedRequestField(std::string_view name);
+
 }  // namespace truc::gateway::rest

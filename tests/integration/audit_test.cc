@@ -3,6 +3,8 @@
 // both records of an exchange, gets per client × service statistics, verifies whole logs and
 // archives (and is told where a flipped byte lies), and exports evidence bundles that openssl
 // alone verifies, exactly as docs/auditor-guide.md says.
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -117,6 +119,12 @@ TEST_CASE("An auditor finds who read a citizen's record, for which case, and pro
     const nlohmann::json all = nlohmann::json::parse(
         Succeeds(federation.Audit("consumer", "query --limit 1 --all --format json")));
     CHECK(all.size() == 4);
+    for (const char* token : {"12abc", "-1", " 12"}) {  // Only tokens a query gave.
+      const testing::CommandResult bad =
+          federation.Audit("consumer", fmt::format("query --page-token '{}'", token));
+      CHECK(bad.exit_code != 0);
+      CHECK(bad.output.find("is not one a query gave") != std::string::npos);
+    }
 
     // The provider logged the same exchanges; its auditor sees them too.
     const nlohmann::json provided = nlohmann::json::parse(Succeeds(
@@ -265,6 +273,11 @@ TEST_CASE("An auditor finds who read a citizen's record, for which case, and pro
     CHECK(extended.find(fmt::format("sealed at size {} (root {}", size, root)) !=
           std::string::npos);
     CHECK(extended.find("is a prefix of the log sealed at size") != std::string::npos);
+    std::string upper = root;  // As an auditor may have copied it.
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    Succeeds(federation.Audit(
+        "consumer", fmt::format("consistency --old {} --expect-root {}{}", size, upper, anchor)));
     const testing::CommandResult other_root = federation.Audit(
         "consumer",
         fmt::format("consistency --old {} --expect-root {}{}", size, std::string(64, 'a'), anchor));

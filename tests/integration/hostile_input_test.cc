@@ -5,6 +5,7 @@
 // and trailers, callers queued instead of refused, invalid methods, ports shared by two gateways,
 // and an unregistered client told the wrong error.
 #include <atomic>
+#include <functional>
 #include <future>
 #include <thread>
 #include <vector>
@@ -337,6 +338,85 @@ TEST_CASE("Defect 9: an unregistered client gets UnknownMember before any authen
   v1::CallResponse answer;
   CHECK(GrpcCall(federation, request, &answer).error_details() ==
         "Server.ClientProxy.UnknownMember");
+}
+
+TEST_CASE("A peer gateway's request with fields the consumer side would refuse is refused too") {
+  GatewayFederation federation;
+  const int before = federation.backend_requests();
+  v1::ExchangeMessage response;
+  const auto send = [&](const std::string& id,
+                        const std::function<void(gateway::ServiceRequest&)>& modify) {
+    return federation.SendAsConsumerGateway(
+        federation.SignedRequest(federation.consumer_signing(), id, modify), &response);
+  };
+  const grpc::Status injected = send(
+      "p-1", [](gateway::ServiceRequest& request) { request.user_id = "u1\r\nX-Injected: yes"; });
+  CHECK(injected.error_details() == "Server.ServerProxy.InvalidRequest");
+  CHECK(injected.error_message().starts_with("user id"));
+  const grpc::Status method =
+      send("p-2", [](gateway::ServiceRequest& request) { request.method = "FOOBAR"; });
+  CHECK(method.error_details() == "Server.ServerProxy.InvalidRequest");
+  // A second user id among the header fields, which the backend would otherwise be given.
+  const grpc::Status twice = send("p-3", [](gateway::ServiceRequest& request) {
+    request.user_id = kCitizen;
+    request.headers.emplace_back("x-road-userid", "somebody-else");
+  });
+  CHECK(twice.error_details() == "Server.ServerProxy.InvalidRequest");
+  CHECK(twice.error_message() == "the request carries its x-road-userid field twice");
+  const grpc::Status host = send("p-4", [](gateway::ServiceRequest& request) {
+    request.headers.emplace_back("Host", "internal.example");
+  });
+  CHECK(host.error_details() == "Server.ServerProxy.InvalidRequest");
+  CHECK(federation.backend_requests() == before);
+  CHECK(send("p-5", nullptr).ok());
+  CHECK(federation.backend_requests() == before + 1);
+}
+
+TEST_CASE("X-Road ids and framing fields sent as headers cannot differ from what is signed") {
+  GatewayFederation federation;
+  SECTION("REST: the last X-Road-UserId of any case counts, and only it reaches the backend") {
+    const net::HttpResponse response = federation.CallCitizens("GET", "/citizens/1",
+                                                               {{"x-road-userid", "somebody-else"},
+                                                                {"X-Road-UserId", kCitizen},
+                                                                {"X-Road-Issue", "HS-7"}});
+    REQUIRE(response.status == 200);
+    const nlohmann::json echo = nlohmann::json::parse(response.body);
+    CHECK(echo["X-Road-UserId"] == kCitizen);
+    federation.StopGateways();
+    for (const std::string name : {"consumer", "provider"}) {
+      const std::vector<v1::AuditRecord> records = AllRecords(federation, name);
+      REQUIRE(records.size() == 2);
+      CHECK(records[0].user_id() == kCitizen);
+      for (const v1::Header& header : records[0].headers()) {
+        CHECK(header.value() != "somebody-else");
+      }
+    }
+  }
+  SECTION("gRPC API: X-Road, Host and framing headers are dropped like REST drops them") {
+    v1::CallRequest request = CitizenCall("/citizens/1");
+    request.set_user_id(kCitizen);
+    for (const auto& [name, value] :
+         std::vector<std::pair<std::string, std::string>>{{"X-Road-UserId", "somebody-else"},
+                                                          {"x-road-id", "forged-id"},
+                                                          {"Host", "internal.example"},
+                                                          {"Content-Length", "0"},
+                                                          {"Transfer-Encoding", "chunked"},
+                                                          {"X-Custom", "kept"}}) {
+      v1::Header* header = request.add_headers();
+      header->set_name(name);
+      header->set_value(value);
+    }
+    v1::CallResponse response;
+    const grpc::Status status = GrpcCall(federation, request, &response);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+    const nlohmann::json echo = nlohmann::json::parse(response.body());
+    CHECK(echo["X-Road-UserId"] == kCitizen);
+    CHECK(echo["X-Road-Id"] == response.message_id());
+    CHECK(echo["X-Road-Id"] != "forged-id");
+    CHECK(echo["Host"] != "internal.example");
+    CHECK(echo["X-Custom"] == "kept");
+  }
 }
 
 }  // namespace

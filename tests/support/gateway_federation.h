@@ -12,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -91,6 +92,9 @@ struct FederationOptions {
   bool audit_enabled = true;
   // Appended to the consumer's [consumer] table, e.g. "worker_threads = 2".
   std::string consumer_settings;
+  // When not 0, the provider's data directory is a tmpfs of this many MiB, mounted for the
+  // federation's lifetime (a real full disk; needs root, as CI runs).
+  int provider_data_tmpfs_mib = 0;
 };
 
 constexpr char kAuditBodyKeyHex[] =
@@ -133,6 +137,7 @@ class GatewayFederation {
           pki_.Issue(Profile::kGatewayTls, std::string(kConsumer) + "/other-app", {"DNS:other"}), d,
           "other-client");
     }
+    if (options_.provider_data_tmpfs_mib > 0) MountProviderTmpfs();
     StartGlobalconfServer();
     StartTsa();
     StartBackend();
@@ -157,6 +162,10 @@ class GatewayFederation {
     if (stranger_server_) stranger_server_->Shutdown();
     if (grpc_backend_) grpc_backend_->Shutdown();
     for (std::thread& answer : slow_answers_) answer.join();
+    if (tmpfs_mounted_) {
+      const std::string command = "umount " + dir_.File("provider-data");
+      if (std::system(command.c_str()) != 0) std::perror("umount");
+    }
     if (backend_) backend_->Stop();
     if (globalconf_server_) globalconf_server_->Stop();
     if (tsa_server_) tsa_server_->Stop();
@@ -221,13 +230,14 @@ class GatewayFederation {
   // The configuration: the provider, the consumer (with a second, revoked signing certificate),
   // the stranger, and the impersonated member whose registered gateway address leads to the
   // stranger's gateway.
-  v1::GlobalConfiguration Configuration(uint64_t version) const {
+  v1::GlobalConfiguration Configuration(
+      uint64_t version, std::chrono::seconds validity = std::chrono::hours(1)) const {
     v1::GlobalConfiguration configuration;
     configuration.set_instance("VN");
     configuration.set_version(version);
     const TimePoint now = SystemClock::Instance().Now();
     *configuration.mutable_issued_at() = proto::ToProtoTimestamp(now - std::chrono::minutes(5));
-    *configuration.mutable_expires_at() = proto::ToProtoTimestamp(now + std::chrono::hours(1));
+    *configuration.mutable_expires_at() = proto::ToProtoTimestamp(now + validity);
     const auto add_member = [&](const char* id, const char* name, const char* subsystem,
                                 std::vector<const KeyAndCertificate*> signing) {
       v1::Member* member = configuration.add_members();
@@ -316,8 +326,10 @@ class GatewayFederation {
   }
 
   // A request for the citizens service as the portal, sealed with `signing`.
-  v1::ExchangeMessage SignedRequest(const KeyAndCertificate& signing,
-                                    const std::string& message_id) const {
+  // `modify` may change the request before it is put on the wire and signed.
+  v1::ExchangeMessage SignedRequest(
+      const KeyAndCertificate& signing, const std::string& message_id,
+      const std::function<void(gateway::ServiceRequest&)>& modify = nullptr) const {
     const evidence::BatchSigner signer(signing.key, {signing.certificate}, SystemClock::Instance(),
                                        {});
     v1::ExchangeMessage message;
@@ -326,6 +338,7 @@ class GatewayFederation {
     request.message_id = message_id;
     request.method = "GET";
     request.path = "/citizens/079123456789";
+    if (modify) modify(request);
     gateway::SetWireHeaders(gateway::RequestWireHeaders(request), message);
     v1::MessageEvidence& evidence = *message.mutable_evidence();
     evidence.set_kind(v1::MessageEvidence::KIND_REQUEST);
@@ -344,6 +357,18 @@ class GatewayFederation {
   const KeyAndCertificate& revoked_signing() const { return revoked_signing_; }
 
   void SetTsaAvailable(bool available) { tsa_available_ = available; }
+  // Whether the registry's publish endpoint answers (503 when not).
+  void SetGlobalconfAvailable(bool available) {
+    std::lock_guard lock(mu_);
+    globalconf_available_ = available;
+  }
+
+  // The process id of gateway `name`, for looking at its threads and descriptors in /proc.
+  pid_t GatewayPid(const std::string& name) {
+    Gateway& gateway = GatewayNamed(name);
+    Expect(gateway.process != nullptr, "the " + name + "'s gateway is not running");
+    return gateway.process->pid();
+  }
 
   // Sends `signal` to gateway `name` ("consumer" or "provider") and waits for it to exit; returns
   // its exit status as ChildProcess::Stop does (128 + SIGKILL when killed). Throws unless it runs.
@@ -413,11 +438,21 @@ class GatewayFederation {
     globalconf_server_ =
         net::HttpServer::Start({}, [this](net::HttpRequest, net::HttpResponder respond) {
           std::lock_guard lock(mu_);
-          if (signed_configuration_.empty()) {
+          if (signed_configuration_.empty() || !globalconf_available_) {
             return respond(net::MakeResponse(503, "text/plain", "not yet"));
           }
           respond(net::MakeResponse(200, "application/octet-stream", signed_configuration_));
         }).value();
+  }
+
+  void MountProviderTmpfs() {
+    const std::string data = dir_.File("provider-data");
+    std::filesystem::create_directories(data);
+    const std::string command = fmt::format("mount -t tmpfs -o size={}m,mode=0700 truc-test {}",
+                                            options_.provider_data_tmpfs_mib, data);
+    Expect(std::system(command.c_str()) == 0,
+           "cannot mount a tmpfs for the provider's data (this test needs root): " + command);
+    tmpfs_mounted_ = true;
   }
 
   // Echoes what it received as JSON; /api/citizens/teapot answers 418, /api/citizens/moved 302,
@@ -462,7 +497,7 @@ class GatewayFederation {
           nlohmann::json echo = {
               {"method", request.method}, {"target", request.target}, {"body", request.body}};
           for (const char* name : {"X-Road-Client", "X-Road-Service", "X-Road-Id", "X-Road-UserId",
-                                   "X-Road-Issue", "X-Road-Request-Id", "X-Custom"}) {
+                                   "X-Road-Issue", "X-Road-Request-Id", "X-Custom", "Host"}) {
             echo[name] = request.headers.Get(name).value_or("");
           }
           {
@@ -709,6 +744,8 @@ certificate_file = "consumer-signing.pem"
   TestTsa tsa_{SystemClock::Instance()};
   WorkerPool tsa_workers_{2};
   std::atomic<bool> tsa_available_{true};
+  bool globalconf_available_ = true;  // Guarded by mu_.
+  bool tmpfs_mounted_ = false;
   std::unique_ptr<net::HttpServer> tsa_server_;
   std::unique_ptr<net::HttpServer> backend_;
   Unanswering stranger_service_;

@@ -67,6 +67,30 @@ TEST_CASE("RocksDB keeps the contract and what it wrote survives reopening", "[s
   CHECK(reopened->Get("member/VN/GOV/3").value() == "enterprise");
 }
 
+TEST_CASE("RocksDB writes stop short of a full disk; deletions still pass", "[storage]") {
+  testing::TempDir dir;
+  const std::string path = dir.File("db");
+  auto store = RocksDbStore::Open(path).value();
+  WriteBatch put;
+  put.Put("a", "1");
+  REQUIRE(store->Write(put, true).ok());
+  store.reset();
+  // A reserve no file system here has free: every write that stores something is refused.
+  store = RocksDbStore::Open(path, {.min_free_bytes = uint64_t{1} << 60}).value();
+  const Status space = store->CheckSpace();
+  CHECK(space.code() == StatusCode::kResourceExhausted);
+  CHECK(space.reason() == "storage.low_space");
+  CHECK(space.message().find("are free on the file system of " + path) != std::string::npos);
+  WriteBatch more;
+  more.Put("b", "2");
+  CHECK(store->Write(more, true).reason() == "storage.low_space");
+  CHECK_FALSE(store->Get("b").value().has_value());
+  WriteBatch erase;
+  erase.Delete("a");
+  CHECK(store->Write(erase, true).ok());
+  CHECK_FALSE(store->Get("a").value().has_value());
+}
+
 TEST_CASE("A database that cannot be opened is reported with its path", "[storage]") {
   testing::TempDir dir;
   const std::string path = dir.File("db");

@@ -1,6 +1,7 @@
 #include "gateway/exchange/service_call.h"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 namespace truc::gateway {
 namespace {
@@ -119,6 +120,45 @@ TEST_CASE("A backend's response header fields are checked as a request's", "[exc
       ValidateHeaderFields({{"Content-Type", "application/json"}}, "the backend's response").ok());
   const Status bad = ValidateHeaderFields({{"X-Name", "Nguy\xean"}}, "the backend's response");
   CHECK(bad.message() == "the backend's response header X-Name \"Nguy\\xean\" is not valid UTF-8");
+}
+
+TEST_CASE("Fields the gateways set are refused among a request's header fields", "[exchange]") {
+  for (const char* name : {"X-Road-UserId", "x-road-id", "X-ROAD-ISSUE", "X-Road-Client",
+                           "X-Road-Represented-Party", "X-Road-Request-Hash", "Host",
+                           "Content-Length", "Transfer-Encoding", "Connection", "TE", "Upgrade"}) {
+    INFO(name);
+    ServiceRequest request = ValidRequest();
+    request.headers.emplace_back(name, "x");
+    CHECK(Refusal(request).starts_with(
+        fmt::format("request header {} is not an end-to-end field", name)));
+  }
+}
+
+TEST_CASE("A request's id fields on the wire are taken once, and agree with its evidence",
+          "[exchange]") {
+  ServiceRequest sent = ValidRequest();
+  v1::ExchangeMessage message;
+  SetWireHeaders(RequestWireHeaders(sent), message);
+  message.mutable_evidence()->set_message_id(sent.message_id);
+  ServiceRequest read{.client = sent.client, .service = sent.service};
+  REQUIRE(ReadRequestWireHeaders(message, read).ok());
+  CHECK(read.user_id == sent.user_id);
+  CHECK(read.purpose == sent.purpose);
+  CHECK(read.message_id == sent.message_id);
+  CHECK(read.headers == sent.headers);
+
+  v1::ExchangeMessage twice = message;
+  v1::Header* again = twice.add_headers();
+  again->set_name("x-road-userid");
+  again->set_value("somebody-else");
+  const Status duplicated = ReadRequestWireHeaders(twice, read);
+  CHECK(duplicated.reason() == "Server.ServerProxy.InvalidRequest");
+  CHECK(duplicated.message() == "the request carries its x-road-userid field twice");
+
+  v1::ExchangeMessage other_id = message;
+  other_id.mutable_evidence()->set_message_id("another-id");
+  CHECK(ReadRequestWireHeaders(other_id, read).message() ==
+        "the request's x-road-id field differs from its evidence's message id");
 }
 
 }  // namespace

@@ -1,0 +1,201 @@
+// Faults around two real gateways, as operators meet them: the registry down within and past the
+// configuration's validity, a full disk under the provider's audit log, a slow and a dead backend,
+// a dead peer. Each case checks what the caller saw, that no thread or descriptor piles up, and
+// that what was acknowledged is in the logs, which still verify. (A gateway killed under load and
+// a TSA outage are in gateway_test.cc.)
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <dirent.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/base/file.h"
+#include "tests/integration/logged_records.h"
+#include "tests/support/gateway_federation.h"
+
+namespace truc {
+namespace {
+
+using testing::GatewayFederation;
+
+std::string ErrorType(const net::HttpResponse& response) {
+  return response.headers.Get("X-Road-Error").value_or("");
+}
+
+// Threads and open descriptors of process `pid`.
+struct Resources {
+  int threads = 0;
+  int descriptors = 0;
+};
+
+Resources ResourcesOf(pid_t pid) {
+  Resources resources;
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("Threads:")) resources.threads = std::stoi(line.substr(8));
+  }
+  if (DIR* fds = opendir(fmt::format("/proc/{}/fd", pid).c_str())) {
+    while (readdir(fds) != nullptr) ++resources.descriptors;
+    closedir(fds);
+  }
+  return resources;
+}
+
+// Waits (up to 20 s) until gateway `name` holds no more threads and descriptors than `baseline`
+// plus a little slack (the gRPC runtime's own pollers and channels come and go); the last count.
+Resources SettledResources(GatewayFederation& federation, const std::string& name,
+                           const Resources& baseline) {
+  Resources now;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    now = ResourcesOf(federation.GatewayPid(name));
+    if (now.threads <= baseline.threads + 4 && now.descriptors <= baseline.descriptors + 8) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return now;
+}
+
+TEST_CASE("With the registry down, gateways serve until their configuration expires, then refuse") {
+  GatewayFederation federation;
+  // A configuration valid for a few seconds more, then the registry goes away.
+  federation.Publish(federation.Configuration(2, std::chrono::seconds(4)));
+  const auto expires = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+  federation.SetGlobalconfAvailable(false);
+  CHECK(federation.CallCitizens("GET", "/citizens/1").status == 200);  // Within the validity.
+
+  std::this_thread::sleep_until(expires + std::chrono::milliseconds(500));
+  const net::HttpResponse refused = federation.CallCitizens("GET", "/citizens/2");
+  INFO(refused.body);
+  CHECK(refused.status == 500);
+  CHECK(ErrorType(refused) == "Server.ClientProxy.OutdatedGlobalConf");
+
+  // The registry returns with a fresh configuration: the gateways serve again, unattended.
+  federation.SetGlobalconfAvailable(true);
+  federation.Publish(federation.Configuration(3));
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    served = federation.CallCitizens("GET", "/citizens/3").status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  CHECK(served);
+  federation.StopGateways();
+  // The refused call left no record: each log holds the two exchanges that were served.
+  for (const std::string name : {"consumer", "provider"}) {
+    CHECK(testing::LoggedRecords(federation, name).size() == 4);
+  }
+}
+
+TEST_CASE("A full disk under the provider's log refuses exchanges, and they resume once freed") {
+  // The provider's store keeps 32 MiB free; the file system holds 64.
+  GatewayFederation federation(
+      {.provider_audit = "min_free_bytes = 33554432\n", .provider_data_tmpfs_mib = 64});
+  std::set<std::string> acknowledged;
+  const auto call = [&](int i) {
+    const net::HttpResponse response = federation.CallCitizens(
+        "POST", fmt::format("/citizens/{}/notes", i), {}, std::string(256 << 10, 'n'));
+    if (response.status == 200) acknowledged.insert(response.headers.Get("X-Road-Id").value());
+    return response;
+  };
+  REQUIRE(call(0).status == 200);
+
+  // Fill the file system to the last byte.
+  const std::string filler = federation.File("provider-data/filler");
+  {
+    std::FILE* file = std::fopen(filler.c_str(), "wb");
+    REQUIRE(file != nullptr);
+    const std::string chunk(1 << 20, 'f');
+    while (std::fwrite(chunk.data(), 1, chunk.size(), file) == chunk.size()) {
+    }
+    std::fclose(file);
+  }
+  std::string refusal;
+  for (int i = 1; i < 200 && refusal.empty(); ++i) {
+    const net::HttpResponse response = call(i);
+    if (response.status != 200) refusal = ErrorType(response);
+  }
+  CHECK(refusal == "Server.ServerProxy.LoggingFailed");
+
+  // Space is freed: service resumes at once, unattended.
+  std::filesystem::remove(filler);
+  bool resumed = false;
+  std::string last;
+  for (int i = 1000; i < 1100 && !resumed; ++i) {
+    const net::HttpResponse response = call(i);
+    resumed = response.status == 200;
+    last = response.body;
+    if (!resumed) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  INFO(last);
+  INFO(federation.GatewayOutput("provider"));
+  CHECK(resumed);
+
+  // Every exchange a caller was told succeeded is in both logs, which verify.
+  federation.StopGateways();
+  for (const std::string name : {"consumer", "provider"}) {
+    INFO(name);
+    std::set<std::string> logged;
+    for (const v1::AuditRecord& record : testing::LoggedRecords(federation, name)) {
+      if (record.kind() == v1::AuditRecord::KIND_RESPONSE) logged.insert(record.message_id());
+    }
+    for (const std::string& id : acknowledged) CHECK(logged.count(id) == 1);
+  }
+}
+
+TEST_CASE("Slow and dead backends get clean errors, and leave no threads or descriptors behind") {
+  GatewayFederation federation;
+  REQUIRE(federation.CallCitizens("GET", "/citizens/1").status == 200);
+  const Resources provider = ResourcesOf(federation.GatewayPid("provider"));
+  const Resources consumer = ResourcesOf(federation.GatewayPid("consumer"));
+
+  // Slower than the service's 5 s backend timeout, eight at once.
+  std::vector<std::future<net::HttpResponse>> slow;
+  for (int i = 0; i < 8; ++i) {
+    slow.push_back(std::async(std::launch::async, [&federation] {
+      return federation.CallCitizens("GET", "/citizens/slow-7000");
+    }));
+  }
+  for (int i = 0; i < 8; ++i) {
+    const net::HttpResponse dead = federation.Rest("GET", "/r1/VN/GOV/000100/population/down/x",
+                                                   {{"X-Road-Client", testing::kClient}});
+    CHECK(ErrorType(dead) == "Server.ServerProxy.ServiceFailed");
+  }
+  for (auto& call : slow) {
+    const net::HttpResponse response = call.get();
+    INFO(response.body);
+    CHECK(ErrorType(response) == "Server.ServerProxy.Timeout");
+  }
+  const Resources provider_after = SettledResources(federation, "provider", provider);
+  const Resources consumer_after = SettledResources(federation, "consumer", consumer);
+  CHECK(provider_after.threads <= provider.threads + 4);
+  CHECK(provider_after.descriptors <= provider.descriptors + 8);
+  CHECK(consumer_after.threads <= consumer.threads + 4);
+  CHECK(consumer_after.descriptors <= consumer.descriptors + 8);
+  CHECK(federation.CallCitizens("GET", "/citizens/2").status == 200);
+}
+
+TEST_CASE("A dead peer gets NetworkError at once, and the consumer recovers when it returns") {
+  GatewayFederation federation;
+  REQUIRE(federation.CallCitizens("GET", "/citizens/1").status == 200);
+  const Resources consumer = ResourcesOf(federation.GatewayPid("consumer"));
+  federation.KillGateway("provider", SIGKILL);
+  for (int i = 0; i < 8; ++i) {
+    const net::HttpResponse refused = federation.CallCitizens("GET", "/citizens/2");
+    INFO(refused.body);
+    CHECK(ErrorType(refused) == "Server.ClientProxy.NetworkError");
+  }
+  const Resources after = SettledResources(federation, "consumer", consumer);
+  CHECK(after.threads <= consumer.threads + 4);
+  CHECK(after.descriptors <= consumer.descriptors + 8);
+  federation.RestartGateway("provider");
+  CHECK(federation.CallCitizens("GET", "/citizens/3").status == 200);
+}
+
+}  // namespace
+}  // namespace truc
