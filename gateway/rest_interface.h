@@ -24,10 +24,11 @@ class RestInterface {
   // worker pool, which responds. Every failure is answered in the r1 error format.
   void Handle(net::HttpRequest request, net::HttpResponder respond);
 
- private:
   // The service request a parsed REST request (not listClients) stands for; metaservice calls
-  // go to the provider like any other.
+  // go to the provider like any other. Its fields are checked later, by ConsumerProxy::Call.
   static ServiceRequest ToServiceRequest(rest::RestRequest parsed, const net::HttpRequest& request);
+
+ private:
   net::HttpResponse ListClients(const rest::ListClients& list,
                                 const net::HttpHeaders& request_headers) const;
 

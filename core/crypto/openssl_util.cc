@@ -35,7 +35,16 @@ StatusOr<TimePoint> FromAsn1Time(const ASN1_TIME* time) {
   if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {
     return OpenSslError(StatusCode::kInvalidArgument, "malformed ASN.1 time", "crypto.malformed");
   }
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  // ASN.1 times reach year 9999 (RFC 5280's "no well-defined expiration", 99991231235959Z); the
+  // clock's nanoseconds end in 2262. Times beyond it are the clock's end, not an overflow.
+  const time_t seconds = timegm(&tm);
+  constexpr auto kLast =
+      std::chrono::duration_cast<std::chrono::seconds>(TimePoint::max().time_since_epoch()).count();
+  constexpr auto kFirst =
+      std::chrono::duration_cast<std::chrono::seconds>(TimePoint::min().time_since_epoch()).count();
+  if (seconds >= kLast) return TimePoint::max();
+  if (seconds <= kFirst) return TimePoint::min();
+  return TimePoint(std::chrono::seconds(seconds));
 }
 
 Asn1TimePtr ToAsn1Time(TimePoint time) {

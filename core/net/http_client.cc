@@ -1,6 +1,7 @@
 #include "core/net/http_client.h"
 
 #include <charconv>
+#include <stdexcept>
 #include <type_traits>
 
 #include <boost/asio/as_tuple.hpp>
@@ -221,7 +222,12 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
   request.set(http::field::host, HostHeader(parts));
   for (const auto& [name, value] : headers.fields()) request.insert(name, value);
   request.body() = body;
-  request.prepare_payload();
+  try {
+    request.prepare_payload();
+  } catch (const std::invalid_argument&) {  // Beast's verdict on a body this method may not have.
+    return InvalidArgumentError(fmt::format("a {} request to {} may not carry a body", method, url),
+                                "net.bad_request");
+  }
   request.keep_alive(false);
 
   asio::io_context io;

@@ -28,6 +28,7 @@
 #include "core/base/strings.h"
 #include "core/crypto/digest.h"
 #include "core/net/http_framing.h"
+#include "core/net/http_syntax.h"
 #include "core/net/tls_context.h"
 
 namespace truc::net {
@@ -117,18 +118,23 @@ bool IsMalformedRequest(const beast::error_code& error) {
          error != http::error::partial_message;
 }
 
-bool IsSafeHeaderValue(std::string_view value) {
-  return value.find_first_of("\r\n") == std::string_view::npos;
-}
-
 http::response<http::string_body> ToBeast(HttpResponse response, unsigned version,
                                           bool keep_alive) {
+  // Only a final status (200-599) can end an exchange; a handler's other answer is its bug.
+  if (response.status < 200 || response.status > 599) {
+    response = MakeResponse(502, "text/plain; charset=utf-8",
+                            fmt::format("no valid response: status {}\n", response.status));
+  }
   http::response<http::string_body> out(static_cast<http::status>(response.status), version);
   for (auto& [name, value] : response.headers.fields()) {
-    // Never let a value split the response; such a field is dropped.
-    if (IsSafeHeaderValue(name) && IsSafeHeaderValue(value)) out.insert(name, value);
+    // Never let a field split the response, nor set the framing: such a field is dropped.
+    if (IsHttpToken(name) && IsHttpFieldValue(value) && !EqualsIgnoreCase(name, "Content-Length") &&
+        !EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      out.insert(name, value);
+    }
   }
-  out.body() = std::move(response.body);
+  // 204 and 304 have no content (RFC 9110, 15.3.5 and 15.4.5), whatever the handler gave.
+  if (response.status != 204 && response.status != 304) out.body() = std::move(response.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
   return out;

@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "core/base/status.h"
+#include "core/crypto/certificate.h"
 
 namespace truc::rpc {
 
@@ -20,6 +21,8 @@ Status FromGrpcStatus(const grpc::Status& status);
 
 // The SHA-256 fingerprint of the certificate the peer presented over mutual TLS, or nullopt.
 std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContext& context);
+// The TLS certificate the caller presented (and the server verified), or nullopt.
+std::optional<crypto::Certificate> PeerCertificate(const grpc::ServerContext& context);
 
 // A started gRPC server and the "host:port" it listens on.
 // How long a client may take to complete its TLS handshake with a server StartGrpcServer starts.

@@ -58,6 +58,7 @@ StatusOr<const globalconf::GatewayInfo*> AuthenticateGateway(
 
 struct PeerChannels::Peer {
   std::string address;
+  uint64_t version = 0;  // Of the configuration the channel was made under.
   std::unique_ptr<v1::GatewayExchange::Stub> stub;
   std::shared_ptr<grpc::Channel> channel;
   // Why the last handshake refused the peer, if it did; guarded by mu.
@@ -69,13 +70,19 @@ PeerChannels::PeerChannels(rpc::TlsIdentity identity, ViewSource views, const Cl
                            PeerChannelOptions options)
     : identity_(std::move(identity)), views_(std::move(views)), clock_(clock), options_(options) {}
 
-std::shared_ptr<PeerChannels::Peer> PeerChannels::PeerFor(const globalconf::GatewayInfo& gateway) {
+std::shared_ptr<PeerChannels::Peer> PeerChannels::PeerFor(const globalconf::GatewayInfo& gateway,
+                                                          uint64_t version) {
   std::lock_guard lock(mu_);
   std::shared_ptr<Peer>& peer = peers_[gateway.id];
-  if (peer != nullptr && peer->address == gateway.address) return peer;
+  // A connection is authenticated once, at its handshake, under the configuration of then: a
+  // new configuration (a revoked or replaced certificate) takes a new handshake.
+  if (peer != nullptr && peer->address == gateway.address && peer->version == version) {
+    return peer;
+  }
 
   auto fresh = std::make_shared<Peer>();
   fresh->address = gateway.address;
+  fresh->version = version;
   std::weak_ptr<Peer> weak = fresh;
   // gRPC may run the check on its own threads while a channel winds down, so it holds copies
   // (the clock outlives every gateway component) rather than `this`.
@@ -123,7 +130,9 @@ StatusOr<v1::ExchangeMessage> PeerChannels::Exchange(
             : fmt::format("{} has no gateway registered", provider.ToString()));
   }
   std::vector<std::shared_ptr<Peer>> peers;
-  for (const globalconf::GatewayInfo* gateway : candidates) peers.push_back(PeerFor(*gateway));
+  for (const globalconf::GatewayInfo* gateway : candidates) {
+    peers.push_back(PeerFor(*gateway, view->info().version));
+  }
   size_t start = 0;
   {
     std::lock_guard lock(mu_);
@@ -135,6 +144,7 @@ StatusOr<v1::ExchangeMessage> PeerChannels::Exchange(
   });
 
   Status last_error;
+  Status refused;
   for (const std::shared_ptr<Peer>& peer : peers) {
     grpc::ClientContext context;
     context.set_deadline(deadline);
@@ -151,9 +161,14 @@ StatusOr<v1::ExchangeMessage> PeerChannels::Exchange(
     }
     last_error = AsExchangeError(error.Annotate(fmt::format("gateway at {}", peer->address)),
                                  kClientProxyPrefix);
+    // A gateway refused for its certificate says more (a security event) than another that is
+    // down: that is the answer when none could be used.
+    if (last_error.reason().ends_with(error_code::kSslAuthenticationFailed)) {
+      refused = last_error;
+    }
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE) break;
   }
-  return last_error;
+  return refused.ok() ? last_error : refused;
 }
 
 }  // namespace truc::gateway

@@ -64,8 +64,9 @@ class PeerChannels {
  private:
   struct Peer;
 
-  // The channel to `gateway`, created when missing or when its address changed.
-  std::shared_ptr<Peer> PeerFor(const globalconf::GatewayInfo& gateway);
+  // The channel to `gateway`, created when missing, when its address changed or when it was made
+  // under another configuration `version` (so that a revocation ends established connections).
+  std::shared_ptr<Peer> PeerFor(const globalconf::GatewayInfo& gateway, uint64_t version);
 
   const rpc::TlsIdentity identity_;
   const ViewSource views_;

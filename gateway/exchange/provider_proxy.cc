@@ -53,11 +53,11 @@ ProviderProxy::ProviderProxy(ProviderOptions options, ProviderDependencies depen
 grpc::Status ProviderProxy::Exchange(grpc::ServerContext* context,
                                      const v1::ExchangeMessage* request,
                                      v1::ExchangeMessage* response) {
-  const std::optional<std::string> fingerprint = rpc::PeerCertificateFingerprint(*context);
+  const std::optional<crypto::Certificate> peer = rpc::PeerCertificate(*context);
   StatusOr<v1::ExchangeMessage> answer =
-      fingerprint.has_value() ? Handle(*fingerprint, *request)
-                              : ServerProxyError(error_code::kSslAuthenticationFailed,
-                                                 "the peer presented no TLS certificate");
+      peer.has_value() ? Handle(*peer, *request)
+                       : ServerProxyError(error_code::kSslAuthenticationFailed,
+                                          "the peer presented no TLS certificate");
   if (!answer.ok()) return rpc::ToGrpcStatus(answer.status());
   *response = std::move(*answer);
   return grpc::Status::OK;
@@ -70,7 +70,7 @@ const ProvidedService* ProviderProxy::FindService(const ids::ServiceId& id) cons
   return nullptr;
 }
 
-StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fingerprint,
+StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const crypto::Certificate& peer,
                                                     const v1::ExchangeMessage& request) {
   ExchangeRecord record;
   record.side = ExchangeRecord::Side::kProvider;
@@ -88,7 +88,7 @@ StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fing
   }
   const std::shared_ptr<const globalconf::ConfigurationView> view = deps_.configuration.Current();
   std::optional<ServiceRequest> call;
-  StatusOr<BackendAnswer> answer = Serve(peer_fingerprint, request, *view, call);
+  StatusOr<BackendAnswer> answer = Serve(peer, request, *view, call);
   if (answer.ok()) answer = CheckAnswer(*std::move(answer));
 
   if (answer.ok()) {
@@ -113,6 +113,11 @@ StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const std::string& peer_fing
 }
 
 StatusOr<BackendAnswer> ProviderProxy::CheckAnswer(BackendAnswer answer) const {
+  if (answer.status < 200 || answer.status > 599) {
+    return ServerProxyError(
+        error_code::kServiceFailed,
+        fmt::format("the backend answered with status {}, not a final one", answer.status));
+  }
   if (answer.body.size() > options_.max_body_bytes) {
     return ServerProxyError(error_code::kServiceFailed,
                             fmt::format("the backend's response body of {} bytes exceeds the "
@@ -126,7 +131,7 @@ StatusOr<BackendAnswer> ProviderProxy::CheckAnswer(BackendAnswer answer) const {
   return answer;
 }
 
-StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint,
+StatusOr<BackendAnswer> ProviderProxy::Serve(const crypto::Certificate& peer_certificate,
                                              const v1::ExchangeMessage& request,
                                              const globalconf::ConfigurationView& view,
                                              std::optional<ServiceRequest>& parsed) {
@@ -158,13 +163,16 @@ StatusOr<BackendAnswer> ProviderProxy::Serve(const std::string& peer_fingerprint
   }
 
   // The sending gateway must be one of the client's member.
-  const globalconf::GatewayInfo* peer = view.FindGatewayByTlsFingerprint(peer_fingerprint);
-  if (peer == nullptr || peer->id.owner() != call.client.member()) {
+  // Checked on every request, not only at the connection's handshake: a certificate revoked or
+  // expired since then is refused from the next request on.
+  TRUC_ASSIGN_OR_RETURN(
+      const globalconf::GatewayInfo* peer,
+      AuthenticateGateway(view, peer_certificate, deps_.clock.Now(), kServerProxyPrefix));
+  if (peer->id.owner() != call.client.member()) {
     return ServerProxyError(
         error_code::kSslAuthenticationFailed,
         fmt::format("the request for {} came from {}, not from a gateway of its member",
-                    call.client.ToString(),
-                    peer == nullptr ? "an unknown gateway" : peer->id.ToString()));
+                    call.client.ToString(), peer->id.ToString()));
   }
   TRUC_RETURN_IF_ERROR(VerifySeal(request, call.client.member(), view, kServerProxyPrefix));
   if (call.service.provider().member() != options_.member) {

@@ -65,14 +65,13 @@ class ProviderProxy final : public v1::GatewayExchange::Service {
   grpc::Status Exchange(grpc::ServerContext* context, const v1::ExchangeMessage* request,
                         v1::ExchangeMessage* response) override;
 
-  // The handling of one request from the gateway whose TLS certificate has `peer_fingerprint`.
-  StatusOr<v1::ExchangeMessage> Handle(const std::string& peer_fingerprint,
+  // The handling of one request from the gateway that presented the TLS certificate `peer`.
+  StatusOr<v1::ExchangeMessage> Handle(const crypto::Certificate& peer,
                                        const v1::ExchangeMessage& request);
 
  private:
   // Checks the request and produces the answer to sign: the backend's or a metaservice's.
-  StatusOr<BackendAnswer> Serve(const std::string& peer_fingerprint,
-                                const v1::ExchangeMessage& request,
+  StatusOr<BackendAnswer> Serve(const crypto::Certificate& peer, const v1::ExchangeMessage& request,
                                 const globalconf::ConfigurationView& view,
                                 std::optional<ServiceRequest>& call);
   // `answer` unless its body is over the limit or a header field is not valid (ServiceFailed).

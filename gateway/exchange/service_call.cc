@@ -68,6 +68,9 @@ Status ValidateServiceRequest(const ServiceRequest& request) {
                     "PATCH and TRACE",
                     Quote(request.method)));
   }
+  if (request.method == "TRACE" && !request.body.empty()) {
+    return Invalid("a TRACE request carries no body (RFC 9110, section 9.3.8)");
+  }
   if (!net::IsOriginFormTarget(request.path)) {
     return Invalid(
         fmt::format("path {} must start with '/' and hold no space or control "
@@ -191,9 +194,11 @@ Status ReadResponseWireHeaders(const v1::ExchangeMessage& message, ServiceRespon
   }
   const std::string& text = fields[0].value();
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), status);
-  if (error != std::errc() || end != text.data() + text.size() || status < 100 || status > 599) {
-    return ClientProxyError(error_code::kInternalError,
-                            fmt::format("the response's :status '{}' is not an HTTP status", text));
+  if (error != std::errc() || end != text.data() + text.size() || status < 200 || status > 599) {
+    return ClientProxyError(
+        error_code::kInternalError,
+        fmt::format("the response's :status \"{}\" is not a final HTTP status (200-599)",
+                    EscapeForDisplay(text)));
   }
   response.status = status;
   response.headers.clear();

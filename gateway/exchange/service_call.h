@@ -78,7 +78,7 @@ HeaderFields ResponseWireHeaders(int status, const HeaderFields& headers);
 Status ReadRequestWireHeaders(const v1::ExchangeMessage& message, ServiceRequest& request);
 // Reads ":status" and the end-to-end fields of a response. ClientProxy InvalidSignatureValue
 // style errors are the caller's business; this returns ClientProxy InternalError when ":status"
-// is missing or not a number between 100 and 599.
+// is missing or not a final status, a number between 200 and 599.
 Status ReadResponseWireHeaders(const v1::ExchangeMessage& message, ServiceResponse& response);
 
 // Copies `fields` into the message (evidence::HeaderFieldsOf reads them back).

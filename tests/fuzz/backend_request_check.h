@@ -31,7 +31,7 @@ inline void CheckBackendRequest(const gateway::ServiceRequest& request) {
   Require(sent.method() != http::verb::unknown, "an accepted method is one Beast knows");
   sent.set(http::field::host, "backend.example:8080");
   for (const auto& [name, value] : fields) sent.insert(name, value);
-  sent.body() = "body";
+  sent.body() = request.body;
   sent.prepare_payload();
   std::ostringstream wire;
   wire << sent;
@@ -46,7 +46,7 @@ inline void CheckBackendRequest(const gateway::ServiceRequest& request) {
   const http::request<http::string_body>& read = parser.get();
   Require(read.method_string() == request.method, "the backend sees the method sent");
   Require(read.target() == target, "the backend sees the target sent");
-  Require(read.body() == "body", "the backend sees the body sent");
+  Require(read.body() == request.body, "the backend sees the body sent");
   for (const auto& [name, value] : fields) {
     bool found = false;
     const auto [first, last] = read.base().equal_range(name);

@@ -1,6 +1,8 @@
 // Inclusion and consistency proofs as an auditor receives them (sizes, indexes and hashes all
 // chosen by whoever answers): checked without crashing, and never accepted for a root the proof
 // does not lead to.
+#include <cstring>
+
 #include "core/merkle/hash.h"
 #include "core/merkle/tree.h"
 #include "core/merkle/verify.h"

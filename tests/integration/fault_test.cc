@@ -12,10 +12,14 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <dirent.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/base/file.h"
 #include "tests/integration/logged_records.h"
@@ -195,6 +199,71 @@ TEST_CASE("A dead peer gets NetworkError at once, and the consumer recovers when
   CHECK(after.descriptors <= consumer.descriptors + 8);
   federation.RestartGateway("provider");
   CHECK(federation.CallCitizens("GET", "/citizens/3").status == 200);
+}
+
+TEST_CASE("A peer that accepts connections but never answers costs a caller its deadline only") {
+  GatewayFederation federation({.exchange_timeout = "3s"});
+  // A listening socket nobody serves: connections wait in its backlog.
+  const int silent = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(silent, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  REQUIRE(listen(silent, 64) == 0);
+  socklen_t length = sizeof(address);
+  REQUIRE(getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  v1::GlobalConfiguration configuration = federation.Configuration(2);
+  for (v1::Gateway& gateway : *configuration.mutable_gateways()) {
+    if (gateway.id().server_code() == "gw1" && gateway.id().owner().member_code() == "000100") {
+      gateway.set_address(fmt::format("127.0.0.1:{}", ntohs(address.sin_port)));
+    }
+  }
+  federation.Publish(configuration);
+  const Resources consumer = ResourcesOf(federation.GatewayPid("consumer"));
+  for (int i = 0; i < 4; ++i) {
+    const net::HttpResponse response = federation.CallCitizens("GET", "/citizens/1");
+    INFO(response.body);
+    const std::string type = ErrorType(response);
+    CHECK((type == "Server.ClientProxy.Timeout" || type == "Server.ClientProxy.NetworkError"));
+  }
+  const Resources after = SettledResources(federation, "consumer", consumer);
+  CHECK(after.threads <= consumer.threads + 4);
+  CHECK(after.descriptors <= consumer.descriptors + 8);
+  close(silent);
+}
+
+TEST_CASE(
+    "A peer whose TLS certificate is revoked is refused, and accepted again once reinstated") {
+  GatewayFederation federation;
+  REQUIRE(federation.CallCitizens("GET", "/citizens/1").status == 200);
+  v1::GlobalConfiguration revoking = federation.Configuration(2);
+  revoking.add_revoked_certificate_fingerprints(
+      federation.provider_tls().certificate.Fingerprint());
+  federation.Publish(revoking);
+  const net::HttpResponse refused = federation.CallCitizens("GET", "/citizens/2");
+  INFO(refused.body);
+  CHECK(ErrorType(refused) == "Server.ClientProxy.SslAuthenticationFailed");
+  CHECK(refused.body.find("is revoked") != std::string::npos);
+  // A configuration without the revocation: what was refused is not remembered.
+  federation.Publish(federation.Configuration(3));
+  CHECK(federation.CallCitizens("GET", "/citizens/3").status == 200);
+
+  // The provider checks its peer on every request, not only at the handshake: a consumer's
+  // gateway whose certificate is revoked is refused on the connection it already holds.
+  const auto connection = federation.StubAsConsumerGateway();
+  v1::ExchangeMessage response;
+  REQUIRE(
+      GatewayFederation::SendOn(
+          *connection, federation.SignedRequest(federation.consumer_signing(), "held-1"), &response)
+          .ok());
+  v1::GlobalConfiguration revoking_consumer = federation.Configuration(4);
+  revoking_consumer.add_revoked_certificate_fingerprints(
+      federation.consumer_tls().certificate.Fingerprint());
+  federation.Publish(revoking_consumer);
+  const grpc::Status held = GatewayFederation::SendOn(
+      *connection, federation.SignedRequest(federation.consumer_signing(), "held-2"), &response);
+  CHECK(held.error_details() == "Server.ServerProxy.SslAuthenticationFailed");
+  CHECK(held.error_message().find("is revoked") != std::string::npos);
 }
 
 }  // namespace

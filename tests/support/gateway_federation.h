@@ -92,6 +92,8 @@ struct FederationOptions {
   bool audit_enabled = true;
   // Appended to the consumer's [consumer] table, e.g. "worker_threads = 2".
   std::string consumer_settings;
+  // Both gateways' [exchange] timeout: how long a call through them may take end to end.
+  std::string exchange_timeout = "10s";
   // When not 0, the provider's data directory is a tmpfs of this many MiB, mounted for the
   // federation's lifetime (a real full disk; needs root, as CI runs).
   int provider_data_tmpfs_mib = 0;
@@ -313,16 +315,26 @@ class GatewayFederation {
   // Sends `message` straight to the provider's exchange port, as the consumer's gateway would.
   grpc::Status SendAsConsumerGateway(const v1::ExchangeMessage& message,
                                      v1::ExchangeMessage* response) const {
+    return SendOn(*StubAsConsumerGateway(), message, response);
+  }
+
+  // A connection to the provider's exchange port with the consumer's gateway's TLS certificate,
+  // to send several messages on.
+  std::unique_ptr<v1::GatewayExchange::Stub> StubAsConsumerGateway() const {
     const rpc::TlsIdentity identity{consumer_tls_.certificate.ToPem(),
                                     std::string(consumer_tls_.key.ToPem().reveal())};
     const auto accept_any = [](const crypto::Certificate&, std::span<const crypto::Certificate>) {
       return OkStatus();
     };
-    auto stub = v1::GatewayExchange::NewStub(grpc::CreateChannel(
+    return v1::GatewayExchange::NewStub(grpc::CreateChannel(
         provider_.exchange, rpc::PinnedTlsChannelCredentials(identity, accept_any)));
+  }
+
+  static grpc::Status SendOn(v1::GatewayExchange::Stub& stub, const v1::ExchangeMessage& message,
+                             v1::ExchangeMessage* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return stub->Exchange(&context, message, response);
+    return stub.Exchange(&context, message, response);
   }
 
   // A request for the citizens service as the portal, sealed with `signing`.
@@ -354,6 +366,8 @@ class GatewayFederation {
   }
 
   const KeyAndCertificate& consumer_signing() const { return consumer_signing_; }
+  const KeyAndCertificate& provider_tls() const { return provider_tls_; }
+  const KeyAndCertificate& consumer_tls() const { return consumer_tls_; }
   const KeyAndCertificate& revoked_signing() const { return revoked_signing_; }
 
   void SetTsaAvailable(bool available) { tsa_available_ = available; }
@@ -552,7 +566,8 @@ class GatewayFederation {
   void WriteGatewayConfigs() {
     const auto write = [&](const std::string& name, const std::string& server,
                            const std::string& specific) {
-      const std::string text = fmt::format(R"(server_id = "{1}"
+      const std::string text = fmt::format(
+          R"(server_id = "{1}"
 data_dir = "{0}-data"
 
 [globalconf]
@@ -564,7 +579,7 @@ refresh_interval = "200ms"
 port = 0
 certificate_file = "{0}-tls.pem"
 key_file = "{0}-tls.key"
-timeout = "10s"
+timeout = "{10}"
 
 [consumer]
 rest_port = 0
@@ -594,12 +609,11 @@ timestamping_tolerance = "{6}"
 {7}
 {8}
 )",
-                                           name, server, globalconf_server_->endpoint(), specific,
-                                           options_.provider_rate, tsa_server_->endpoint(),
-                                           options_.timestamping_tolerance,
-                                           name == "provider" ? options_.provider_audit : "",
-                                           options_.audit_enabled ? "" : "enabled = false",
-                                           name == "consumer" ? options_.consumer_settings : "");
+          name, server, globalconf_server_->endpoint(), specific, options_.provider_rate,
+          tsa_server_->endpoint(), options_.timestamping_tolerance,
+          name == "provider" ? options_.provider_audit : "",
+          options_.audit_enabled ? "" : "enabled = false",
+          name == "consumer" ? options_.consumer_settings : "", options_.exchange_timeout);
       Expect(WriteFileAtomically(dir_.File(name + ".toml"), text, 0644).ok(),
              "writing " + name + ".toml");
     };

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/crypto/openssl_util.h"
 #include "tests/support/test_pki.h"
 
 namespace truc::crypto {
@@ -52,6 +53,21 @@ TEST_CASE("Malformed certificates are rejected", "[crypto]") {
   std::string pem = ca.certificate.ToPem();
   pem[pem.size() / 2] = '!';
   CHECK_FALSE(Certificate::FromPem(pem).ok());
+}
+
+TEST_CASE("ASN.1 times past the clock's range are its end, not an overflow", "[crypto]") {
+  // RFC 5280's "no well-defined expiration", as CA certificates carry it; and a TSA token's
+  // genTime in year 9026, as the timestamp_reply fuzz target sent one.
+  for (const char* text : {"99991231235959Z", "90260101000000Z"}) {
+    INFO(text);
+    const Asn1TimePtr time(ASN1_TIME_new());
+    REQUIRE(ASN1_TIME_set_string(time.get(), text) == 1);
+    CHECK(FromAsn1Time(time.get()).value() == TimePoint::max());
+  }
+  const Asn1TimePtr time(ASN1_TIME_new());
+  REQUIRE(ASN1_TIME_set_string(time.get(), "20261206000000Z") == 1);
+  CHECK(FromAsn1Time(time.get()).value() ==
+        TimePoint(std::chrono::seconds(1796515200)));  // 2026-12-06T00:00:00Z.
 }
 
 }  // namespace

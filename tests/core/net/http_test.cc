@@ -178,6 +178,28 @@ TEST_CASE("The client refuses to send a request that would split", "[net]") {
   CHECK(target.status().reason() == "net.bad_request");
 }
 
+TEST_CASE("Answers the server cannot send as they are are made sendable, never thrown", "[net]") {
+  auto server = HttpServer::Start({}, [](HttpRequest request, HttpResponder respond) {
+                  const int status = std::stoi(request.target.substr(1));
+                  HttpResponse response = MakeResponse(status, "text/plain", "a body");
+                  response.headers.Add("Content-Length", "999");  // Framing is the server's.
+                  respond(std::move(response));
+                }).value();
+  for (const int status : {204, 304}) {
+    const HttpResponse response =
+        HttpFetch("GET", Url(*server, "/" + std::to_string(status)), {}, "").value();
+    CHECK(response.status == status);
+    CHECK(response.body.empty());
+  }
+  const HttpResponse interim = HttpFetch("GET", Url(*server, "/100"), {}, "").value();
+  CHECK(interim.status == 502);
+  const HttpResponse ok = HttpFetch("GET", Url(*server, "/200"), {}, "").value();
+  CHECK(ok.body == "a body");
+  CHECK(ok.headers.Get("Content-Length") == "6");
+  // A TRACE with a body is refused by the client (Beast would throw while writing it).
+  CHECK(HttpFetch("TRACE", Url(*server, "/200"), {}, "x").status().reason() == "net.bad_request");
+}
+
 TEST_CASE("The client reports unreachable servers, timeouts and bad URLs", "[net]") {
   SECTION("nothing listening") {
     uint16_t port;

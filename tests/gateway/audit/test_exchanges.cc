@@ -1,6 +1,7 @@
 #include "tests/gateway/audit/test_exchanges.h"
 
-#include <catch2/catch.hpp>
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "gateway/errors.h"
@@ -9,6 +10,11 @@
 
 namespace truc::gateway::audit::testing {
 namespace {
+
+// Throws (Catch reports it; a fuzz target's start-up stops) unless sealing succeeded.
+void Sealed(const Status& sealed) {
+  if (!sealed.ok()) throw std::runtime_error("sealing a test message: " + sealed.ToString());
+}
 
 constexpr merkle::BatcherOptions kUnbatched{.max_batch = 1,
                                             .max_delay = std::chrono::milliseconds(0)};
@@ -42,7 +48,7 @@ ExchangeRecord TestExchanges::Failed(ExchangeRecord::Side side, const std::strin
                                  .request_id = "request-" + message_id,
                                  .client = kPortal,
                                  .service = kCitizens};
-  REQUIRE(SealMessage(identity, portal_signer_, kClientProxyPrefix, exchange.request).ok());
+  Sealed(SealMessage(identity, portal_signer_, kClientProxyPrefix, exchange.request));
   exchange.finished = exchange.started + std::chrono::milliseconds(250);
   exchange.outcome = ServerProxyError(error_code::kServiceFailed, "the backend is down");
   return exchange;
@@ -61,7 +67,7 @@ ExchangeRecord TestExchanges::Answered(ExchangeRecord::Side side, const std::str
       .client = kPortal,
       .service = kCitizens,
       .request_hash = evidence::RequestHash(exchange.request.evidence())};
-  REQUIRE(SealMessage(identity, population_signer_, kServerProxyPrefix, response).ok());
+  Sealed(SealMessage(identity, population_signer_, kServerProxyPrefix, response));
   return exchange;
 }
 

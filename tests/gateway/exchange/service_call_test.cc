@@ -161,5 +161,29 @@ TEST_CASE("A request's id fields on the wire are taken once, and agree with its 
         "the request's x-road-id field differs from its evidence's message id");
 }
 
+TEST_CASE("A TRACE request with a body is refused (Beast would throw writing it)", "[exchange]") {
+  ServiceRequest request = ValidRequest();
+  request.method = "TRACE";
+  CHECK(Refusal(request).empty());
+  request.body = "x";
+  CHECK(Refusal(request) == "a TRACE request carries no body (RFC 9110, section 9.3.8)");
+}
+
+TEST_CASE("A response's status must be a final one", "[exchange]") {
+  for (const char* status : {"100", "199", "600", "abc", "2000"}) {
+    INFO(status);
+    v1::ExchangeMessage message;
+    SetWireHeaders({{":status", status}}, message);
+    ServiceResponse response;
+    CHECK(ReadResponseWireHeaders(message, response).reason() ==
+          "Server.ClientProxy.InternalError");
+  }
+  v1::ExchangeMessage message;
+  SetWireHeaders({{":status", "204"}}, message);
+  ServiceResponse response;
+  CHECK(ReadResponseWireHeaders(message, response).ok());
+  CHECK(response.status == 204);
+}
+
 }  // namespace
 }  // namespace truc::gateway
