@@ -50,7 +50,8 @@ function(truc_executable name)
 endfunction()
 
 # truc_test(NAME SOURCES... [DEPS targets...] [LABELS labels...])
-# A Catch2 test binary whose test cases are registered one by one with CTest.
+# A Catch2 test binary whose test cases are registered one by one with CTest. One label only:
+# catch_discover_tests would split a list into properties.
 function(truc_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
