@@ -53,7 +53,7 @@ StatusOr<ServiceRequest> GrpcInterface::ToServiceRequest(const v1::CallRequest& 
   request.method = call.method().empty() ? "GET" : call.method();
   request.path = call.path().empty() ? "/" : call.path();
   // A query alone is the query of "/"; ConsumerProxy::Call checks every field.
-  if (request.path.front() == '?') request.path.insert(0, "/");
+  if (request.path.front() == '?') request.path = "/" + request.path;
   // As the REST interface does: hop-by-hop fields dropped, X-Road fields only as typed fields.
   net::HttpHeaders headers;
   for (const v1::Header& header : call.headers()) headers.Add(header.name(), header.value());
