@@ -56,7 +56,10 @@ StatusOr<std::optional<ReadFrame>> ReadPart(std::istream& in, uint64_t& offset) 
     }
     prefix += static_cast<char>(c);
     ++offset;
-    if (shift >= 63 && (c & 0x7f) > 1) return Malformed(start, "the length prefix overflows");
+    // A 64-bit length takes at most ten bytes, the tenth holding one bit.
+    if (shift > 63 || (shift == 63 && (c & 0x7f) > 1)) {
+      return Malformed(start, "the length prefix overflows");
+    }
     length |= static_cast<uint64_t>(c & 0x7f) << shift;
     if ((c & 0x80) == 0) break;
     shift += 7;

@@ -141,6 +141,25 @@ TEST_CASE("Pruned records leave their leaf hashes: what remains is proven and ve
   CHECK(log->Verify().ok());
 }
 
+TEST_CASE("A length prefix longer than a 64-bit length is malformed, not shifted past 63 bits",
+          "[audit]") {
+  // As the archive fuzz target found it (UBSan: shift exponent 70): continuation bytes whose
+  // bits would be shifted out of 64.
+  struct Ignore final : ArchiveVisitor {
+    void Header(const v1::AuditSegmentHeader&, ArchiveSpan) override {}
+    void Entry(const v1::ArchivedEntry&, ArchiveSpan) override {}
+  } ignore;
+  for (const size_t continuations : {9, 10, 11, 20}) {
+    INFO(continuations);
+    std::istringstream in(std::string(kArchiveMagic) + std::string(continuations, '\x81') + "\x01");
+    const Status read = ReadArchive(in, ignore);
+    CHECK_FALSE(read.ok());
+  }
+  std::istringstream overflow(std::string(kArchiveMagic) + std::string(9, '\x80') + "\x02");
+  CHECK(ReadArchive(overflow, ignore).message().find("the length prefix overflows") !=
+        std::string::npos);
+}
+
 TEST_CASE("The sibling directions of inclusion paths fold every leaf into its tree's root",
           "[audit]") {
   for (uint64_t size = 1; size <= 40; ++size) {
