@@ -36,7 +36,9 @@ case "${1:-}" in
              truc_globalconf_test truc_gateway_limits_test truc_gateway_audit_test
              truc_gateway_tree_heads_test truc_audit_crash_writer)
     ctest_args+=(-L concurrency)
-    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+    # Races inside uninstrumented third-party libraries are listed, with why, in the
+    # suppressions file; everything of ours is checked.
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp"
     ;;
   *) echo "usage: $0 [--asan|--tsan]" >&2; exit 2 ;;
 esac
