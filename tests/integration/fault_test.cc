@@ -1,8 +1,8 @@
 // Faults around two real gateways, as operators meet them: the registry down within and past the
 // configuration's validity, a full disk under the provider's audit log, a slow and a dead backend,
-// a dead peer. Each case checks what the caller saw, that no thread or descriptor piles up, and
-// that what was acknowledged is in the logs, which still verify. (A gateway killed under load and
-// a TSA outage are in gateway_test.cc.)
+// a dead, silent or stalling peer, peers with expired certificates. Each case checks what the
+// caller saw, that no thread or descriptor piles up, and that what was acknowledged is in the logs,
+// which still verify. (A gateway killed under load and a TSA outage are in gateway_test.cc.)
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -184,6 +184,21 @@ TEST_CASE("Slow and dead backends get clean errors, and leave no threads or desc
   CHECK(federation.CallCitizens("GET", "/citizens/2").status == 200);
 }
 
+// Publishes a configuration (version `version`) in which the provider's gateway gw1 is at
+// `address` with the TLS certificate `tls`.
+void MoveProviderGateway(GatewayFederation& federation, uint64_t version,
+                         const std::string& address, const testing::KeyAndCertificate& tls) {
+  v1::GlobalConfiguration configuration = federation.Configuration(version);
+  for (v1::Gateway& gateway : *configuration.mutable_gateways()) {
+    if (gateway.id().server_code() == "gw1" && gateway.id().owner().member_code() == "000100") {
+      gateway.set_address(address);
+      gateway.clear_tls_certificate_fingerprints();
+      gateway.add_tls_certificate_fingerprints(tls.certificate.Fingerprint());
+    }
+  }
+  federation.Publish(configuration);
+}
+
 TEST_CASE("A dead peer gets NetworkError at once, and the consumer recovers when it returns") {
   GatewayFederation federation;
   REQUIRE(federation.CallCitizens("GET", "/citizens/1").status == 200);
@@ -212,13 +227,8 @@ TEST_CASE("A peer that accepts connections but never answers costs a caller its 
   REQUIRE(listen(silent, 64) == 0);
   socklen_t length = sizeof(address);
   REQUIRE(getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  v1::GlobalConfiguration configuration = federation.Configuration(2);
-  for (v1::Gateway& gateway : *configuration.mutable_gateways()) {
-    if (gateway.id().server_code() == "gw1" && gateway.id().owner().member_code() == "000100") {
-      gateway.set_address(fmt::format("127.0.0.1:{}", ntohs(address.sin_port)));
-    }
-  }
-  federation.Publish(configuration);
+  MoveProviderGateway(federation, 2, fmt::format("127.0.0.1:{}", ntohs(address.sin_port)),
+                      federation.provider_tls());
   const Resources consumer = ResourcesOf(federation.GatewayPid("consumer"));
   for (int i = 0; i < 4; ++i) {
     const net::HttpResponse response = federation.CallCitizens("GET", "/citizens/1");
@@ -230,6 +240,117 @@ TEST_CASE("A peer that accepts connections but never answers costs a caller its 
   CHECK(after.threads <= consumer.threads + 4);
   CHECK(after.descriptors <= consumer.descriptors + 8);
   close(silent);
+}
+
+// A gateway exchange service that takes each request and then holds it until its caller gives
+// up: a peer that stalls in the middle of an exchange.
+class Stalling final : public v1::GatewayExchange::Service {
+ public:
+  grpc::Status Exchange(grpc::ServerContext* context, const v1::ExchangeMessage*,
+                        v1::ExchangeMessage*) override {
+    ++calls;
+    while (!context->IsCancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return grpc::Status::CANCELLED;
+  }
+
+  std::atomic<int> calls{0};
+};
+
+TEST_CASE("A peer that takes requests and then stalls costs its callers their deadline only") {
+  GatewayFederation federation({.exchange_timeout = "3s"});
+  REQUIRE(federation.CallCitizens("GET", "/citizens/0").status == 200);
+  // The provider's own certificate, so that the consumer's gateway authenticates the peer and
+  // sends it requests.
+  Stalling stalling;
+  MoveProviderGateway(federation, 2,
+                      federation.ServeExchangeEndpoint(federation.provider_tls(), &stalling),
+                      federation.provider_tls());
+  const Resources consumer = ResourcesOf(federation.GatewayPid("consumer"));
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::future<net::HttpResponse>> calls;
+  for (int i = 1; i <= 6; ++i) {
+    calls.push_back(std::async(std::launch::async, [&federation, i] {
+      return federation.CallCitizens("GET", fmt::format("/citizens/{}", i));
+    }));
+  }
+  for (auto& call : calls) {
+    const net::HttpResponse response = call.get();
+    INFO(response.body);
+    CHECK(ErrorType(response) == "Server.ClientProxy.Timeout");
+  }
+  // Six calls in parallel took about one deadline (3 s), not six; the bound is loose on purpose.
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(15));
+  CHECK(stalling.calls == 6);
+  const Resources after = SettledResources(federation, "consumer", consumer);
+  CHECK(after.threads <= consumer.threads + 4);
+  CHECK(after.descriptors <= consumer.descriptors + 8);
+
+  // The consumer's log holds each request it signed and the timeout as its outcome, and verifies.
+  federation.StopGateways();
+  int timeouts = 0;
+  for (const v1::AuditRecord& record : testing::LoggedRecords(federation, "consumer")) {
+    if (record.kind() == v1::AuditRecord::KIND_FAILURE) {
+      CHECK(record.error_type() == "Server.ClientProxy.Timeout");
+      ++timeouts;
+    }
+  }
+  CHECK(timeouts == 6);
+}
+
+TEST_CASE("Expired gateway certificates are refused on both sides of an exchange") {
+  GatewayFederation federation;
+  REQUIRE(federation.CallCitizens("GET", "/citizens/1").status == 200);
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(SystemClock::Instance().Now());
+  const auto expired = [&](const char* server) {
+    return federation.pki().IssueAt(pki::Profile::kGatewayTls, server, {"IP:127.0.0.1"},
+                                    now - std::chrono::days(60), std::chrono::days(30));
+  };
+
+  SECTION("the consumer's gateway refuses a provider whose certificate expired") {
+    const testing::KeyAndCertificate provider = expired("VN/GOV/000100/gw1");
+    Stalling never_reached;
+    MoveProviderGateway(federation, 2, federation.ServeExchangeEndpoint(provider, &never_reached),
+                        provider);
+    const net::HttpResponse refused = federation.CallCitizens("GET", "/citizens/2");
+    INFO(refused.body);
+    CHECK(ErrorType(refused) == "Server.ClientProxy.SslAuthenticationFailed");
+    CHECK(refused.body.find("is not valid now") != std::string::npos);
+    CHECK(never_reached.calls == 0);
+  }
+
+  SECTION("the provider's gateway refuses a consumer's gateway whose certificate expired") {
+    const testing::KeyAndCertificate consumer = expired("VN/GOV/000200/gw1");
+    v1::GlobalConfiguration configuration = federation.Configuration(2);
+    for (v1::Gateway& gateway : *configuration.mutable_gateways()) {
+      if (gateway.id().owner().member_code() == "000200") {
+        gateway.add_tls_certificate_fingerprints(consumer.certificate.Fingerprint());
+      }
+    }
+    federation.Publish(configuration);
+    const int backend_before = federation.backend_requests();
+    v1::ExchangeMessage response;
+    const grpc::Status refused = GatewayFederation::SendOn(
+        *federation.StubPresenting(consumer),
+        federation.SignedRequest(federation.consumer_signing(), "expired-1"), &response);
+    INFO(refused.error_message());
+    CHECK(refused.error_code() == grpc::StatusCode::UNAVAILABLE);
+    CHECK(federation.backend_requests() == backend_before);
+    // The gateway's own certificate still works on the same configuration.
+    CHECK(GatewayFederation::SendOn(
+              *federation.StubAsConsumerGateway(),
+              federation.SignedRequest(federation.consumer_signing(), "current-1"), &response)
+              .ok());
+  }
+
+  // Whatever was refused left both logs verifiable, with only the exchanges that happened.
+  federation.StopGateways();
+  for (const std::string name : {"consumer", "provider"}) {
+    INFO(name);
+    for (const v1::AuditRecord& record : testing::LoggedRecords(federation, name)) {
+      CHECK(record.message_id().find("expired") == std::string::npos);
+    }
+  }
 }
 
 TEST_CASE(

@@ -161,7 +161,8 @@ class GatewayFederation {
     for (auto* process : {&consumer_, &provider_}) {
       if (process->process != nullptr) process->process->Stop(SIGTERM);
     }
-    if (stranger_server_) stranger_server_->Shutdown();
+    // Calls still in progress are cancelled at once.
+    for (auto& server : extra_endpoints_) server->Shutdown(std::chrono::system_clock::now());
     if (grpc_backend_) grpc_backend_->Shutdown();
     for (std::thread& answer : slow_answers_) answer.join();
     if (tmpfs_mounted_) {
@@ -321,8 +322,12 @@ class GatewayFederation {
   // A connection to the provider's exchange port with the consumer's gateway's TLS certificate,
   // to send several messages on.
   std::unique_ptr<v1::GatewayExchange::Stub> StubAsConsumerGateway() const {
-    const rpc::TlsIdentity identity{consumer_tls_.certificate.ToPem(),
-                                    std::string(consumer_tls_.key.ToPem().reveal())};
+    return StubPresenting(consumer_tls_);
+  }
+
+  // A connection to the provider's exchange port presenting the TLS certificate `tls`.
+  std::unique_ptr<v1::GatewayExchange::Stub> StubPresenting(const KeyAndCertificate& tls) const {
+    const rpc::TlsIdentity identity{tls.certificate.ToPem(), std::string(tls.key.ToPem().reveal())};
     const auto accept_any = [](const crypto::Certificate&, std::span<const crypto::Certificate>) {
       return OkStatus();
     };
@@ -364,6 +369,29 @@ class GatewayFederation {
         const_cast<evidence::BatchSigner&>(signer).Sign(evidence).get().value();
     return message;
   }
+
+  // A gateway exchange endpoint on loopback presenting `tls`, served by `service` (which must
+  // outlive the federation); its address. It accepts any client certificate.
+  std::string ServeExchangeEndpoint(const KeyAndCertificate& tls, grpc::Service* service) {
+    const rpc::TlsIdentity identity{tls.certificate.ToPem(), std::string(tls.key.ToPem().reveal())};
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(
+        "127.0.0.1:0",
+        rpc::PinnedTlsServerCredentials(
+            identity, [](const crypto::Certificate&,
+                         std::span<const crypto::Certificate>) { return OkStatus(); }),
+        &port);
+    builder.RegisterService(service);
+    std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+    Expect(port != 0, "cannot listen on loopback");
+    std::lock_guard lock(mu_);
+    extra_endpoints_.push_back(std::move(server));
+    return fmt::format("127.0.0.1:{}", port);
+  }
+
+  // The federation's PKI, to issue more certificates under its root.
+  const TestFederation& pki() const { return pki_; }
 
   const KeyAndCertificate& consumer_signing() const { return consumer_signing_; }
   const KeyAndCertificate& provider_tls() const { return provider_tls_; }
@@ -547,20 +575,7 @@ class GatewayFederation {
   // A real gateway TLS endpoint with the stranger's certificate, which the configuration also
   // gives as the address of the impersonated member's gateway.
   void StartStranger() {
-    const rpc::TlsIdentity identity{stranger_tls_.certificate.ToPem(),
-                                    std::string(stranger_tls_.key.ToPem().reveal())};
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort(
-        "127.0.0.1:0",
-        rpc::PinnedTlsServerCredentials(
-            identity, [](const crypto::Certificate&,
-                         std::span<const crypto::Certificate>) { return OkStatus(); }),
-        &port);
-    builder.RegisterService(&stranger_service_);
-    stranger_server_ = builder.BuildAndStart();
-    Expect(port != 0, "cannot listen on loopback");
-    stranger_address_ = fmt::format("127.0.0.1:{}", port);
+    stranger_address_ = ServeExchangeEndpoint(stranger_tls_, &stranger_service_);
   }
 
   void WriteGatewayConfigs() {
@@ -766,7 +781,7 @@ certificate_file = "consumer-signing.pem"
   EchoService echo_service_;
   std::unique_ptr<grpc::Server> grpc_backend_;
   std::string grpc_backend_address_;
-  std::unique_ptr<grpc::Server> stranger_server_;
+  std::vector<std::unique_ptr<grpc::Server>> extra_endpoints_;  // Guarded by mu_.
   std::string stranger_address_;
   Gateway provider_;
   Gateway consumer_;

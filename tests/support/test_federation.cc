@@ -34,12 +34,24 @@ TestFederation::TestFederation(TimePoint now)
 
 KeyAndCertificate TestFederation::Issue(pki::Profile profile, const std::string& holder,
                                         std::vector<std::string> subject_alt_names) const {
+  return IssueWith(profile, holder,
+                   {.now = now_, .subject_alt_names = std::move(subject_alt_names)});
+}
+
+KeyAndCertificate TestFederation::IssueAt(pki::Profile profile, const std::string& holder,
+                                          std::vector<std::string> subject_alt_names,
+                                          TimePoint issued_at, std::chrono::days validity) const {
+  return IssueWith(
+      profile, holder,
+      {.now = issued_at, .validity = validity, .subject_alt_names = std::move(subject_alt_names)});
+}
+
+KeyAndCertificate TestFederation::IssueWith(pki::Profile profile, const std::string& holder,
+                                            pki::ProfileOptions options) const {
   crypto::PrivateKey key = NewKey();
   const pki::DistinguishedName subject = OrDie(pki::SubjectForProfile(profile, holder, ""));
-  crypto::Certificate cert =
-      OrDie(pki::IssueWithProfile(profile, subject, key.public_key(),
-                                  {.now = now_, .subject_alt_names = std::move(subject_alt_names)},
-                                  root_.certificate, root_.key));
+  crypto::Certificate cert = OrDie(pki::IssueWithProfile(profile, subject, key.public_key(),
+                                                         options, root_.certificate, root_.key));
   return {std::move(key), std::move(cert)};
 }
 
