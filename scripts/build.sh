@@ -7,9 +7,11 @@ build_dir=${1:-build}
 shift || true
 # Let ccache share results between checkouts in different directories (CI clones afresh).
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-werror=OFF
-if [ "${CI:-}" = "true" ]; then werror=ON; fi
-cmake -S . -B "$build_dir" -G Ninja -DTRUC_WERROR="$werror" "$@" >/dev/null
+# Warnings are made errors when CI=true, and then stay so in that build directory: switching the
+# flag back and forth would rebuild everything.
+werror=()
+if [ "${CI:-}" = "true" ]; then werror=(-DTRUC_WERROR=ON); fi
+cmake -S . -B "$build_dir" -G Ninja "${werror[@]}" "$@" >/dev/null
 # TRUC_TARGETS: build only these targets (space-separated); everything when empty.
 read -r -a targets <<< "${TRUC_TARGETS:-}"
 cmake --build "$build_dir" ${targets[@]:+--target "${targets[@]}"}

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Trục builds and runs with. Quick and harmless when they are
 # already there: apt is only called for what is missing. Uses sudo when not root.
+#
+#   scripts/install-deps.sh          what the build, the tests and the demo need
+#   scripts/install-deps.sh --bench  that, and the benchmark suite's tools (bench/run.sh)
 set -euo pipefail
 
 packages=(
@@ -13,6 +16,10 @@ packages=(
   # The packaging tests: cpack's DEB generator (dpkg-shlibdeps, file) and systemd-analyze.
   dpkg-dev file systemd
 )
+if [ "${1:-}" = "--bench" ]; then
+  # The benchmark suite: the reference nginx chain and backend, and the HTTP load generator.
+  packages+=(nginx-light wrk)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

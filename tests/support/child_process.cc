@@ -65,7 +65,7 @@ std::optional<std::string> ChildProcess::WaitForFile(const std::string& file,
       exit_code_ = DecodeStatus(status);
       return std::nullopt;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return std::nullopt;
 }

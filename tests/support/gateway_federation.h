@@ -97,6 +97,9 @@ struct FederationOptions {
   // When not 0, the provider's data directory is a tmpfs of this many MiB, mounted for the
   // federation's lifetime (a real full disk; needs root, as CI runs).
   int provider_data_tmpfs_mib = 0;
+  // When set, the citizens service's backend (its URL prefix, like "http://127.0.0.1:9000/api")
+  // instead of the federation's own test backend: for benchmarks against another server.
+  std::string citizens_backend_url;
 };
 
 constexpr char kAuditBodyKeyHex[] =
@@ -406,6 +409,11 @@ class GatewayFederation {
   }
 
   // The process id of gateway `name`, for looking at its threads and descriptors in /proc.
+  // How long gateway `name` took, at its last start, from the process's start to being ready.
+  std::chrono::microseconds StartToReady(const std::string& name) {
+    return GatewayNamed(name).start_to_ready;
+  }
+
   pid_t GatewayPid(const std::string& name) {
     Gateway& gateway = GatewayNamed(name);
     Expect(gateway.process != nullptr, "the " + name + "'s gateway is not running");
@@ -474,6 +482,8 @@ class GatewayFederation {
   struct Gateway {
     std::unique_ptr<ChildProcess> process;
     std::string rest, grpc, exchange, admin;
+    // From the process's start until it wrote its ready file.
+    std::chrono::microseconds start_to_ready{0};
   };
 
   void StartGlobalconfServer() {
@@ -640,7 +650,7 @@ certificate_file = "provider-signing.pem"
 
 [[services]]
 id = "{0}"
-url = "http://{1}/api"
+url = "{3}"
 timeout = "5s"
 [[services.endpoints]]
 method = "GET"
@@ -670,7 +680,10 @@ id = "VN/GOV/000100/population/grpc-echo"
 backend = "grpc"
 url = "{2}"
 )",
-                      kCitizens, backend_->endpoint(), grpc_backend_address_));
+                      kCitizens, backend_->endpoint(), grpc_backend_address_,
+                      options_.citizens_backend_url.empty()
+                          ? fmt::format("http://{}/api", backend_->endpoint())
+                          : options_.citizens_backend_url));
     const std::string local_clients = options_.consumer_tls ? fmt::format(R"(
 [consumer.tls]
 certificate_file = "consumer-interface.pem"
@@ -700,10 +713,13 @@ certificate_file = "consumer-signing.pem"
     const std::string ready = dir_.File(name + ".ready");
     std::error_code ignored;  // A ready file left by an earlier run must not count; none is fine.
     std::filesystem::remove(ready, ignored);
+    const auto started = std::chrono::steady_clock::now();
     gateway.process = ChildProcess::Start(
         {TRUC_GATEWAY_BINARY, "--config", dir_.File(name + ".toml"), "--ready-file", ready},
         dir_.File(name + ".log"));
     const std::optional<std::string> lines = gateway.process->WaitForFile(ready);
+    gateway.start_to_ready = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
     Expect(lines.has_value(), "truc-gateway did not start: " + GatewayOutput(name));
     for (const std::string_view line : SplitString(*lines, '\n')) {
       const size_t space = line.find(' ');
