@@ -405,13 +405,14 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
       identity, views, clock, PeerChannelOptions{.max_message_bytes = server->MaxMessageBytes()});
   server->consumer_ = std::make_unique<ConsumerProxy>(
       ConsumerOptions{.member = cfg.server_id.owner(), .timeout = cfg.exchange_timeout},
-      *configuration, *server->signer_, *server->peers_, *server->log_, clock);
+      *configuration, *server->signer_, server->verified_, *server->peers_, *server->log_, clock);
   server->provider_ =
       std::make_unique<ProviderProxy>(ProviderOptions{.member = cfg.server_id.owner(),
                                                       .services = cfg.services,
                                                       .max_body_bytes = cfg.max_body_bytes},
                                       ProviderDependencies{.configuration = *configuration,
                                                            .signer = *server->signer_,
+                                                           .verified = server->verified_,
                                                            .access = *server->access_,
                                                            .backends = *server->backends_,
                                                            .replay = *server->replay_,

@@ -103,6 +103,7 @@
 #include "core/config/config.h"
 #include "core/crypto/keys.h"
 #include "core/evidence/message_signing.h"
+#include "core/evidence/verification_cache.h"
 #include "core/globalconf/configuration_client.h"
 #include "core/net/http_server.h"
 #include "core/rpc/grpc_util.h"
@@ -215,6 +216,8 @@ class GatewayServer {
   std::unique_ptr<globalconf::ConfigurationClient> configuration_;
   std::unique_ptr<crypto::PrivateKey> signing_key_;
   std::unique_ptr<evidence::BatchSigner> signer_;
+  // Peers' signatures verified under the current configuration, shared by both sides.
+  evidence::VerificationCache verified_;
   std::unique_ptr<access::AccessRights> access_;
   std::unique_ptr<ExchangeLog> log_;      // The sealed audit log, or nothing when disabled.
   SealedAuditLog* sealed_log_ = nullptr;  // log_ when it is the sealed audit log.

@@ -117,42 +117,68 @@ std::future<StatusOr<v1::BatchSignature>> BatchSigner::Sign(const v1::MessageEvi
       });
 }
 
-StatusOr<TimePoint> VerifyMessageSignature(const v1::MessageEvidence& evidence,
-                                           const v1::BatchSignature& signature,
-                                           const ids::MemberId& signer,
-                                           const crypto::TrustStore& trust) {
+Status VerifyBatchInclusion(const v1::MessageEvidence& evidence,
+                            const v1::BatchSignature& signature) {
   const std::vector<std::string> path(signature.proof().audit_path().begin(),
                                       signature.proof().audit_path().end());
-  TRUC_RETURN_IF_ERROR(merkle::VerifyInclusion(merkle::HashLeaf(SerializeEvidence(evidence)),
-                                               signature.proof().leaf_index(),
-                                               signature.proof().tree_size(), path,
-                                               signature.merkle_root())
-                           .Annotate("the message is not in the signed batch"));
-  if (signature.certificate_chain().empty()) {
-    return Malformed("the signature carries no certificate");
-  }
-  StatusOr<std::vector<crypto::Certificate>> parsed =
-      crypto::Certificate::FromDerChain(signature.certificate_chain());
+  return merkle::VerifyInclusion(merkle::HashLeaf(SerializeEvidence(evidence)),
+                                 signature.proof().leaf_index(), signature.proof().tree_size(),
+                                 path, signature.merkle_root())
+      .Annotate("the message is not in the signed batch");
+}
+
+StatusOr<VerifiedSigner> VerifySignerChain(
+    const google::protobuf::RepeatedPtrField<std::string>& chain_der, TimePoint at,
+    const crypto::TrustStore& trust) {
+  if (chain_der.empty()) return Malformed("the signature carries no certificate");
+  StatusOr<std::vector<crypto::Certificate>> parsed = crypto::Certificate::FromDerChain(chain_der);
   if (!parsed.ok()) return parsed.status().Annotate("the signer's certificate chain");
   const std::vector<crypto::Certificate>& chain = *parsed;
-  const TimePoint signed_at = proto::FromProtoTimestamp(signature.signed_at());
-  TRUC_RETURN_IF_ERROR(
-      trust.VerifyChain(chain.front(), std::span(chain).subspan(1), signed_at).status());
+  TRUC_ASSIGN_OR_RETURN(const std::vector<crypto::Certificate> path,
+                        trust.VerifyChain(chain.front(), std::span(chain).subspan(1), at));
   if (pki::GuessProfile(chain.front()) != pki::Profile::kMemberSigning) {
     return UnauthenticatedError(
         fmt::format("'{}' is not a member signing certificate", chain.front().subject()),
         "evidence.wrong_profile");
   }
-  TRUC_ASSIGN_OR_RETURN(const ids::MemberId holder,
-                        pki::MemberIdFromSigningCertificate(chain.front()));
-  if (holder != signer) {
+  TRUC_ASSIGN_OR_RETURN(ids::MemberId holder, pki::MemberIdFromSigningCertificate(chain.front()));
+  VerifiedSigner signer{.key = chain.front().public_key(),
+                        .member = std::move(holder),
+                        .valid_from = TimePoint::min(),
+                        .valid_until = TimePoint::max()};
+  for (const crypto::Certificate& cert : path) {
+    signer.valid_from = std::max(signer.valid_from, cert.not_before());
+    signer.valid_until = std::min(signer.valid_until, cert.not_after());
+  }
+  return signer;
+}
+
+Status VerifyBatchRoot(const v1::BatchSignature& signature, const crypto::PublicKey& key) {
+  const crypto::Signature value{signature.signature().key_id(), signature.signature().value()};
+  return key.Verify(
+      BatchRootPayload(signature.merkle_root(), proto::FromProtoTimestamp(signature.signed_at())),
+      value);
+}
+
+Status CheckSignerIs(const VerifiedSigner& verified, const ids::MemberId& signer) {
+  if (verified.member != signer) {
     return UnauthenticatedError(fmt::format("the message was signed by {}, not by {}",
-                                            holder.ToString(), signer.ToString()),
+                                            verified.member.ToString(), signer.ToString()),
                                 "evidence.wrong_signer");
   }
-  const crypto::Signature value{signature.signature().key_id(), signature.signature().value()};
-  TRUC_RETURN_IF_ERROR(chain.front().public_key().Verify(
-      BatchRootPayload(signature.merkle_root(), signed_at), value));
+  return OkStatus();
+}
+
+StatusOr<TimePoint> VerifyMessageSignature(const v1::MessageEvidence& evidence,
+                                           const v1::BatchSignature& signature,
+                                           const ids::MemberId& signer,
+                                           const crypto::TrustStore& trust) {
+  TRUC_RETURN_IF_ERROR(VerifyBatchInclusion(evidence, signature));
+  const TimePoint signed_at = proto::FromProtoTimestamp(signature.signed_at());
+  TRUC_ASSIGN_OR_RETURN(const VerifiedSigner verified,
+                        VerifySignerChain(signature.certificate_chain(), signed_at, trust));
+  TRUC_RETURN_IF_ERROR(CheckSignerIs(verified, signer));
+  TRUC_RETURN_IF_ERROR(VerifyBatchRoot(signature, verified.key));
   return signed_at;
 }
 

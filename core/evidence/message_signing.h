@@ -90,4 +90,33 @@ StatusOr<TimePoint> VerifyMessageSignature(const v1::MessageEvidence& evidence,
                                            const ids::MemberId& signer,
                                            const crypto::TrustStore& trust);
 
+// The steps of VerifyMessageSignature, for callers that keep what they verified
+// (VerificationCache).
+
+// Checks that `evidence` is the leaf the inclusion proof of `signature` leads from to its root.
+Status VerifyBatchInclusion(const v1::MessageEvidence& evidence,
+                            const v1::BatchSignature& signature);
+
+// Who a verified certificate chain vouches for.
+struct VerifiedSigner {
+  crypto::PublicKey key;  // The leaf's.
+  ids::MemberId member;   // The member its signing certificate names.
+  // The chain, as verified, holds for any time in [valid_from, valid_until]: the intersection
+  // of its certificates' validity periods (revocation is a matter of the trust store).
+  TimePoint valid_from;
+  TimePoint valid_until;
+};
+
+// Parses `chain_der` (leaf first) and verifies it as VerifyMessageSignature does: it chains to
+// `trust` at `at`, and its leaf is a member signing certificate.
+StatusOr<VerifiedSigner> VerifySignerChain(
+    const google::protobuf::RepeatedPtrField<std::string>& chain_der, TimePoint at,
+    const crypto::TrustStore& trust);
+
+// "evidence.wrong_signer" unless `verified` is a certificate of member `signer`.
+Status CheckSignerIs(const VerifiedSigner& verified, const ids::MemberId& signer);
+
+// Checks that `key` made the signature of `signature`'s batch root at its signing time.
+Status VerifyBatchRoot(const v1::BatchSignature& signature, const crypto::PublicKey& key);
+
 }  // namespace truc::evidence

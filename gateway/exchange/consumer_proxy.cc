@@ -17,11 +17,12 @@ Status LogExchange(ExchangeLog& log, const ExchangeRecord& record, std::string_v
 
 ConsumerProxy::ConsumerProxy(ConsumerOptions options,
                              globalconf::ConfigurationClient& configuration,
-                             evidence::BatchSigner& signer, PeerChannels& peers, ExchangeLog& log,
-                             const Clock& clock)
+                             evidence::BatchSigner& signer, evidence::VerificationCache& verified,
+                             PeerChannels& peers, ExchangeLog& log, const Clock& clock)
     : options_(std::move(options)),
       configuration_(configuration),
       signer_(signer),
+      verified_(verified),
       peers_(peers),
       log_(log),
       clock_(clock) {}
@@ -115,7 +116,7 @@ Status ConsumerProxy::CheckResponse(const v1::ExchangeMessage& request,
                             "the response is not bound to the request it answers");
   }
   TRUC_ASSIGN_OR_RETURN(const ids::ServiceId service, ids::FromProto(asked.service()));
-  return VerifySeal(response, service.provider().member(), view, kClientProxyPrefix);
+  return VerifySeal(response, service.provider().member(), view, verified_, kClientProxyPrefix);
 }
 
 }  // namespace truc::gateway

@@ -11,6 +11,7 @@
 
 #include "core/base/clock.h"
 #include "core/evidence/message_signing.h"
+#include "core/evidence/verification_cache.h"
 #include "core/globalconf/configuration_client.h"
 #include "gateway/exchange/exchange_log.h"
 #include "gateway/exchange/peer_channels.h"
@@ -28,8 +29,8 @@ struct ConsumerOptions {
 class ConsumerProxy {
  public:
   ConsumerProxy(ConsumerOptions options, globalconf::ConfigurationClient& configuration,
-                evidence::BatchSigner& signer, PeerChannels& peers, ExchangeLog& log,
-                const Clock& clock);
+                evidence::BatchSigner& signer, evidence::VerificationCache& verified,
+                PeerChannels& peers, ExchangeLog& log, const Clock& clock);
 
   // Checks the client's status, as X-Road does before it authenticates the caller: ClientProxy
   // OutdatedGlobalConf, UnknownMember (a client subsystem not registered in the federation),
@@ -55,6 +56,7 @@ class ConsumerProxy {
   const ConsumerOptions options_;
   globalconf::ConfigurationClient& configuration_;
   evidence::BatchSigner& signer_;
+  evidence::VerificationCache& verified_;
   PeerChannels& peers_;
   ExchangeLog& log_;
   const Clock& clock_;

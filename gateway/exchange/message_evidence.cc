@@ -28,7 +28,8 @@ Status SealMessage(const MessageIdentity& identity, evidence::BatchSigner& signe
 }
 
 Status VerifySeal(const v1::ExchangeMessage& message, const ids::MemberId& signer,
-                  const globalconf::ConfigurationView& view, std::string_view prefix) {
+                  const globalconf::ConfigurationView& view, evidence::VerificationCache& cache,
+                  std::string_view prefix) {
   const v1::MessageDigests digests =
       evidence::DigestMessage(evidence::HeaderFieldsOf(message.headers()), message.body());
   if (digests.headers_sha256() != message.evidence().digests().headers_sha256()) {
@@ -39,8 +40,8 @@ Status VerifySeal(const v1::ExchangeMessage& message, const ids::MemberId& signe
     return ProxyError(prefix, error_code::kInvalidSignatureValue,
                       "the message's body differs from the one its sender signed");
   }
-  const StatusOr<TimePoint> signed_at = evidence::VerifyMessageSignature(
-      message.evidence(), message.signature(), signer, view.trust_store());
+  const StatusOr<TimePoint> signed_at = cache.VerifyMessageSignature(
+      message.evidence(), message.signature(), signer, view.trust_store(), view.info().version);
   if (!signed_at.ok()) {
     return ProxyError(prefix, error_code::kInvalidSignatureValue,
                       fmt::format("the signature of {} does not hold: {}", signer.ToString(),

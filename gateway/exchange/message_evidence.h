@@ -6,6 +6,7 @@
 
 #include "core/base/status.h"
 #include "core/evidence/message_signing.h"
+#include "core/evidence/verification_cache.h"
 #include "core/globalconf/configuration_view.h"
 #include "core/ids/identifiers.h"
 #include "truc/v1/gateway_exchange.pb.h"
@@ -30,9 +31,10 @@ Status SealMessage(const MessageIdentity& identity, evidence::BatchSigner& signe
 
 // Checks a received message: its evidence describes its headers and body, and member `signer`
 // signed that evidence with a certificate valid at the signing time, chaining to an approved CA,
-// not revoked (evidence::VerifyMessageSignature). Errors: InvalidSignatureValue of `prefix`'s
-// side, saying what did not hold.
+// not revoked (evidence::VerifyMessageSignature), through `cache` (for the configuration of
+// `view`). Errors: InvalidSignatureValue of `prefix`'s side, saying what did not hold.
 Status VerifySeal(const v1::ExchangeMessage& message, const ids::MemberId& signer,
-                  const globalconf::ConfigurationView& view, std::string_view prefix);
+                  const globalconf::ConfigurationView& view, evidence::VerificationCache& cache,
+                  std::string_view prefix);
 
 }  // namespace truc::gateway

@@ -174,7 +174,8 @@ StatusOr<BackendAnswer> ProviderProxy::Serve(const crypto::Certificate& peer_cer
         fmt::format("the request for {} came from {}, not from a gateway of its member",
                     call.client.ToString(), peer->id.ToString()));
   }
-  TRUC_RETURN_IF_ERROR(VerifySeal(request, call.client.member(), view, kServerProxyPrefix));
+  TRUC_RETURN_IF_ERROR(
+      VerifySeal(request, call.client.member(), view, deps_.verified, kServerProxyPrefix));
   if (call.service.provider().member() != options_.member) {
     return ServerProxyError(
         error_code::kUnknownService,

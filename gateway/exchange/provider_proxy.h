@@ -16,6 +16,7 @@
 
 #include "core/base/clock.h"
 #include "core/evidence/message_signing.h"
+#include "core/evidence/verification_cache.h"
 #include "core/globalconf/configuration_client.h"
 #include "gateway/access/access_rights.h"
 #include "gateway/exchange/backend_client.h"
@@ -48,6 +49,8 @@ struct ProviderOptions {
 struct ProviderDependencies {
   globalconf::ConfigurationClient& configuration;
   evidence::BatchSigner& signer;
+  // What was verified of peers' signatures under the current configuration.
+  evidence::VerificationCache& verified;
   access::AccessRights& access;
   BackendClient& backends;
   limits::ReplayGuard& replay;

@@ -187,6 +187,8 @@ class GatewayFederation {
     net::HttpHeaders fields;
     for (auto& [name, value] : headers) fields.Add(name, value);
     net::HttpClientOptions options;
+    // Longer than any gateway's exchange timeout, so that callers see the gateway's answer.
+    options.timeout = std::chrono::seconds(90);
     if (options_.consumer_tls) {
       options.tls.ca_file = dir_.File("root-ca.pem");
       if (!client_certificate.empty()) {
@@ -451,7 +453,8 @@ class GatewayFederation {
   void StopGateways() {
     for (auto* gateway : {&consumer_, &provider_}) {
       if (gateway->process == nullptr) continue;
-      Expect(gateway->process->Stop(SIGTERM) == 0, "a gateway did not stop cleanly");
+      const int code = gateway->process->Stop(SIGTERM);
+      Expect(code == 0, fmt::format("a gateway did not stop cleanly (exit code {})", code));
       gateway->process.reset();
     }
   }

@@ -23,7 +23,8 @@ v1::MessageEvidence Request(const std::string& message_id, const std::string& bo
   evidence.set_kind(v1::MessageEvidence::KIND_REQUEST);
   evidence.set_message_id(message_id);
   evidence.set_request_id("req-" + message_id);
-  *evidence.mutable_client() = ids::ToProto(ids::SubsystemId::Parse("VN/GOV/000900/portal").value());
+  *evidence.mutable_client() =
+      ids::ToProto(ids::SubsystemId::Parse("VN/GOV/000900/portal").value());
   *evidence.mutable_service() =
       ids::ToProto(ids::ServiceId::Parse("VN/GOV/000100/population/citizens").value());
   *evidence.mutable_digests() =
