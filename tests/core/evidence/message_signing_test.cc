@@ -4,6 +4,7 @@
 
 #include "core/base/file.h"
 #include "core/ids/id_proto.h"
+#include "tests/core/evidence/test_requests.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
@@ -18,19 +19,7 @@ using testing::KeyAndCertificate;
 const ids::MemberId kPortal = ids::MemberId::Parse("VN/GOV/000900").value();
 const ids::MemberId kPopulation = ids::MemberId::Parse("VN/GOV/000100").value();
 
-v1::MessageEvidence Request(const std::string& message_id, const std::string& body) {
-  v1::MessageEvidence evidence;
-  evidence.set_kind(v1::MessageEvidence::KIND_REQUEST);
-  evidence.set_message_id(message_id);
-  evidence.set_request_id("req-" + message_id);
-  *evidence.mutable_client() =
-      ids::ToProto(ids::SubsystemId::Parse("VN/GOV/000900/portal").value());
-  *evidence.mutable_service() =
-      ids::ToProto(ids::ServiceId::Parse("VN/GOV/000100/population/citizens").value());
-  *evidence.mutable_digests() =
-      DigestMessage({{"X-Road-UserId", "VN079123456789"}, {"X-Road-Issue", "HS-2026-001"}}, body);
-  return evidence;
-}
+constexpr auto Request = TestRequest;
 
 struct Fixture {
   Fixture()

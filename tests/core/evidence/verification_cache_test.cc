@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/ids/id_proto.h"
+#include "tests/core/evidence/test_requests.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/test_federation.h"
 
@@ -14,18 +15,7 @@ using pki::Profile;
 const ids::MemberId kPortal = ids::MemberId::Parse("VN/GOV/000900").value();
 const ids::MemberId kPopulation = ids::MemberId::Parse("VN/GOV/000100").value();
 
-v1::MessageEvidence Request(const std::string& message_id) {
-  v1::MessageEvidence evidence;
-  evidence.set_kind(v1::MessageEvidence::KIND_REQUEST);
-  evidence.set_message_id(message_id);
-  evidence.set_request_id("req-" + message_id);
-  *evidence.mutable_client() =
-      ids::ToProto(ids::SubsystemId::Parse("VN/GOV/000900/portal").value());
-  *evidence.mutable_service() =
-      ids::ToProto(ids::ServiceId::Parse("VN/GOV/000100/population/citizens").value());
-  *evidence.mutable_digests() = DigestMessage({{"X-Road-UserId", "VN0791"}}, message_id);
-  return evidence;
-}
+constexpr auto Request = TestRequest;
 
 // Three messages signed as one batch by the portal's member.
 struct Batch {
@@ -34,7 +24,7 @@ struct Batch {
                        {.max_batch = 3, .max_delay = std::chrono::seconds(5)});
     std::vector<std::future<StatusOr<v1::BatchSignature>>> futures;
     for (const char* id : {"m1", "m2", "m3"}) {
-      messages.push_back(Request(id));
+      messages.push_back(Request(id, id));
       futures.push_back(signer.Sign(messages.back()));
     }
     for (auto& future : futures) signatures.push_back(future.get().value());
@@ -121,7 +111,7 @@ TEST_CASE("A chain verified once is verified afresh for a signing time outside i
   batch.clock.Advance(std::chrono::days(800));
   BatchSigner late(batch.signing.key, {batch.signing.certificate}, batch.clock,
                    {.max_batch = 1, .max_delay = std::chrono::milliseconds(1)});
-  const v1::MessageEvidence message = Request("late");
+  const v1::MessageEvidence message = Request("late", "late");
   const v1::BatchSignature signature = late.Sign(message).get().value();
   CHECK(
       cache.VerifyMessageSignature(message, signature, kPortal, batch.trust, 1).status().reason() ==
