@@ -8,8 +8,9 @@
 #   bench/run.sh [--quick]
 #
 # Environment: BENCH_SECONDS (each measurement, default 5), BENCH_ROUNDS (default 2),
-# BENCH_OUT (the report, default docs/performance.md). --quick: 1 second, 1 round, 1 KiB only, to
-# check the suite itself.
+# BENCH_OUT (the report, default docs/performance.md), BENCH_PROFILE_DIR (when set: a system-wide
+# `perf record -g` of 10 s of Trục REST at 64 connections goes there, with its report).
+# --quick: 1 second, 1 round, 1 KiB only, to check the suite itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -233,6 +234,22 @@ record "$(cat "$work/open.json")" scenario=grpc-open-loop body=1k connections=16
 log "overload: 512 connections against a consumer limit of 256 concurrent calls"
 measure rest 1k 512 overload
 measure grpc 1k 512 overload
+
+# --- A profile, on request ------------------------------------------------------------------------
+if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
+  mkdir -p "$BENCH_PROFILE_DIR"
+  log "profiling Trục REST at 64 connections into $BENCH_PROFILE_DIR"
+  wrk -t1 -c64 -d12s -s bench/suite/wrk.lua -H "X-Road-Client: $client" \
+    "$(url_for rest 1k)" > "$BENCH_PROFILE_DIR/wrk.txt" &
+  wrk_pid=$!
+  sleep 1
+  perf record -a -g -o "$BENCH_PROFILE_DIR/perf.data" -- sleep 10 2> "$BENCH_PROFILE_DIR/record.log"
+  wait "$wrk_pid"
+  perf report -i "$BENCH_PROFILE_DIR/perf.data" --no-children --sort comm,dso --stdio \
+    2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 > "$BENCH_PROFILE_DIR/by-dso.txt"
+  perf report -i "$BENCH_PROFILE_DIR/perf.data" --no-children --sort symbol --stdio -g none \
+    2>/dev/null | grep -v '^#' | grep -v '^$' | head -60 > "$BENCH_PROFILE_DIR/by-symbol.txt"
+fi
 
 # --- The report -----------------------------------------------------------------------------------
 python3 bench/suite/report.py --results "$results" --federation "$work/federation.json" \

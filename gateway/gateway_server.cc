@@ -244,6 +244,9 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
   }
 
   TRUC_ASSIGN_OR_RETURN(config::ConfigTable provider, root.GetTable("provider"));
+  TRUC_ASSIGN_OR_RETURN(const int64_t provider_calls,
+                        provider.GetInt("max_concurrent_calls", 1, 4096, 256));
+  config.provider_max_concurrent_calls = static_cast<size_t>(provider_calls);
   TRUC_ASSIGN_OR_RETURN(config.requests_per_second,
                         provider.GetDouble("requests_per_second", 100.0));
   TRUC_ASSIGN_OR_RETURN(config.burst, provider.GetDouble("burst", 200.0));
@@ -406,19 +409,25 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   server->consumer_ = std::make_unique<ConsumerProxy>(
       ConsumerOptions{.member = cfg.server_id.owner(), .timeout = cfg.exchange_timeout},
       *configuration, *server->signer_, server->verified_, *server->peers_, *server->log_, clock);
-  server->provider_ =
-      std::make_unique<ProviderProxy>(ProviderOptions{.member = cfg.server_id.owner(),
-                                                      .services = cfg.services,
-                                                      .max_body_bytes = cfg.max_body_bytes},
-                                      ProviderDependencies{.configuration = *configuration,
-                                                           .signer = *server->signer_,
-                                                           .verified = server->verified_,
-                                                           .access = *server->access_,
-                                                           .backends = *server->backends_,
-                                                           .replay = *server->replay_,
-                                                           .rates = *server->rates_,
-                                                           .log = *server->log_,
-                                                           .clock = clock});
+  server->provider_workers_ =
+      std::make_unique<WorkerPool>(static_cast<int>(cfg.provider_max_concurrent_calls));
+  server->provider_concurrency_ =
+      std::make_unique<limits::ConcurrencyLimit>(cfg.provider_max_concurrent_calls);
+  server->provider_ = std::make_unique<ProviderProxy>(
+      ProviderOptions{.member = cfg.server_id.owner(),
+                      .services = cfg.services,
+                      .max_body_bytes = cfg.max_body_bytes},
+      ProviderDependencies{.configuration = *configuration,
+                           .signer = *server->signer_,
+                           .verified = server->verified_,
+                           .access = *server->access_,
+                           .backends = *server->backends_,
+                           .replay = *server->replay_,
+                           .rates = *server->rates_,
+                           .log = *server->log_,
+                           .clock = clock,
+                           .workers = *server->provider_workers_,
+                           .concurrency = *server->provider_concurrency_});
 
   TRUC_RETURN_IF_ERROR(server->StartExchangeServer(identity, clock));
   TRUC_RETURN_IF_ERROR(server->StartConsumerServers());
@@ -506,7 +515,9 @@ GatewayServer::~GatewayServer() {
   if (rest_) rest_->Stop();
   if (grpc_server_) grpc_server_->Shutdown(deadline);
   if (admin_server_) admin_server_->Shutdown(deadline);
+  // Waits for the requests the provider's workers are serving (their reactors belong to it).
   if (exchange_server_) exchange_server_->Shutdown(deadline);
+  if (provider_workers_) provider_workers_->Shutdown();
   if (workers_) workers_->Shutdown();
 }
 

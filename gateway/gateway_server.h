@@ -41,6 +41,7 @@
 //   client_ca_file = "agency-ca.pem"    # optional: client certificates (see local_clients)
 //
 //   [provider]                          # limits on what other members ask of this gateway
+//   max_concurrent_calls = 256          # requests served at once; beyond, TooManyRequests
 //   requests_per_second = 100.0         # per client subsystem
 //   burst = 200
 //   replay_window = "15m"               # a message id is refused again within this window
@@ -151,6 +152,7 @@ struct GatewayConfig {
   size_t max_concurrent_calls = 256;
   int worker_threads = 256;
 
+  size_t provider_max_concurrent_calls = 256;
   double requests_per_second = 100;
   double burst = 200;
   std::chrono::milliseconds replay_window{std::chrono::minutes(15)};
@@ -227,6 +229,9 @@ class GatewayServer {
   std::unique_ptr<BackendClient> backends_;
   std::unique_ptr<PeerChannels> peers_;
   std::unique_ptr<ConsumerProxy> consumer_;
+  // The provider's side: requests from other gateways are served on their own bounded pool.
+  std::unique_ptr<WorkerPool> provider_workers_;
+  std::unique_ptr<limits::ConcurrencyLimit> provider_concurrency_;
   std::unique_ptr<ProviderProxy> provider_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<RestInterface> rest_interface_;

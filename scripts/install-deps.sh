@@ -18,7 +18,7 @@ packages=(
 )
 if [ "${1:-}" = "--bench" ]; then
   # The benchmark suite: the reference nginx chain and backend, and the HTTP load generator.
-  packages+=(nginx-light wrk)
+  packages+=(nginx-light wrk linux-perf)
 fi
 
 missing=()

@@ -3,10 +3,12 @@
 #include <charconv>
 #include <stdexcept>
 #include <type_traits>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -81,12 +83,25 @@ asio::awaitable<void> Exchange(Stream& stream, const std::string& url, const Htt
                                const HttpClientOptions& options,
                                std::chrono::steady_clock::time_point deadline,
                                StatusOr<HttpResponse>& result) {
-  tcp::resolver resolver(co_await asio::this_coro::executor);
   beast::tcp_stream& transport = beast::get_lowest_layer(stream);
   transport.expires_at(deadline);
-  auto [resolve_error, endpoints] =
-      co_await resolver.async_resolve(parts.host, std::to_string(parts.port), kNoThrow);
-  if (resolve_error) {
+  // An address is used as it is. A name is resolved on this (the caller's) thread: Asio's
+  // asynchronous resolver would start a thread of its own for each io_context, that is for
+  // each call.
+  std::vector<tcp::endpoint> endpoints;
+  boost::system::error_code resolve_error;
+  const asio::ip::address literal = asio::ip::make_address(parts.host, resolve_error);
+  if (!resolve_error) {
+    endpoints.emplace_back(literal, parts.port);
+  } else {
+    tcp::resolver resolver(co_await asio::this_coro::executor);
+    resolve_error.clear();
+    for (const auto& entry :
+         resolver.resolve(parts.host, std::to_string(parts.port), resolve_error)) {
+      endpoints.push_back(entry.endpoint());
+    }
+  }
+  if (resolve_error || endpoints.empty()) {
     result = NetworkError(url, "cannot resolve", resolve_error);
     co_return;
   }

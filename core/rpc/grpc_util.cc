@@ -48,7 +48,7 @@ Status FromGrpcStatus(const grpc::Status& status) {
                 status.error_details());
 }
 
-std::optional<crypto::Certificate> PeerCertificate(const grpc::ServerContext& context) {
+std::optional<crypto::Certificate> PeerCertificate(const grpc::ServerContextBase& context) {
   const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr) return std::nullopt;
   const std::vector<grpc::string_ref> pem = auth->FindPropertyValues("x509_pem_cert");
@@ -59,7 +59,7 @@ std::optional<crypto::Certificate> PeerCertificate(const grpc::ServerContext& co
   return *std::move(cert);
 }
 
-std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContext& context) {
+std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContextBase& context) {
   const std::optional<crypto::Certificate> cert = PeerCertificate(context);
   if (!cert.has_value()) return std::nullopt;
   return cert->Fingerprint();

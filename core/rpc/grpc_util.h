@@ -20,9 +20,9 @@ grpc::Status ToGrpcStatus(const Status& status);
 Status FromGrpcStatus(const grpc::Status& status);
 
 // The SHA-256 fingerprint of the certificate the peer presented over mutual TLS, or nullopt.
-std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContext& context);
+std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContextBase& context);
 // The TLS certificate the caller presented (and the server verified), or nullopt.
-std::optional<crypto::Certificate> PeerCertificate(const grpc::ServerContext& context);
+std::optional<crypto::Certificate> PeerCertificate(const grpc::ServerContextBase& context);
 
 // A started gRPC server and the "host:port" it listens on.
 // How long a client may take to complete its TLS handshake with a server StartGrpcServer starts.

@@ -50,17 +50,34 @@ rpc::PeerCheck PeerCheckForGateways(ViewSource views, const Clock& clock) {
 ProviderProxy::ProviderProxy(ProviderOptions options, ProviderDependencies dependencies)
     : options_(std::move(options)), deps_(dependencies) {}
 
-grpc::Status ProviderProxy::Exchange(grpc::ServerContext* context,
-                                     const v1::ExchangeMessage* request,
-                                     v1::ExchangeMessage* response) {
-  const std::optional<crypto::Certificate> peer = rpc::PeerCertificate(*context);
-  StatusOr<v1::ExchangeMessage> answer =
-      peer.has_value() ? Handle(*peer, *request)
-                       : ServerProxyError(error_code::kSslAuthenticationFailed,
-                                          "the peer presented no TLS certificate");
-  if (!answer.ok()) return rpc::ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* ProviderProxy::Exchange(grpc::CallbackServerContext* context,
+                                                  const v1::ExchangeMessage* request,
+                                                  v1::ExchangeMessage* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::optional<limits::ConcurrencyLimit::Permit> permit = deps_.concurrency.TryAcquire();
+  if (!permit.has_value()) {
+    reactor->Finish(rpc::ToGrpcStatus(
+        ServerProxyError(error_code::kTooManyRequests,
+                         fmt::format("the provider's gateway serves at most {} requests at once",
+                                     deps_.concurrency.max_in_flight()))));
+    return reactor;
+  }
+  // The request, the response and the context live until Finish.
+  auto held = std::make_shared<limits::ConcurrencyLimit::Permit>(*std::move(permit));
+  const bool queued = deps_.workers.Submit([this, context, request, response, reactor, held] {
+    const std::optional<crypto::Certificate> peer = rpc::PeerCertificate(*context);
+    StatusOr<v1::ExchangeMessage> answer =
+        peer.has_value() ? Handle(*peer, *request)
+                         : ServerProxyError(error_code::kSslAuthenticationFailed,
+                                            "the peer presented no TLS certificate");
+    if (answer.ok()) *response = *std::move(answer);
+    reactor->Finish(answer.ok() ? grpc::Status::OK : rpc::ToGrpcStatus(answer.status()));
+  });
+  if (!queued) {
+    reactor->Finish(rpc::ToGrpcStatus(
+        ServerProxyError(error_code::kTooManyRequests, "the provider's gateway is stopping")));
+  }
+  return reactor;
 }
 
 const ProvidedService* ProviderProxy::FindService(const ids::ServiceId& id) const {

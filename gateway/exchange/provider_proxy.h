@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/base/clock.h"
+#include "core/base/worker_pool.h"
 #include "core/evidence/message_signing.h"
 #include "core/evidence/verification_cache.h"
 #include "core/globalconf/configuration_client.h"
@@ -23,6 +24,7 @@
 #include "gateway/exchange/exchange_log.h"
 #include "gateway/exchange/peer_channels.h"
 #include "gateway/exchange/service_call.h"
+#include "gateway/limits/concurrency_limit.h"
 #include "gateway/limits/rate_limiter.h"
 #include "gateway/limits/replay_guard.h"
 #include "truc/v1/gateway_exchange.grpc.pb.h"
@@ -57,16 +59,22 @@ struct ProviderDependencies {
   limits::RateLimiter& rates;
   ExchangeLog& log;
   const Clock& clock;
+  // Where requests are served (they block on the backend, the signer and the log), and how many
+  // may be in progress at once: beyond, a peer is answered TooManyRequests at once.
+  WorkerPool& workers;
+  limits::ConcurrencyLimit& concurrency;
 };
 
 // Thread-safe. The gRPC server that hosts it must authenticate peers with pinned TLS (see
 // PeerCheckForGateways), so that every caller presents a registered gateway certificate.
-class ProviderProxy final : public v1::GatewayExchange::Service {
+// gRPC's callback API: no gRPC thread waits on a request; each is served on `workers`.
+class ProviderProxy final : public v1::GatewayExchange::CallbackService {
  public:
   ProviderProxy(ProviderOptions options, ProviderDependencies dependencies);
 
-  grpc::Status Exchange(grpc::ServerContext* context, const v1::ExchangeMessage* request,
-                        v1::ExchangeMessage* response) override;
+  grpc::ServerUnaryReactor* Exchange(grpc::CallbackServerContext* context,
+                                     const v1::ExchangeMessage* request,
+                                     v1::ExchangeMessage* response) override;
 
   // The handling of one request from the gateway that presented the TLS certificate `peer`.
   StatusOr<v1::ExchangeMessage> Handle(const crypto::Certificate& peer,
