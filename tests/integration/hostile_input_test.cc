@@ -254,8 +254,9 @@ TEST_CASE("Defect 5: transfer codings other than chunked are refused; trailers a
   CHECK(echo["body"] == "note");
 }
 
-TEST_CASE("Defect 6: callers beyond the gateway's capacity get TooManyRequests, not a queue") {
-  GatewayFederation federation({.consumer_settings = "max_concurrent_calls = 2"});
+// Starts two calls the backend answers after 3 s, and returns once both are at the backend.
+std::vector<std::future<net::HttpResponse>> TwoSlowCallsAtTheBackend(
+    GatewayFederation& federation) {
   const int before = federation.backend_requests();
   std::vector<std::future<net::HttpResponse>> slow;
   for (int i = 0; i < 2; ++i) {
@@ -263,15 +264,38 @@ TEST_CASE("Defect 6: callers beyond the gateway's capacity get TooManyRequests, 
       return federation.CallCitizens("GET", "/citizens/slow-3000");
     }));
   }
-  // Both slow calls are at the backend: the gateway has no room left.
   for (int attempt = 0; attempt < 100 && federation.backend_requests() < before + 2; ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   REQUIRE(federation.backend_requests() == before + 2);
+  return slow;
+}
+
+TEST_CASE("Defect 6: callers beyond the gateway's capacity get TooManyRequests, not a queue") {
+  GatewayFederation federation({.consumer_settings = "max_concurrent_calls = 2"});
+  const int before = federation.backend_requests();
+  // Both slow calls are at the backend: the gateway has no room left.
+  std::vector<std::future<net::HttpResponse>> slow = TwoSlowCallsAtTheBackend(federation);
   const net::HttpResponse refused = federation.CallCitizens("GET", "/citizens/1");
   CHECK(refused.status == 500);
   CHECK(ErrorType(refused) == "Server.ClientProxy.TooManyRequests");
   CHECK(federation.backend_requests() == before + 2);  // Refused, not queued for later.
+  for (auto& call : slow) CHECK(call.get().status == 200);
+  CHECK(federation.CallCitizens("GET", "/citizens/1").status == 200);
+}
+
+TEST_CASE("Requests beyond the provider's capacity get TooManyRequests at once, not a queue") {
+  GatewayFederation federation({.provider_settings = "max_concurrent_calls = 2"});
+  const int before = federation.backend_requests();
+  // Both slow calls are at the backend: the gateway has no room left.
+  std::vector<std::future<net::HttpResponse>> slow = TwoSlowCallsAtTheBackend(federation);
+  const auto started = std::chrono::steady_clock::now();
+  const net::HttpResponse refused = federation.CallCitizens("GET", "/citizens/1");
+  INFO(refused.body);
+  CHECK(ErrorType(refused) == "Server.ServerProxy.TooManyRequests");
+  // At once: well before the slow calls end (3 s).
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(2500));
+  CHECK(federation.backend_requests() == before + 2);
   for (auto& call : slow) CHECK(call.get().status == 200);
   CHECK(federation.CallCitizens("GET", "/citizens/1").status == 200);
 }

@@ -92,6 +92,8 @@ struct FederationOptions {
   bool audit_enabled = true;
   // Appended to the consumer's [consumer] table, e.g. "worker_threads = 2".
   std::string consumer_settings;
+  // Appended to the provider's [provider] table, e.g. "max_concurrent_calls = 2".
+  std::string provider_settings;
   // Both gateways' [exchange] timeout: how long a call through them may take end to end.
   std::string exchange_timeout = "10s";
   // When not 0, the provider's data directory is a tmpfs of this many MiB, mounted for the
@@ -617,6 +619,7 @@ grpc_port = 0
 [provider]
 requests_per_second = {4}
 burst = {4}
+{11}
 
 [admin]
 port = 0
@@ -641,7 +644,8 @@ timestamping_tolerance = "{6}"
           tsa_server_->endpoint(), options_.timestamping_tolerance,
           name == "provider" ? options_.provider_audit : "",
           options_.audit_enabled ? "" : "enabled = false",
-          name == "consumer" ? options_.consumer_settings : "", options_.exchange_timeout);
+          name == "consumer" ? options_.consumer_settings : "", options_.exchange_timeout,
+          name == "provider" ? options_.provider_settings : "");
       Expect(WriteFileAtomically(dir_.File(name + ".toml"), text, 0644).ok(),
              "writing " + name + ".toml");
     };
