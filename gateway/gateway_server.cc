@@ -138,7 +138,7 @@ StatusOr<audit::AuditLogOptions> AuditLogOptionsOf(const GatewayConfig& config) 
 // What the exchange paths log to when [audit] enabled = false: nothing is kept, nothing refused.
 class UnloggedExchanges final : public ExchangeLog {
  public:
-  Status Append(const ExchangeRecord&) override { return OkStatus(); }
+  void AppendAsync(const ExchangeRecord&, Done done) override { done(OkStatus()); }
   Status Ready() const override { return OkStatus(); }
 };
 
@@ -149,7 +149,9 @@ class UnloggedExchanges final : public ExchangeLog {
 // records wait too long for a timestamp.
 class SealedAuditLog final : public ExchangeLog, public audit::TreeHeadSource {
  public:
-  Status Append(const ExchangeRecord& record) override { return log->Append(record); }
+  void AppendAsync(const ExchangeRecord& record, Done done) override {
+    log->AppendAsync(record, std::move(done));
+  }
   Status Ready() const override {
     TRUC_RETURN_IF_ERROR(log->Ready());
     return sealer->CheckTimestamping();
@@ -305,6 +307,10 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
 
 GatewayServer::GatewayServer(GatewayConfig config) : config_(std::move(config)) {}
 
+int GatewayServer::ExecutorThreads() {
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u));
+}
+
 StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig config,
                                                               const Clock& clock) {
   std::unique_ptr<GatewayServer> server(new GatewayServer(std::move(config)));
@@ -357,6 +363,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   server->signer_ = std::make_unique<evidence::BatchSigner>(
       *server->signing_key_, std::move(signing_chain), clock,
       merkle::BatcherOptions{.max_batch = 10'000, .max_delay = cfg.batch_delay});
+  server->sealer_ = std::make_unique<BatchSealer>(*server->signer_);
   TRUC_ASSIGN_OR_RETURN(server->access_, access::AccessRights::Open(*server->store_));
   if (cfg.audit_enabled) {
     auto sealed = std::make_unique<SealedAuditLog>();
@@ -408,7 +415,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
       identity, views, clock, PeerChannelOptions{.max_message_bytes = server->MaxMessageBytes()});
   server->consumer_ = std::make_unique<ConsumerProxy>(
       ConsumerOptions{.member = cfg.server_id.owner(), .timeout = cfg.exchange_timeout},
-      *configuration, *server->signer_, server->verified_, *server->peers_, *server->log_, clock);
+      *configuration, *server->sealer_, server->verified_, *server->peers_, *server->log_, clock);
   server->provider_workers_ =
       std::make_unique<WorkerPool>(static_cast<int>(cfg.provider_max_concurrent_calls));
   server->provider_concurrency_ =
@@ -418,7 +425,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
                       .services = cfg.services,
                       .max_body_bytes = cfg.max_body_bytes},
       ProviderDependencies{.configuration = *configuration,
-                           .signer = *server->signer_,
+                           .sealer = *server->sealer_,
                            .verified = server->verified_,
                            .access = *server->access_,
                            .backends = *server->backends_,
@@ -444,14 +451,17 @@ Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, cons
           rpc::PinnedTlsServerCredentials(
               identity,
               PeerCheckForGateways([configuration] { return configuration->Current(); }, clock)),
-          {provider_.get()}, MaxMessageBytes(), "other gateways"));
+          {provider_->service()}, MaxMessageBytes(), "other gateways", /*with_queue=*/true));
   exchange_server_ = std::move(exchange.server);
+  provider_->Serve(std::move(exchange.queue), ExecutorThreads());
   exchange_endpoint_ = std::move(exchange.endpoint);
   return OkStatus();
 }
 
 Status GatewayServer::StartConsumerServers() {
-  workers_ = std::make_unique<WorkerPool>(config_.worker_threads, config_.worker_threads);
+  // The REST interface hands each call to one of a few threads, which starts it (digests and
+  // signing are not for I/O threads); nothing waits on a call in progress.
+  workers_ = std::make_unique<WorkerPool>(ExecutorThreads(), config_.max_concurrent_calls);
   rest_interface_ = std::make_unique<RestInterface>(*consumer_, config_.local_clients,
                                                     *configuration_, *workers_, *concurrency_);
   RestInterface* rest = rest_interface_.get();
@@ -515,10 +525,14 @@ GatewayServer::~GatewayServer() {
   if (rest_) rest_->Stop();
   if (grpc_server_) grpc_server_->Shutdown(deadline);
   if (admin_server_) admin_server_->Shutdown(deadline);
-  // Waits for the requests the provider's workers are serving (their reactors belong to it).
+  // New requests stop; those in progress are answered, then the provider's queue stops.
   if (exchange_server_) exchange_server_->Shutdown(deadline);
+  if (provider_) provider_->Stop();
   if (provider_workers_) provider_workers_->Shutdown();
   if (workers_) workers_->Shutdown();
+  // Calls to peers still waiting are cancelled; the calls they belong to are logged and end.
+  if (peers_) peers_->Shutdown();
+  if (consumer_) consumer_->WaitIdle();
 }
 
 }  // namespace truc::gateway

@@ -211,6 +211,8 @@ class GatewayServer {
   Status StartExchangeServer(const rpc::TlsIdentity& identity, const Clock& clock);
   Status StartConsumerServers();
   Status StartAdminServer();
+  // How many threads run the exchange core's work: one per core.
+  static int ExecutorThreads();
 
   const GatewayConfig config_;
   // Declaration order is construction order; destruction runs backwards, servers first.
@@ -218,6 +220,7 @@ class GatewayServer {
   std::unique_ptr<globalconf::ConfigurationClient> configuration_;
   std::unique_ptr<crypto::PrivateKey> signing_key_;
   std::unique_ptr<evidence::BatchSigner> signer_;
+  std::unique_ptr<BatchSealer> sealer_;
   // Peers' signatures verified under the current configuration, shared by both sides.
   evidence::VerificationCache verified_;
   std::unique_ptr<access::AccessRights> access_;
@@ -229,7 +232,7 @@ class GatewayServer {
   std::unique_ptr<BackendClient> backends_;
   std::unique_ptr<PeerChannels> peers_;
   std::unique_ptr<ConsumerProxy> consumer_;
-  // The provider's side: requests from other gateways are served on their own bounded pool.
+  // The provider's side: backend calls run on their own bounded pool.
   std::unique_ptr<WorkerPool> provider_workers_;
   std::unique_ptr<limits::ConcurrencyLimit> provider_concurrency_;
   std::unique_ptr<ProviderProxy> provider_;

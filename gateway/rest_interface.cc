@@ -111,20 +111,29 @@ void RestInterface::Handle(net::HttpRequest request, net::HttpResponder respond)
   const bool queued =
       workers_.Submit([this, call = std::move(call), request_headers = request.headers,
                        shared_respond, shared_permit]() mutable {
-        const std::string client = call.client.ToString();
-        const std::string service = call.service.ToString();
-        StatusOr<ServiceResponse> answer = consumer_.Call(std::move(call));
-        if (!answer.ok()) return (*shared_respond)(ErrorResponse(answer.status(), request_headers));
-        net::HttpResponse response;
-        response.status = answer->status;
-        for (auto& [name, value] : answer->headers) response.headers.Add(name, std::move(value));
-        response.headers.Set("X-Road-Id", answer->message_id);
-        response.headers.Set("X-Road-Client", client);
-        response.headers.Set("X-Road-Service", service);
-        response.headers.Set("X-Road-Request-Id", answer->request_id);
-        response.headers.Set("X-Road-Request-Hash", Base64Encode(answer->request_hash));
-        response.body = std::move(answer->body);
-        (*shared_respond)(std::move(response));
+        std::string client = call.client.ToString();
+        std::string service = call.service.ToString();
+        consumer_.CallAsync(
+            std::move(call), std::chrono::system_clock::time_point::max(),
+            [shared_respond, shared_permit, request_headers = std::move(request_headers),
+             client = std::move(client),
+             service = std::move(service)](StatusOr<ServiceResponse> answer) mutable {
+              if (!answer.ok()) {
+                return (*shared_respond)(ErrorResponse(answer.status(), request_headers));
+              }
+              net::HttpResponse response;
+              response.status = answer->status;
+              for (auto& [name, value] : answer->headers) {
+                response.headers.Add(name, std::move(value));
+              }
+              response.headers.Set("X-Road-Id", answer->message_id);
+              response.headers.Set("X-Road-Client", client);
+              response.headers.Set("X-Road-Service", service);
+              response.headers.Set("X-Road-Request-Id", answer->request_id);
+              response.headers.Set("X-Road-Request-Hash", Base64Encode(answer->request_hash));
+              response.body = std::move(answer->body);
+              (*shared_respond)(std::move(response));
+            });
       });
   if (!queued) {
     (*shared_respond)(ErrorResponse(

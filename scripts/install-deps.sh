@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl python3
   libboost1.81-dev libssl-dev libprotobuf-dev protobuf-compiler libgrpc++-dev
   protobuf-compiler-grpc librocksdb-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev
-  libtomlplusplus-dev clang-format clang-tidy
+  libtomlplusplus-dev libjemalloc-dev clang-format clang-tidy
   # The sanitizer and fuzzing builds (scripts/test.sh --asan): clang, its runtimes, the symbolizer.
   clang libclang-rt-14-dev llvm
   # The packaging tests: cpack's DEB generator (dpkg-shlibdeps, file) and systemd-analyze.

@@ -97,13 +97,12 @@ StatusOr<BatchSigner::SignedRoot> BatchSigner::SignRoot(const std::string& root)
   return SignedRoot{std::move(signature), signed_at};
 }
 
-std::future<StatusOr<v1::BatchSignature>> BatchSigner::Sign(const v1::MessageEvidence& evidence) {
-  auto proof = std::make_shared<std::future<StatusOr<merkle::BatchProof<SignedRoot>>>>(
-      batcher_.Submit(merkle::HashLeaf(SerializeEvidence(evidence))));
-  // Turn the batch proof into the wire form when the caller asks for it.
-  return std::async(
-      std::launch::deferred, [chain = chain_der_, proof]() -> StatusOr<v1::BatchSignature> {
-        TRUC_ASSIGN_OR_RETURN(merkle::BatchProof<SignedRoot> batch, proof->get());
+void BatchSigner::Sign(const v1::MessageEvidence& evidence, Done done) {
+  batcher_.Submit(
+      merkle::HashLeaf(SerializeEvidence(evidence)),
+      [chain = chain_der_, done = std::move(done)](StatusOr<merkle::BatchProof<SignedRoot>> proof) {
+        if (!proof.ok()) return done(proof.status());
+        merkle::BatchProof<SignedRoot>& batch = *proof;
         v1::BatchSignature out;
         out.set_merkle_root(batch.root);
         out.mutable_proof()->set_leaf_index(batch.leaf_index);
@@ -113,8 +112,17 @@ std::future<StatusOr<v1::BatchSignature>> BatchSigner::Sign(const v1::MessageEvi
         out.mutable_signature()->set_value(batch.commitment->signature.value);
         *out.mutable_signed_at() = proto::ToProtoTimestamp(batch.commitment->signed_at);
         for (const std::string& der : *chain) out.add_certificate_chain(der);
-        return out;
+        done(std::move(out));
       });
+}
+
+std::future<StatusOr<v1::BatchSignature>> BatchSigner::Sign(const v1::MessageEvidence& evidence) {
+  auto promise = std::make_shared<std::promise<StatusOr<v1::BatchSignature>>>();
+  std::future<StatusOr<v1::BatchSignature>> result = promise->get_future();
+  Sign(evidence, [promise](StatusOr<v1::BatchSignature> signature) {
+    promise->set_value(std::move(signature));
+  });
+  return result;
 }
 
 Status VerifyBatchInclusion(const v1::MessageEvidence& evidence,

@@ -9,6 +9,7 @@
 // (VerifyMessageSignature). Formats: docs/evidence.md.
 #pragma once
 
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -62,6 +63,11 @@ class BatchSigner {
   // The signature for `evidence`, once its batch is signed, or the signer's error. The future
   // must be waited on while this BatchSigner exists (it is satisfied by the batcher).
   std::future<StatusOr<v1::BatchSignature>> Sign(const v1::MessageEvidence& evidence);
+
+  using Done = std::function<void(StatusOr<v1::BatchSignature>)>;
+  // Calls `done` with the signature for `evidence` once its batch is signed (or the signer's
+  // error), on the batcher's thread: `done` must be quick and must not block.
+  void Sign(const v1::MessageEvidence& evidence, Done done);
 
   uint64_t batches() const { return batcher_.batches(); }
 

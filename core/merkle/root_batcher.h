@@ -84,15 +84,25 @@ class RootBatcher {
     thread_.join();
   }
 
-  // The proof for `leaf_hash`, once its batch is committed (or the batch's error).
-  std::future<StatusOr<BatchProof<Commitment>>> Submit(std::string leaf_hash) {
-    Pending pending{std::move(leaf_hash), {}};
-    auto result = pending.promise.get_future();
+  using Done = std::function<void(StatusOr<BatchProof<Commitment>>)>;
+
+  // Calls `done` with the proof for `leaf_hash` once its batch is committed (or with the batch's
+  // error), on the batcher's thread: `done` must be quick and must not block.
+  void Submit(std::string leaf_hash, Done done) {
     {
       std::lock_guard lock(mu_);
-      queue_.push_back(std::move(pending));
+      queue_.push_back(Pending{std::move(leaf_hash), std::move(done)});
     }
     wake_.notify_all();
+  }
+
+  // The proof for `leaf_hash`, once its batch is committed (or the batch's error).
+  std::future<StatusOr<BatchProof<Commitment>>> Submit(std::string leaf_hash) {
+    auto promise = std::make_shared<std::promise<StatusOr<BatchProof<Commitment>>>>();
+    auto result = promise->get_future();
+    Submit(std::move(leaf_hash), [promise](StatusOr<BatchProof<Commitment>> proof) {
+      promise->set_value(std::move(proof));
+    });
     return result;
   }
 
@@ -105,7 +115,7 @@ class RootBatcher {
  private:
   struct Pending {
     std::string leaf_hash;
-    std::promise<StatusOr<BatchProof<Commitment>>> promise;
+    Done done;
   };
 
   void Run() {
@@ -132,9 +142,9 @@ class RootBatcher {
           CommitBatch(std::move(leaves), commit_);
       for (size_t i = 0; i < batch.size(); ++i) {
         if (proofs.ok()) {
-          batch[i].promise.set_value(std::move((*proofs)[i]));
+          batch[i].done(std::move((*proofs)[i]));
         } else {
-          batch[i].promise.set_value(proofs.status());
+          batch[i].done(proofs.status());
         }
       }
     }

@@ -68,7 +68,8 @@ std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContextB
 StatusOr<ListeningServer> StartGrpcServer(const std::string& host, uint16_t port,
                                           std::shared_ptr<grpc::ServerCredentials> credentials,
                                           const std::vector<grpc::Service*>& services,
-                                          size_t max_message_bytes, std::string_view what) {
+                                          size_t max_message_bytes, std::string_view what,
+                                          bool with_queue) {
   grpc::ServerBuilder builder;
   int bound_port = 0;
   const std::string address = fmt::format("{}:{}", host, port);
@@ -85,7 +86,9 @@ StatusOr<ListeningServer> StartGrpcServer(const std::string& host, uint16_t port
     builder.SetMaxSendMessageSize(static_cast<int>(max_message_bytes));
   }
   for (grpc::Service* service : services) builder.RegisterService(service);
-  ListeningServer listening{builder.BuildAndStart(), ""};
+  std::unique_ptr<grpc::ServerCompletionQueue> queue;
+  if (with_queue) queue = builder.AddCompletionQueue();
+  ListeningServer listening{builder.BuildAndStart(), "", std::move(queue)};
   if (listening.server == nullptr || bound_port == 0) {
     return UnavailableError(
         fmt::format("cannot listen on {} for {}: the address is in use (another process "

@@ -31,6 +31,8 @@ inline constexpr std::chrono::milliseconds kServerHandshakeTimeout{10'000};
 struct ListeningServer {
   std::unique_ptr<grpc::Server> server;
   std::string endpoint;
+  // The queue of its asynchronous services, when asked for.
+  std::unique_ptr<grpc::ServerCompletionQueue> queue;
 };
 
 // Builds and starts a server on `host`:`port` (port 0 picks a free one) with `credentials`,
@@ -40,7 +42,8 @@ struct ListeningServer {
 StatusOr<ListeningServer> StartGrpcServer(const std::string& host, uint16_t port,
                                           std::shared_ptr<grpc::ServerCredentials> credentials,
                                           const std::vector<grpc::Service*>& services,
-                                          size_t max_message_bytes, std::string_view what);
+                                          size_t max_message_bytes, std::string_view what,
+                                          bool with_queue = false);
 
 // PEM files of one side of a mutual-TLS connection.
 struct TlsFiles {

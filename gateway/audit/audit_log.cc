@@ -183,39 +183,44 @@ AuditLog::~AuditLog() {
   committer_.join();
 }
 
-Status AuditLog::Append(const ExchangeRecord& exchange) {
-  PendingAppend pending;
-  TRUC_ASSIGN_OR_RETURN(pending.records, RecordsOf(exchange, options_.bodies));
-  for (const v1::AuditRecord& record : pending.records) {
+void AuditLog::AppendAsync(const ExchangeRecord& exchange, Done done) {
+  auto pending = std::make_unique<PendingAppend>();
+  StatusOr<std::vector<v1::AuditRecord>> records = RecordsOf(exchange, options_.bodies);
+  if (!records.ok()) return done(records.status());
+  pending->records = *std::move(records);
+  for (const v1::AuditRecord& record : pending->records) {
     // A record that would not read back would end every query and verification that reaches it.
     if (const Status readable = proto::CheckUtf8Fields(record); !readable.ok()) {
-      return InvalidArgumentError(
+      return done(InvalidArgumentError(
           fmt::format("the exchange cannot be logged as it would not read back: {}",
                       readable.message()),
-          std::string(kUnreadableRecord));
+          std::string(kUnreadableRecord)));
     }
     const size_t bytes = record.ByteSizeLong();
     if (bytes > kMaxRecordBytes) {
-      return InvalidArgumentError(
+      return done(InvalidArgumentError(
           fmt::format("an audit record of {} bytes is larger than the limit of {}", bytes,
                       kMaxRecordBytes),
-          "audit.record_too_large");
+          "audit.record_too_large"));
     }
-    pending.bytes += bytes;
+    pending->bytes += bytes;
   }
-  std::future<Status> done = pending.done.get_future();
+  pending->done = std::move(done);
   {
     std::lock_guard lock(queue_mu_);
-    if (stopping_)
-      return FailedPreconditionError("the audit log is closing", std::string(kLogClosed));
-    queue_.push_back(&pending);
+    if (!stopping_) {
+      queue_.push_back(std::move(pending));
+    }
+  }
+  if (pending != nullptr) {
+    return pending->done(
+        FailedPreconditionError("the audit log is closing", std::string(kLogClosed)));
   }
   queue_cv_.notify_one();
-  return done.get();
 }
 
 void AuditLog::RunCommitter() {
-  std::vector<PendingAppend*> batch;
+  std::vector<std::unique_ptr<PendingAppend>> batch;
   while (true) {
     batch.clear();
     {
@@ -226,21 +231,21 @@ void AuditLog::RunCommitter() {
       while (!queue_.empty() &&
              (batch.empty() || bytes + queue_.front()->bytes <= options_.max_batch_bytes)) {
         bytes += queue_.front()->bytes;
-        batch.push_back(queue_.front());
+        batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
     const Status committed = Commit(batch);
-    for (PendingAppend* pending : batch) pending->done.set_value(committed);
+    for (const std::unique_ptr<PendingAppend>& pending : batch) pending->done(committed);
   }
 }
 
-Status AuditLog::Commit(std::vector<PendingAppend*>& batch) {
+Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
   // Extend a copy: should the write fail, the tree stays as the store has it.
   merkle::CompactRange range = range_;
   storage::WriteBatch write;
   std::vector<std::string> completed;
-  for (PendingAppend* pending : batch) {
+  for (const std::unique_ptr<PendingAppend>& pending : batch) {
     for (v1::AuditRecord& record : pending->records) {
       const uint64_t sequence = range.size();
       record.set_sequence(sequence);

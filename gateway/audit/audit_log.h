@@ -112,7 +112,7 @@ class AuditLog final : public ExchangeLog {
   // Appends the records of `exchange` (RecordsOf) and returns once they are durable; concurrent
   // appends share one synchronous write. Errors: the store's for the whole batch, kLogClosed,
   // RecordsOf's. Blocks for as long as the write does.
-  Status Append(const ExchangeRecord& exchange) override;
+  void AppendAsync(const ExchangeRecord& exchange, Done done) override;
   // The store's CheckSpace: an exchange is refused before it starts while the disk is too full
   // to log it (whether tree heads are timestamped in time is the TreeHeadSealer's to say).
   Status Ready() const override { return store_.CheckSpace(); }
@@ -183,7 +183,7 @@ class AuditLog final : public ExchangeLog {
   struct PendingAppend {
     std::vector<v1::AuditRecord> records;
     size_t bytes = 0;
-    std::promise<Status> done;
+    Done done;
   };
 
   AuditLog(storage::KeyValueStore& store, AuditLogOptions options, merkle::CompactRange range,
@@ -191,7 +191,7 @@ class AuditLog final : public ExchangeLog {
 
   void RunCommitter();
   // Writes `batch` as one synchronous WriteBatch, extending `range_`.
-  Status Commit(std::vector<PendingAppend*>& batch);
+  Status Commit(std::vector<std::unique_ptr<PendingAppend>>& batch);
   // MTH(D[begin:end]) from the stored perfect subtree hashes (a merkle::SubtreeHashFn).
   StatusOr<std::string> SubtreeHash(uint64_t begin, uint64_t end) const;
   // The hashes stored with leaf `sequence` (see the layout above).
@@ -214,8 +214,8 @@ class AuditLog final : public ExchangeLog {
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::deque<PendingAppend*> queue_;  // Guarded by queue_mu_.
-  bool stopping_ = false;             // Guarded by queue_mu_.
+  std::deque<std::unique_ptr<PendingAppend>> queue_;  // Guarded by queue_mu_.
+  bool stopping_ = false;                             // Guarded by queue_mu_.
 
   std::thread committer_;  // Last: started once everything above is ready.
 };

@@ -1,5 +1,7 @@
 #include "gateway/exchange/consumer_proxy.h"
 
+#include <future>
+
 #include <fmt/format.h>
 
 #include "core/ids/id_proto.h"
@@ -8,20 +10,32 @@
 
 namespace truc::gateway {
 
-Status LogExchange(ExchangeLog& log, const ExchangeRecord& record, std::string_view prefix) {
-  const Status logged = log.Append(record);
+Status LoggingError(const Status& logged, std::string_view prefix) {
   if (logged.ok()) return logged;
   return ProxyError(prefix, error_code::kLoggingFailed,
                     "the exchange could not be logged: " + logged.ToString());
 }
 
+// One call in flight: what its steps share.
+struct ConsumerProxy::Exchange {
+  ExchangeRecord record;
+  std::optional<ids::MemberId> provider;
+  std::optional<ids::ServerId> target;
+  std::shared_ptr<const globalconf::ConfigurationView> view;
+  std::chrono::system_clock::time_point deadline;
+  Done done;
+  rpc::InFlight* in_flight = nullptr;
+
+  ~Exchange() { in_flight->End(); }
+};
+
 ConsumerProxy::ConsumerProxy(ConsumerOptions options,
-                             globalconf::ConfigurationClient& configuration,
-                             evidence::BatchSigner& signer, evidence::VerificationCache& verified,
-                             PeerChannels& peers, ExchangeLog& log, const Clock& clock)
+                             globalconf::ConfigurationClient& configuration, MessageSealer& sealer,
+                             evidence::VerificationCache& verified, PeerTransport& peers,
+                             ExchangeLog& log, const Clock& clock)
     : options_(std::move(options)),
       configuration_(configuration),
-      signer_(signer),
+      sealer_(sealer),
       verified_(verified),
       peers_(peers),
       log_(log),
@@ -29,58 +43,100 @@ ConsumerProxy::ConsumerProxy(ConsumerOptions options,
 
 StatusOr<ServiceResponse> ConsumerProxy::Call(ServiceRequest request,
                                               std::chrono::system_clock::time_point deadline) {
-  ExchangeRecord record;
+  std::promise<StatusOr<ServiceResponse>> answered;
+  std::future<StatusOr<ServiceResponse>> answer = answered.get_future();
+  CallAsync(std::move(request), deadline, [&answered](StatusOr<ServiceResponse> response) {
+    answered.set_value(std::move(response));
+  });
+  return answer.get();
+}
+
+void ConsumerProxy::CallAsync(ServiceRequest request,
+                              std::chrono::system_clock::time_point deadline, Done done) {
+  auto exchange = std::make_shared<Exchange>();
+  in_flight_.Begin();
+  exchange->in_flight = &in_flight_;
+  ExchangeRecord& record = exchange->record;
   record.side = ExchangeRecord::Side::kConsumer;
   record.started = clock_.Now();
-  deadline = std::min(deadline, std::chrono::system_clock::now() + options_.timeout);
+  exchange->deadline = std::min(deadline, std::chrono::system_clock::now() + options_.timeout);
 
   if (const Status valid = ValidateServiceRequest(request); !valid.ok()) {
-    return ClientError(error_code::kBadRequest, valid.message());
+    return done(ClientError(error_code::kBadRequest, valid.message()));
   }
-  TRUC_RETURN_IF_ERROR(CheckClient(request.client));
+  if (Status client = CheckClient(request.client); !client.ok()) return done(std::move(client));
   if (const Status ready = log_.Ready(); !ready.ok()) {
-    return ClientProxyError(error_code::kLoggingFailed,
-                            "this gateway cannot record evidence now: " + ready.message());
+    return done(ClientProxyError(error_code::kLoggingFailed,
+                                 "this gateway cannot record evidence now: " + ready.message()));
   }
-  const std::shared_ptr<const globalconf::ConfigurationView> view = configuration_.Current();
-  const ids::MemberId& provider = request.service.provider().member();
-  if (view->FindMember(provider) == nullptr) {
-    return ClientProxyError(
-        error_code::kUnknownMember,
-        fmt::format("{} is not a member of {}", provider.ToString(), view->instance()));
+  exchange->view = configuration_.Current();
+  exchange->provider = request.service.provider().member();
+  if (exchange->view->FindMember(*exchange->provider) == nullptr) {
+    return done(
+        ClientProxyError(error_code::kUnknownMember,
+                         fmt::format("{} is not a member of {}", exchange->provider->ToString(),
+                                     exchange->view->instance())));
   }
   if (request.message_id.empty()) request.message_id = NewUuid();
+  exchange->target = std::move(request.target_server);
+  exchange->done = std::move(done);
 
   v1::ExchangeMessage& sent = record.request;
   SetWireHeaders(RequestWireHeaders(request), sent);
   sent.set_body(std::move(request.body));
   const MessageIdentity identity{.kind = v1::MessageEvidence::KIND_REQUEST,
-                                 .message_id = request.message_id,
+                                 .message_id = std::move(request.message_id),
                                  .request_id = NewUuid(),
-                                 .client = request.client,
-                                 .service = request.service};
-  TRUC_RETURN_IF_ERROR(SealMessage(identity, signer_, kClientProxyPrefix, sent));
+                                 .client = std::move(request.client),
+                                 .service = std::move(request.service)};
+  sealer_.Seal(identity, sent, [this, exchange](Status sealed) {
+    if (!sealed.ok()) {
+      return exchange->done(
+          ProxyError(kClientProxyPrefix, error_code::kInternalError, sealed.message()));
+    }
+    Send(exchange);
+  });
+}
 
-  StatusOr<v1::ExchangeMessage> answer =
-      peers_.Exchange(provider, request.target_server, sent, deadline);
+void ConsumerProxy::Send(std::shared_ptr<Exchange> exchange) {
+  Exchange& ex = *exchange;
+  peers_.Exchange(*ex.provider, ex.target, ex.record.request, ex.deadline,
+                  [this, exchange = std::move(exchange)](StatusOr<v1::ExchangeMessage> answer) {
+                    Received(exchange, std::move(answer));
+                  });
+}
+
+void ConsumerProxy::Received(std::shared_ptr<Exchange> exchange,
+                             StatusOr<v1::ExchangeMessage> answer) {
+  ExchangeRecord& record = exchange->record;
   if (answer.ok()) {
-    record.outcome = CheckResponse(sent, *answer, *view);
-    record.response = std::move(*answer);
+    record.outcome = CheckResponse(record.request, *answer, *exchange->view);
+    record.response = *std::move(answer);
   } else {
     record.outcome = answer.status();
   }
   record.finished = clock_.Now();
-  TRUC_RETURN_IF_ERROR(LogExchange(log_, record, kClientProxyPrefix));
-  TRUC_RETURN_IF_ERROR(record.outcome);
+  log_.AppendAsync(
+      record, [this, exchange = std::move(exchange)](Status logged) { Logged(exchange, logged); });
+}
 
-  const v1::ExchangeMessage& received = *record.response;
+void ConsumerProxy::Logged(std::shared_ptr<Exchange> exchange, const Status& logged) {
+  const ExchangeRecord& record = exchange->record;
+  if (Status error = LoggingError(logged, kClientProxyPrefix); !error.ok()) {
+    return exchange->done(std::move(error));
+  }
+  if (!record.outcome.ok()) return exchange->done(record.outcome);
+
+  v1::ExchangeMessage& received = *exchange->record.response;
   ServiceResponse response;
-  TRUC_RETURN_IF_ERROR(ReadResponseWireHeaders(received, response));
+  if (Status read = ReadResponseWireHeaders(received, response); !read.ok()) {
+    return exchange->done(std::move(read));
+  }
   response.message_id = received.evidence().message_id();
   response.request_id = received.evidence().request_id();
   response.request_hash = received.evidence().request_hash();
-  response.body = received.body();
-  return response;
+  response.body = std::move(*received.mutable_body());
+  exchange->done(std::move(response));
 }
 
 Status ConsumerProxy::CheckClient(const ids::SubsystemId& client) const {

@@ -2,6 +2,8 @@
 // messages and their signatures, is handed over before the response reaches the caller.
 #pragma once
 
+#include <functional>
+#include <future>
 #include <optional>
 
 #include "core/base/clock.h"
@@ -28,9 +30,18 @@ struct ExchangeRecord {
 class ExchangeLog {
  public:
   virtual ~ExchangeLog() = default;
-  // Returns once `record` is durable. An error means it may not be: the exchange must then fail
-  // with LoggingFailed, for no exchange may succeed unlogged.
-  virtual Status Append(const ExchangeRecord& record) = 0;
+  using Done = std::function<void(Status)>;
+  // Takes what it needs of `record` before returning, then calls `done` once it is durable, on
+  // any thread (`done` must be quick and must not block). An error means it may not be durable:
+  // the exchange must then fail with LoggingFailed, for no exchange may succeed unlogged.
+  virtual void AppendAsync(const ExchangeRecord& record, Done done) = 0;
+  // AppendAsync, returning once `done` would be called.
+  Status Append(const ExchangeRecord& record) {
+    std::promise<Status> durable;
+    std::future<Status> result = durable.get_future();
+    AppendAsync(record, [&durable](Status status) { durable.set_value(std::move(status)); });
+    return result.get();
+  }
   // OK when exchanges may go ahead; an error (e.g. records overdue for a timestamp) makes the
   // gateway refuse new exchanges with LoggingFailed until it clears. Cheap: no I/O.
   virtual Status Ready() const = 0;

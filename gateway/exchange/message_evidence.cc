@@ -7,8 +7,7 @@
 #include "gateway/exchange/service_call.h"
 
 namespace truc::gateway {
-Status SealMessage(const MessageIdentity& identity, evidence::BatchSigner& signer,
-                   std::string_view prefix, v1::ExchangeMessage& message) {
+void DescribeMessage(const MessageIdentity& identity, v1::ExchangeMessage& message) {
   v1::MessageEvidence& evidence = *message.mutable_evidence();
   evidence.set_kind(identity.kind);
   evidence.set_message_id(identity.message_id);
@@ -18,7 +17,25 @@ Status SealMessage(const MessageIdentity& identity, evidence::BatchSigner& signe
   *evidence.mutable_digests() =
       evidence::DigestMessage(evidence::HeaderFieldsOf(message.headers()), message.body());
   evidence.set_request_hash(identity.request_hash);
-  StatusOr<v1::BatchSignature> signature = signer.Sign(evidence).get();
+}
+
+void BatchSealer::Seal(const MessageIdentity& identity, v1::ExchangeMessage& message,
+                       std::function<void(Status)> done) {
+  DescribeMessage(identity, message);
+  signer_.Sign(message.evidence(), [&message, done = std::move(done)](
+                                       StatusOr<v1::BatchSignature> signature) {
+    if (!signature.ok()) {
+      return done(InternalError("signing the message failed: " + signature.status().ToString()));
+    }
+    *message.mutable_signature() = *std::move(signature);
+    done(OkStatus());
+  });
+}
+
+Status SealMessage(const MessageIdentity& identity, evidence::BatchSigner& signer,
+                   std::string_view prefix, v1::ExchangeMessage& message) {
+  DescribeMessage(identity, message);
+  StatusOr<v1::BatchSignature> signature = signer.Sign(message.evidence()).get();
   if (!signature.ok()) {
     return ProxyError(prefix, error_code::kInternalError,
                       "signing the message failed: " + signature.status().ToString());

@@ -1,6 +1,7 @@
 // Sealing the messages gateways exchange, and checking the seals of those they receive.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,31 @@ struct MessageIdentity {
   ids::SubsystemId client;
   ids::ServiceId service;
   std::string request_hash;  // Responses only.
+};
+
+// Fills in message.evidence: identity, and digests of message.headers and message.body.
+void DescribeMessage(const MessageIdentity& identity, v1::ExchangeMessage& message);
+
+// What seals the messages of an exchange (a seam: tests use a fake).
+class MessageSealer {
+ public:
+  virtual ~MessageSealer() = default;
+  // Fills in message.evidence (DescribeMessage) and signs it, then calls `done` with OK (the
+  // signature set in `message`) or the error, on any thread; `done` must not block. `message`
+  // must live until then.
+  virtual void Seal(const MessageIdentity& identity, v1::ExchangeMessage& message,
+                    std::function<void(Status)> done) = 0;
+};
+
+// Seals with a BatchSigner: concurrent messages share one signature. Thread-safe.
+class BatchSealer final : public MessageSealer {
+ public:
+  explicit BatchSealer(evidence::BatchSigner& signer) : signer_(signer) {}
+  void Seal(const MessageIdentity& identity, v1::ExchangeMessage& message,
+            std::function<void(Status)> done) override;
+
+ private:
+  evidence::BatchSigner& signer_;
 };
 
 // Fills in message.evidence (identity, and digests of message.headers and message.body) and has

@@ -1,6 +1,7 @@
 #include "gateway/exchange/peer_channels.h"
 
 #include <algorithm>
+#include <future>
 
 #include <fmt/format.h>
 
@@ -68,7 +69,11 @@ struct PeerChannels::Peer {
 
 PeerChannels::PeerChannels(rpc::TlsIdentity identity, ViewSource views, const Clock& clock,
                            PeerChannelOptions options)
-    : identity_(std::move(identity)), views_(std::move(views)), clock_(clock), options_(options) {}
+    : identity_(std::move(identity)),
+      views_(std::move(views)),
+      clock_(clock),
+      options_(options),
+      queue_threads_(queue_, 1, "peer-calls") {}
 
 std::shared_ptr<PeerChannels::Peer> PeerChannels::PeerFor(const globalconf::GatewayInfo& gateway,
                                                           uint64_t version) {
@@ -111,23 +116,131 @@ std::shared_ptr<PeerChannels::Peer> PeerChannels::PeerFor(const globalconf::Gate
   return peer;
 }
 
-StatusOr<v1::ExchangeMessage> PeerChannels::Exchange(
-    const ids::MemberId& provider, const std::optional<ids::ServerId>& target,
-    const v1::ExchangeMessage& request, std::chrono::system_clock::time_point deadline) {
+// One call of Exchange: tries the peers in turn, one gRPC call at a time, until one answers or
+// none is left. Owned by the queue while a gRPC call is pending; deletes itself when done.
+class PeerChannels::Attempt final : public rpc::CompletionTag {
+ public:
+  Attempt(PeerChannels& owner, std::vector<std::shared_ptr<Peer>> peers,
+          const v1::ExchangeMessage& request, std::chrono::system_clock::time_point deadline,
+          Done done)
+      : owner_(owner),
+        peers_(std::move(peers)),
+        request_(request),
+        deadline_(deadline),
+        done_(std::move(done)) {}
+
+  // Starts the call to the next peer. Must not hold owner_.mu_.
+  void Start() {
+    const std::shared_ptr<Peer>& peer = peers_[next_];
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(deadline_);
+    response_.Clear();
+    {
+      std::lock_guard lock(owner_.mu_);
+      context_ = std::move(context);
+      if (cancelled_) context_->TryCancel();
+    }
+    call_ = peer->stub->PrepareAsyncExchange(context_.get(), request_, &owner_.queue_);
+    call_->StartCall();
+    call_->Finish(&response_, &status_, this);
+  }
+
+  // Called with owner_.mu_ held.
+  void Cancel() {
+    cancelled_ = true;
+    if (context_ != nullptr) context_->TryCancel();
+  }
+
+  void Completed(bool) override {
+    const std::shared_ptr<Peer>& peer = peers_[next_];
+    if (status_.ok()) return Finish(std::move(response_));
+    Status error = rpc::FromGrpcStatus(status_);
+    // An error the provider's gateway raised is its answer; only an unreachable gateway is
+    // worth trying the next one.
+    if (IsErrorType(error.reason())) return Finish(std::move(error));
+    if (status_.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      std::lock_guard peer_lock(peer->mu);
+      if (!peer->last_refusal.ok()) error = peer->last_refusal;
+    }
+    last_error_ = AsExchangeError(error.Annotate(fmt::format("gateway at {}", peer->address)),
+                                  kClientProxyPrefix);
+    // A gateway refused for its certificate says more (a security event) than another that is
+    // down: that is the answer when none could be used.
+    if (last_error_.reason().ends_with(error_code::kSslAuthenticationFailed)) {
+      refused_ = last_error_;
+    }
+    bool cancelled = false;
+    {
+      std::lock_guard lock(owner_.mu_);
+      cancelled = cancelled_;
+    }
+    if (status_.error_code() == grpc::StatusCode::UNAVAILABLE && !cancelled &&
+        ++next_ < peers_.size()) {
+      call_.reset();
+      return Start();
+    }
+    Finish(refused_.ok() ? last_error_ : refused_);
+  }
+
+ private:
+  void Finish(StatusOr<v1::ExchangeMessage> answer) {
+    Done done = std::move(done_);
+    PeerChannels& owner = owner_;
+    {
+      std::lock_guard lock(owner.mu_);
+      owner.in_flight_.erase(this);
+    }
+    delete this;
+    done(std::move(answer));
+    std::lock_guard lock(owner.mu_);
+    if (owner.in_flight_.empty()) owner.idle_.notify_all();
+  }
+
+  PeerChannels& owner_;
+  const std::vector<std::shared_ptr<Peer>> peers_;
+  const v1::ExchangeMessage& request_;
+  const std::chrono::system_clock::time_point deadline_;
+  Done done_;
+  size_t next_ = 0;
+  bool cancelled_ = false;  // Guarded by owner_.mu_.
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::ExchangeMessage>> call_;
+  v1::ExchangeMessage response_;
+  grpc::Status status_;
+  Status last_error_;
+  Status refused_;
+};
+
+PeerChannels::~PeerChannels() { Shutdown(); }
+
+void PeerChannels::Shutdown() {
+  {
+    std::unique_lock lock(mu_);
+    shutting_down_ = true;
+    for (Attempt* attempt : in_flight_) attempt->Cancel();
+    idle_.wait(lock, [this] { return in_flight_.empty(); });
+  }
+  queue_threads_.Shutdown();
+}
+
+void PeerChannels::Exchange(const ids::MemberId& provider,
+                            const std::optional<ids::ServerId>& target,
+                            const v1::ExchangeMessage& request,
+                            std::chrono::system_clock::time_point deadline, Done done) {
   const std::shared_ptr<const globalconf::ConfigurationView> view = views_();
   if (view == nullptr) {
-    return ClientProxyError(error_code::kOutdatedGlobalConf, "no global configuration");
+    return done(ClientProxyError(error_code::kOutdatedGlobalConf, "no global configuration"));
   }
   std::vector<const globalconf::GatewayInfo*> candidates;
   for (const globalconf::GatewayInfo& gateway : view->GatewaysOf(provider)) {
     if (!target.has_value() || gateway.id == *target) candidates.push_back(&gateway);
   }
   if (candidates.empty()) {
-    return ClientProxyError(
+    return done(ClientProxyError(
         error_code::kUnknownMember,
         target.has_value()
             ? fmt::format("{} is not a gateway of {}", target->ToString(), provider.ToString())
-            : fmt::format("{} has no gateway registered", provider.ToString()));
+            : fmt::format("{} has no gateway registered", provider.ToString())));
   }
   std::vector<std::shared_ptr<Peer>> peers;
   for (const globalconf::GatewayInfo* gateway : candidates) {
@@ -142,33 +255,29 @@ StatusOr<v1::ExchangeMessage> PeerChannels::Exchange(
   std::stable_partition(peers.begin(), peers.end(), [](const std::shared_ptr<Peer>& peer) {
     return peer->channel->GetState(false) != GRPC_CHANNEL_TRANSIENT_FAILURE;
   });
-
-  Status last_error;
-  Status refused;
-  for (const std::shared_ptr<Peer>& peer : peers) {
-    grpc::ClientContext context;
-    context.set_deadline(deadline);
-    v1::ExchangeMessage response;
-    const grpc::Status status = peer->stub->Exchange(&context, request, &response);
-    if (status.ok()) return response;
-    Status error = rpc::FromGrpcStatus(status);
-    // An error the provider's gateway raised is its answer; only an unreachable gateway is
-    // worth trying the next one.
-    if (IsErrorType(error.reason())) return error;
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      std::lock_guard peer_lock(peer->mu);
-      if (!peer->last_refusal.ok()) error = peer->last_refusal;
+  Attempt* attempt = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    if (!shutting_down_) {
+      attempt = new Attempt(*this, std::move(peers), request, deadline, std::move(done));
+      in_flight_.insert(attempt);
     }
-    last_error = AsExchangeError(error.Annotate(fmt::format("gateway at {}", peer->address)),
-                                 kClientProxyPrefix);
-    // A gateway refused for its certificate says more (a security event) than another that is
-    // down: that is the answer when none could be used.
-    if (last_error.reason().ends_with(error_code::kSslAuthenticationFailed)) {
-      refused = last_error;
-    }
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE) break;
   }
-  return refused.ok() ? last_error : refused;
+  if (attempt == nullptr) {
+    return done(ClientProxyError(error_code::kNetworkError, "this gateway is stopping"));
+  }
+  attempt->Start();  // Outside the lock: the call may complete, and take it, at once.
+}
+
+StatusOr<v1::ExchangeMessage> PeerChannels::ExchangeAndWait(
+    const ids::MemberId& provider, const std::optional<ids::ServerId>& target,
+    const v1::ExchangeMessage& request, std::chrono::system_clock::time_point deadline) {
+  std::promise<StatusOr<v1::ExchangeMessage>> answered;
+  std::future<StatusOr<v1::ExchangeMessage>> answer = answered.get_future();
+  Exchange(provider, target, request, deadline, [&answered](StatusOr<v1::ExchangeMessage> result) {
+    answered.set_value(std::move(result));
+  });
+  return answer.get();
 }
 
 }  // namespace truc::gateway

@@ -9,11 +9,13 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
@@ -22,6 +24,7 @@
 #include "core/base/status.h"
 #include "core/globalconf/configuration_view.h"
 #include "core/ids/identifiers.h"
+#include "core/rpc/completion_queue.h"
 #include "core/rpc/pinned_tls.h"
 #include "truc/v1/gateway_exchange.grpc.pb.h"
 
@@ -42,27 +45,52 @@ struct PeerChannelOptions {
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
 };
 
-// Thread-safe.
-class PeerChannels {
+// How the consumer's side reaches providers' gateways (a seam: tests use a fake).
+class PeerTransport {
+ public:
+  using Done = std::function<void(StatusOr<v1::ExchangeMessage>)>;
+  virtual ~PeerTransport() = default;
+  // Sends `request` (which must live until `done` runs) to a gateway of `provider` (to `target`
+  // only, when given) and calls `done` with its answer or the error, on any thread; `done` must
+  // not block. Errors as PeerChannels::Exchange's.
+  virtual void Exchange(const ids::MemberId& provider, const std::optional<ids::ServerId>& target,
+                        const v1::ExchangeMessage& request,
+                        std::chrono::system_clock::time_point deadline, Done done) = 0;
+};
+
+// Thread-safe. Calls are asynchronous: gRPC's completion-queue API, driven by threads of its own.
+class PeerChannels final : public PeerTransport {
  public:
   // `clock` must outlive this.
   PeerChannels(rpc::TlsIdentity identity, ViewSource views, const Clock& clock,
                PeerChannelOptions options);
+  // Shutdown().
+  ~PeerChannels() override;
 
-  // Sends `request` to a gateway of `provider` (to `target` only, when given) and returns its
-  // answer. Gateways are tried in turn, those whose connection is not failing first, starting
-  // from a rotating position so that load spreads; the next is tried only when a gateway could
-  // not be reached at all (the request then never arrived). Errors: ClientProxy UnknownMember
-  // when `provider` has no gateway (or not `target`), SslAuthenticationFailed when a gateway
-  // presented a certificate not registered for it, NetworkError or Timeout when none answered;
-  // errors raised by the provider's gateway as it sent them.
-  StatusOr<v1::ExchangeMessage> Exchange(const ids::MemberId& provider,
-                                         const std::optional<ids::ServerId>& target,
-                                         const v1::ExchangeMessage& request,
-                                         std::chrono::system_clock::time_point deadline);
+  // Cancels the calls in flight (their callers get a NetworkError), waits for
+  // them to end and stops the threads; later calls fail at once. Idempotent.
+  void Shutdown();
+
+  void Exchange(const ids::MemberId& provider, const std::optional<ids::ServerId>& target,
+                const v1::ExchangeMessage& request, std::chrono::system_clock::time_point deadline,
+                Done done) override;
+
+  // Exchange, waiting for the answer. Sends `request` to a gateway of `provider` (to `target`
+  // only, when given) and returns its answer. Gateways are tried in turn, those whose connection is
+  // not failing first, starting from a rotating position so that load spreads; the next is tried
+  // only when a gateway could not be reached at all (the request then never arrived). Errors:
+  // ClientProxy UnknownMember when `provider` has no gateway (or not `target`),
+  // SslAuthenticationFailed when a gateway presented a certificate not registered for it,
+  // NetworkError or Timeout when none answered; errors raised by the provider's gateway as it sent
+  // them.
+  StatusOr<v1::ExchangeMessage> ExchangeAndWait(const ids::MemberId& provider,
+                                                const std::optional<ids::ServerId>& target,
+                                                const v1::ExchangeMessage& request,
+                                                std::chrono::system_clock::time_point deadline);
 
  private:
   struct Peer;
+  class Attempt;
 
   // The channel to `gateway`, created when missing, when its address changed or when it was made
   // under another configuration `version` (so that a revocation ends established connections).
@@ -76,6 +104,12 @@ class PeerChannels {
   std::mutex mu_;
   std::map<ids::ServerId, std::shared_ptr<Peer>> peers_;  // Guarded by mu_.
   uint64_t rotation_ = 0;                                 // Guarded by mu_.
+  std::set<Attempt*> in_flight_;                          // Guarded by mu_.
+  bool shutting_down_ = false;                            // Guarded by mu_.
+  std::condition_variable idle_;
+
+  grpc::CompletionQueue queue_;
+  rpc::CompletionQueueThreads queue_threads_;  // Last: they run the calls' tags.
 };
 
 }  // namespace truc::gateway

@@ -50,34 +50,76 @@ rpc::PeerCheck PeerCheckForGateways(ViewSource views, const Clock& clock) {
 ProviderProxy::ProviderProxy(ProviderOptions options, ProviderDependencies dependencies)
     : options_(std::move(options)), deps_(dependencies) {}
 
-grpc::ServerUnaryReactor* ProviderProxy::Exchange(grpc::CallbackServerContext* context,
-                                                  const v1::ExchangeMessage* request,
-                                                  v1::ExchangeMessage* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<limits::ConcurrencyLimit::Permit> permit = deps_.concurrency.TryAcquire();
-  if (!permit.has_value()) {
-    reactor->Finish(rpc::ToGrpcStatus(
-        ServerProxyError(error_code::kTooManyRequests,
-                         fmt::format("the provider's gateway serves at most {} requests at once",
-                                     deps_.concurrency.max_in_flight()))));
-    return reactor;
+ProviderProxy::~ProviderProxy() { Stop(); }
+
+// One request from a peer, from the moment the server is asked for it to its answer.
+class ProviderProxy::Call final : public rpc::CompletionTag {
+ public:
+  // Every Call counts as in flight from the moment it asks for a request to its last tag, so
+  // that Stop waits until nothing more can come back on the queue.
+  explicit Call(ProviderProxy& proxy) : proxy_(proxy), responder_(&context_) {
+    proxy_.in_flight_.Begin();
   }
-  // The request, the response and the context live until Finish.
-  auto held = std::make_shared<limits::ConcurrencyLimit::Permit>(*std::move(permit));
-  const bool queued = deps_.workers.Submit([this, context, request, response, reactor, held] {
-    const std::optional<crypto::Certificate> peer = rpc::PeerCertificate(*context);
-    StatusOr<v1::ExchangeMessage> answer =
-        peer.has_value() ? Handle(*peer, *request)
-                         : ServerProxyError(error_code::kSslAuthenticationFailed,
-                                            "the peer presented no TLS certificate");
-    if (answer.ok()) *response = *std::move(answer);
-    reactor->Finish(answer.ok() ? grpc::Status::OK : rpc::ToGrpcStatus(answer.status()));
-  });
-  if (!queued) {
-    reactor->Finish(rpc::ToGrpcStatus(
-        ServerProxyError(error_code::kTooManyRequests, "the provider's gateway is stopping")));
+  ~Call() override { proxy_.in_flight_.End(); }
+
+  void Request(grpc::ServerCompletionQueue* queue) {
+    proxy_.service_.RequestExchange(&context_, &request_, &responder_, queue, queue, this);
   }
-  return reactor;
+
+  void Completed(bool ok) override {
+    if (answered_ || !ok) {
+      // The answer went out (or the server is shutting down before a request came).
+      delete this;
+      return;
+    }
+    proxy_.Listen();  // The next request.
+    std::optional<limits::ConcurrencyLimit::Permit> permit = proxy_.deps_.concurrency.TryAcquire();
+    if (!permit.has_value()) {
+      return Answer(
+          ServerProxyError(error_code::kTooManyRequests,
+                           fmt::format("the provider's gateway serves at most {} requests at once",
+                                       proxy_.deps_.concurrency.max_in_flight())));
+    }
+    const std::optional<crypto::Certificate> peer = rpc::PeerCertificate(context_);
+    if (!peer.has_value()) {
+      return Answer(ServerProxyError(error_code::kSslAuthenticationFailed,
+                                     "the peer presented no TLS certificate"));
+    }
+    auto held = std::make_shared<limits::ConcurrencyLimit::Permit>(*std::move(permit));
+    proxy_.HandleAsync(*peer, request_, [this, held](StatusOr<v1::ExchangeMessage> answer) {
+      Answer(std::move(answer));
+    });
+  }
+
+ private:
+  void Answer(StatusOr<v1::ExchangeMessage> answer) {
+    answered_ = true;
+    if (answer.ok()) {
+      responder_.Finish(*answer, grpc::Status::OK, this);
+    } else {
+      responder_.FinishWithError(rpc::ToGrpcStatus(answer.status()), this);
+    }
+  }
+
+  ProviderProxy& proxy_;
+  grpc::ServerContext context_;
+  v1::ExchangeMessage request_;
+  grpc::ServerAsyncResponseWriter<v1::ExchangeMessage> responder_;
+  bool answered_ = false;
+};
+
+void ProviderProxy::Serve(std::unique_ptr<grpc::ServerCompletionQueue> queue, int threads) {
+  queue_ = std::move(queue);
+  queue_threads_ = std::make_unique<rpc::CompletionQueueThreads>(*queue_, threads, "exchange-rpc");
+  // A few requests asked for ahead, so that concurrent arrivals need not wait for each other.
+  for (int i = 0; i < 2 * threads; ++i) Listen();
+}
+
+void ProviderProxy::Listen() { (new Call(*this))->Request(queue_.get()); }
+
+void ProviderProxy::Stop() {
+  in_flight_.WaitIdle();  // The server's Shutdown completed the requests asked for ahead.
+  if (queue_threads_ != nullptr) queue_threads_->Shutdown();
 }
 
 const ProvidedService* ProviderProxy::FindService(const ids::ServiceId& id) const {
@@ -87,46 +129,92 @@ const ProvidedService* ProviderProxy::FindService(const ids::ServiceId& id) cons
   return nullptr;
 }
 
-StatusOr<v1::ExchangeMessage> ProviderProxy::Handle(const crypto::Certificate& peer,
-                                                    const v1::ExchangeMessage& request) {
+// One request being handled: what its steps share.
+struct ProviderProxy::Exchange {
   ExchangeRecord record;
+  std::optional<ServiceRequest> call;
+  Done done;
+  rpc::InFlight* in_flight = nullptr;
+
+  ~Exchange() { in_flight->End(); }
+};
+
+void ProviderProxy::HandleAsync(const crypto::Certificate& peer, const v1::ExchangeMessage& request,
+                                Done done) {
+  if (const Status usable = deps_.configuration.CheckUsable(); !usable.ok()) {
+    return done(ServerProxyError(error_code::kOutdatedGlobalConf,
+                                 "the global configuration cannot be used: " + usable.message()));
+  }
+  if (const Status ready = deps_.log.Ready(); !ready.ok()) {
+    return done(
+        ServerProxyError(error_code::kLoggingFailed,
+                         "the provider's gateway cannot record evidence now: " + ready.message()));
+  }
+  auto exchange = std::make_shared<Exchange>();
+  in_flight_.Begin();
+  exchange->in_flight = &in_flight_;
+  exchange->done = std::move(done);
+  ExchangeRecord& record = exchange->record;
   record.side = ExchangeRecord::Side::kProvider;
   record.started = deps_.clock.Now();
   record.request = request;
 
-  if (const Status usable = deps_.configuration.CheckUsable(); !usable.ok()) {
-    return ServerProxyError(error_code::kOutdatedGlobalConf,
-                            "the global configuration cannot be used: " + usable.message());
-  }
-  if (const Status ready = deps_.log.Ready(); !ready.ok()) {
-    return ServerProxyError(
-        error_code::kLoggingFailed,
-        "the provider's gateway cannot record evidence now: " + ready.message());
-  }
   const std::shared_ptr<const globalconf::ConfigurationView> view = deps_.configuration.Current();
-  std::optional<ServiceRequest> call;
-  StatusOr<BackendAnswer> answer = Serve(peer, request, *view, call);
-  if (answer.ok()) answer = CheckAnswer(*std::move(answer));
-
-  if (answer.ok()) {
-    v1::ExchangeMessage& response = record.response.emplace();
-    SetWireHeaders(ResponseWireHeaders(answer->status, answer->headers), response);
-    response.set_body(std::move(answer->body));
-    const MessageIdentity identity{.kind = v1::MessageEvidence::KIND_RESPONSE,
-                                   .message_id = call->message_id,
-                                   .request_id = request.evidence().request_id(),
-                                   .client = call->client,
-                                   .service = call->service,
-                                   .request_hash = evidence::RequestHash(request.evidence())};
-    record.outcome = SealMessage(identity, deps_.signer, kServerProxyPrefix, response);
-    if (!record.outcome.ok()) record.response.reset();
-  } else {
-    record.outcome = AsExchangeError(answer.status(), kServerProxyPrefix);
+  StatusOr<Checked> checked = Check(peer, request, *view, exchange->call);
+  if (!checked.ok()) return Answered(std::move(exchange), checked.status());
+  if (auto* answer = std::get_if<BackendAnswer>(&*checked)) {
+    return Answered(std::move(exchange), std::move(*answer));
   }
-  record.finished = deps_.clock.Now();
-  TRUC_RETURN_IF_ERROR(LogExchange(deps_.log, record, kServerProxyPrefix));
-  TRUC_RETURN_IF_ERROR(record.outcome);
-  return std::move(*record.response);
+  auto backend_call = std::make_shared<BackendCall>(std::get<BackendCall>(*std::move(checked)));
+  const bool queued = deps_.workers.Submit([this, exchange, backend_call]() mutable {
+    StatusOr<BackendAnswer> answer = deps_.backends.Call(
+        *backend_call->backend, backend_call->request, backend_call->x_road_headers);
+    Answered(std::move(exchange), std::move(answer));
+  });
+  if (!queued) {
+    Answered(std::move(exchange),
+             ServerProxyError(error_code::kTooManyRequests, "the provider's gateway is stopping"));
+  }
+}
+
+void ProviderProxy::Answered(std::shared_ptr<Exchange> exchange, StatusOr<BackendAnswer> answer) {
+  if (answer.ok()) answer = CheckAnswer(*std::move(answer));
+  ExchangeRecord& record = exchange->record;
+  if (!answer.ok()) {
+    record.outcome = AsExchangeError(answer.status(), kServerProxyPrefix);
+    return Log(std::move(exchange));
+  }
+  v1::ExchangeMessage& response = record.response.emplace();
+  SetWireHeaders(ResponseWireHeaders(answer->status, answer->headers), response);
+  response.set_body(std::move(answer->body));
+  const ServiceRequest& call = *exchange->call;
+  const MessageIdentity identity{.kind = v1::MessageEvidence::KIND_RESPONSE,
+                                 .message_id = call.message_id,
+                                 .request_id = record.request.evidence().request_id(),
+                                 .client = call.client,
+                                 .service = call.service,
+                                 .request_hash = evidence::RequestHash(record.request.evidence())};
+  deps_.sealer.Seal(identity, response, [this, exchange](Status sealed) mutable {
+    if (!sealed.ok()) {
+      exchange->record.outcome =
+          ProxyError(kServerProxyPrefix, error_code::kInternalError, sealed.message());
+      exchange->record.response.reset();
+    }
+    Log(std::move(exchange));
+  });
+}
+
+void ProviderProxy::Log(std::shared_ptr<Exchange> exchange) {
+  exchange->record.finished = deps_.clock.Now();
+  Exchange& ex = *exchange;
+  deps_.log.AppendAsync(ex.record, [exchange = std::move(exchange)](Status logged) {
+    ExchangeRecord& record = exchange->record;
+    if (Status error = LoggingError(logged, kServerProxyPrefix); !error.ok()) {
+      return exchange->done(std::move(error));
+    }
+    if (!record.outcome.ok()) return exchange->done(record.outcome);
+    exchange->done(*std::move(record.response));
+  });
 }
 
 StatusOr<BackendAnswer> ProviderProxy::CheckAnswer(BackendAnswer answer) const {
@@ -148,10 +236,10 @@ StatusOr<BackendAnswer> ProviderProxy::CheckAnswer(BackendAnswer answer) const {
   return answer;
 }
 
-StatusOr<BackendAnswer> ProviderProxy::Serve(const crypto::Certificate& peer_certificate,
-                                             const v1::ExchangeMessage& request,
-                                             const globalconf::ConfigurationView& view,
-                                             std::optional<ServiceRequest>& parsed) {
+StatusOr<ProviderProxy::Checked> ProviderProxy::Check(const crypto::Certificate& peer_certificate,
+                                                      const v1::ExchangeMessage& request,
+                                                      const globalconf::ConfigurationView& view,
+                                                      std::optional<ServiceRequest>& parsed) {
   const v1::MessageEvidence& evidence = request.evidence();
   if (evidence.kind() != v1::MessageEvidence::KIND_REQUEST) {
     return ServerProxyError(error_code::kInvalidRequest, "the message is not a request");
@@ -203,7 +291,8 @@ StatusOr<BackendAnswer> ProviderProxy::Serve(const crypto::Certificate& peer_cer
   TRUC_RETURN_IF_ERROR(deps_.rates.Admit(client_key));
 
   if (rest::IsMetaserviceCode(call.service.service_code()) && call.service.version().empty()) {
-    return ServeMetaservice(call, view);
+    TRUC_ASSIGN_OR_RETURN(BackendAnswer answer, ServeMetaservice(call, view));
+    return answer;
   }
   const ProvidedService* provided = FindService(call.service);
   if (provided == nullptr) {
@@ -216,11 +305,12 @@ StatusOr<BackendAnswer> ProviderProxy::Serve(const crypto::Certificate& peer_cer
   TRUC_RETURN_IF_ERROR(deps_.access.Check(
       call.client, [&](std::string_view group) { return view.IsInGroup(group, call.client); },
       call.service, call.method, path));
-  ServiceRequest forwarded = call;
-  forwarded.path = fmt::format("{}{}", path.forward, query);
-  forwarded.body = request.body();
-  return deps_.backends.Call(provided->backend, forwarded,
-                             XRoadHeaders(call, evidence.request_id()));
+  BackendCall backend_call{.backend = &provided->backend,
+                           .request = call,
+                           .x_road_headers = XRoadHeaders(call, evidence.request_id())};
+  backend_call.request.path = fmt::format("{}{}", path.forward, query);
+  backend_call.request.body = request.body();
+  return backend_call;
 }
 
 StatusOr<BackendAnswer> ProviderProxy::ServeMetaservice(const ServiceRequest& call,

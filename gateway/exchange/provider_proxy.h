@@ -11,7 +11,10 @@
 // Failures are answered as gRPC statuses whose reason is the X-Road type (Server.ServerProxy.*).
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include "core/base/clock.h"
@@ -19,9 +22,11 @@
 #include "core/evidence/message_signing.h"
 #include "core/evidence/verification_cache.h"
 #include "core/globalconf/configuration_client.h"
+#include "core/rpc/completion_queue.h"
 #include "gateway/access/access_rights.h"
 #include "gateway/exchange/backend_client.h"
 #include "gateway/exchange/exchange_log.h"
+#include "gateway/exchange/message_evidence.h"
 #include "gateway/exchange/peer_channels.h"
 #include "gateway/exchange/service_call.h"
 #include "gateway/limits/concurrency_limit.h"
@@ -50,7 +55,7 @@ struct ProviderOptions {
 // What the provider side works with; every reference must outlive the proxy.
 struct ProviderDependencies {
   globalconf::ConfigurationClient& configuration;
-  evidence::BatchSigner& signer;
+  MessageSealer& sealer;
   // What was verified of peers' signatures under the current configuration.
   evidence::VerificationCache& verified;
   access::AccessRights& access;
@@ -59,32 +64,55 @@ struct ProviderDependencies {
   limits::RateLimiter& rates;
   ExchangeLog& log;
   const Clock& clock;
-  // Where requests are served (they block on the backend, the signer and the log), and how many
-  // may be in progress at once: beyond, a peer is answered TooManyRequests at once.
+  // Where backend calls run (they block), and how many requests may be in progress at once:
+  // beyond, a peer is answered TooManyRequests at once.
   WorkerPool& workers;
   limits::ConcurrencyLimit& concurrency;
 };
 
 // Thread-safe. The gRPC server that hosts it must authenticate peers with pinned TLS (see
 // PeerCheckForGateways), so that every caller presents a registered gateway certificate.
-// gRPC's callback API: no gRPC thread waits on a request; each is served on `workers`.
-class ProviderProxy final : public v1::GatewayExchange::CallbackService {
+// gRPC's completion-queue API: requests arrive on the server's queue, driven by threads of ours
+// (Serve); no thread waits on a request while its message is signed or logged, and only the
+// backend call holds a worker.
+class ProviderProxy {
  public:
   ProviderProxy(ProviderOptions options, ProviderDependencies dependencies);
+  // Stop() must have returned.
+  ~ProviderProxy();
 
-  grpc::ServerUnaryReactor* Exchange(grpc::CallbackServerContext* context,
-                                     const v1::ExchangeMessage* request,
-                                     v1::ExchangeMessage* response) override;
+  // The service to register with the exchange server (before it starts).
+  grpc::Service* service() { return &service_; }
 
-  // The handling of one request from the gateway that presented the TLS certificate `peer`.
-  StatusOr<v1::ExchangeMessage> Handle(const crypto::Certificate& peer,
-                                       const v1::ExchangeMessage& request);
+  // Starts taking requests from `queue`, the server's, with `threads` threads of its own.
+  void Serve(std::unique_ptr<grpc::ServerCompletionQueue> queue, int threads);
+  // Waits for the requests in progress to be answered, then stops the queue's threads. Call after
+  // the server's Shutdown (which stops new requests). Idempotent.
+  void Stop();
+
+  using Done = std::function<void(StatusOr<v1::ExchangeMessage>)>;
+  // The handling of one request from the gateway that presented the TLS certificate `peer`:
+  // `done` gets the signed response or the error, on any thread; `request` must live until then.
+  void HandleAsync(const crypto::Certificate& peer, const v1::ExchangeMessage& request, Done done);
 
  private:
-  // Checks the request and produces the answer to sign: the backend's or a metaservice's.
-  StatusOr<BackendAnswer> Serve(const crypto::Certificate& peer, const v1::ExchangeMessage& request,
-                                const globalconf::ConfigurationView& view,
-                                std::optional<ServiceRequest>& call);
+  class Call;
+  struct Exchange;
+  // What Check decided: an answer at hand (a metaservice's), or the backend to call.
+  struct BackendCall {
+    const Backend* backend = nullptr;
+    ServiceRequest request;
+    HeaderFields x_road_headers;
+  };
+  using Checked = std::variant<BackendAnswer, BackendCall>;
+
+  void Listen();
+  // Checks the request and decides how to answer it.
+  StatusOr<Checked> Check(const crypto::Certificate& peer, const v1::ExchangeMessage& request,
+                          const globalconf::ConfigurationView& view,
+                          std::optional<ServiceRequest>& call);
+  void Answered(std::shared_ptr<Exchange> exchange, StatusOr<BackendAnswer> answer);
+  void Log(std::shared_ptr<Exchange> exchange);
   // `answer` unless its body is over the limit or a header field is not valid (ServiceFailed).
   StatusOr<BackendAnswer> CheckAnswer(BackendAnswer answer) const;
   StatusOr<BackendAnswer> ServeMetaservice(const ServiceRequest& call,
@@ -93,6 +121,10 @@ class ProviderProxy final : public v1::GatewayExchange::CallbackService {
 
   const ProviderOptions options_;
   ProviderDependencies deps_;
+  v1::GatewayExchange::AsyncService service_;
+  rpc::InFlight in_flight_;
+  std::unique_ptr<grpc::ServerCompletionQueue> queue_;
+  std::unique_ptr<rpc::CompletionQueueThreads> queue_threads_;
 };
 
 // The check a gateway's exchange server applies to peers at the TLS handshake: the certificate is
