@@ -77,53 +77,58 @@ Status HandshakeError(const std::string& url, const beast::error_code& error, co
 
 // Runs one exchange on `stream` (a beast::tcp_stream or a TlsStream, not yet connected) and
 // stores its outcome in `result`.
+// With `connected`, the stream is an open connection kept alive from an earlier exchange: no
+// connect, and `reusable` says whether it may serve another (the server kept it open).
 template <typename Stream>
 asio::awaitable<void> Exchange(Stream& stream, const std::string& url, const HttpUrl& parts,
                                http::request<http::string_body> request,
                                const HttpClientOptions& options,
                                std::chrono::steady_clock::time_point deadline,
-                               StatusOr<HttpResponse>& result) {
+                               StatusOr<HttpResponse>& result, bool connected = false,
+                               bool* reusable = nullptr) {
   beast::tcp_stream& transport = beast::get_lowest_layer(stream);
   transport.expires_at(deadline);
-  // An address is used as it is. A name is resolved on this (the caller's) thread: Asio's
-  // asynchronous resolver would start a thread of its own for each io_context, that is for
-  // each call.
-  std::vector<tcp::endpoint> endpoints;
-  boost::system::error_code resolve_error;
-  const asio::ip::address literal = asio::ip::make_address(parts.host, resolve_error);
-  if (!resolve_error) {
-    endpoints.emplace_back(literal, parts.port);
-  } else {
-    tcp::resolver resolver(co_await asio::this_coro::executor);
-    resolve_error.clear();
-    for (const auto& entry :
-         resolver.resolve(parts.host, std::to_string(parts.port), resolve_error)) {
-      endpoints.push_back(entry.endpoint());
+  if (!connected) {
+    // An address is used as it is. A name is resolved on this (the caller's) thread: Asio's
+    // asynchronous resolver would start a thread of its own for each io_context, that is for
+    // each call.
+    std::vector<tcp::endpoint> endpoints;
+    boost::system::error_code resolve_error;
+    const asio::ip::address literal = asio::ip::make_address(parts.host, resolve_error);
+    if (!resolve_error) {
+      endpoints.emplace_back(literal, parts.port);
+    } else {
+      tcp::resolver resolver(co_await asio::this_coro::executor);
+      resolve_error.clear();
+      for (const auto& entry :
+           resolver.resolve(parts.host, std::to_string(parts.port), resolve_error)) {
+        endpoints.push_back(entry.endpoint());
+      }
     }
-  }
-  if (resolve_error || endpoints.empty()) {
-    result = NetworkError(url, "cannot resolve", resolve_error);
-    co_return;
-  }
-  auto [connect_error, endpoint] = co_await transport.async_connect(endpoints, kNoThrow);
-  if (connect_error) {
-    result = NetworkError(url, "cannot connect to", connect_error);
-    co_return;
-  }
-  if constexpr (std::is_same_v<Stream, TlsStream>) {
-    if (Status prepared = PrepareTlsHandshake(stream.native_handle(), url, parts.host,
-                                              options.tls.verify_hostname);
-        !prepared.ok()) {
-      result = std::move(prepared);
+    if (resolve_error || endpoints.empty()) {
+      result = NetworkError(url, "cannot resolve", resolve_error);
       co_return;
     }
-    auto [handshake_error] =
-        co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
-    if (handshake_error) {
-      result = HandshakeError(url, handshake_error, stream.native_handle());
+    auto [connect_error, endpoint] = co_await transport.async_connect(endpoints, kNoThrow);
+    if (connect_error) {
+      result = NetworkError(url, "cannot connect to", connect_error);
       co_return;
     }
-  }
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      if (Status prepared = PrepareTlsHandshake(stream.native_handle(), url, parts.host,
+                                                options.tls.verify_hostname);
+          !prepared.ok()) {
+        result = std::move(prepared);
+        co_return;
+      }
+      auto [handshake_error] =
+          co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
+      if (handshake_error) {
+        result = HandshakeError(url, handshake_error, stream.native_handle());
+        co_return;
+      }
+    }
+  }  // !connected
   auto [write_error, written] = co_await http::async_write(stream, request, kNoThrow);
   if (write_error) {
     result = NetworkError(url, "cannot send to", write_error);
@@ -146,9 +151,13 @@ asio::awaitable<void> Exchange(Stream& stream, const std::string& url, const Htt
     response.headers.Add(std::string(field.name_string()), std::string(field.value()));
   }
   response.body = std::move(message.body());
-  // The response is complete: no need to wait for a TLS close_notify.
-  beast::error_code ignored;
-  transport.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  if (reusable != nullptr && message.keep_alive() && buffer.size() == 0) {
+    *reusable = true;
+  } else {
+    // The response is complete: no need to wait for a TLS close_notify.
+    beast::error_code ignored;
+    transport.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
   result = std::move(response);
 }
 
@@ -205,10 +214,14 @@ StatusOr<HttpUrl> ParseHttpUrl(const std::string& url) {
   return parts;
 }
 
-StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& url,
-                                 const HttpHeaders& headers, const std::string& body,
-                                 const HttpClientOptions& options) {
-  TRUC_ASSIGN_OR_RETURN(HttpUrl parts, ParseHttpUrl(url));
+namespace {
+
+// The request `method` `url` with `headers` and `body`, checked as HttpFetch says.
+StatusOr<http::request<http::string_body>> BuildRequest(const std::string& method,
+                                                        const std::string& url,
+                                                        const HttpUrl& parts,
+                                                        const HttpHeaders& headers,
+                                                        const std::string& body) {
   const http::verb verb = http::string_to_verb(method);
   if (verb == http::verb::unknown) {
     return InvalidArgumentError(fmt::format("unknown HTTP method '{}'", method), "net.bad_method");
@@ -243,6 +256,17 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
     return InvalidArgumentError(fmt::format("a {} request to {} may not carry a body", method, url),
                                 "net.bad_request");
   }
+  return request;
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& url,
+                                 const HttpHeaders& headers, const std::string& body,
+                                 const HttpClientOptions& options) {
+  TRUC_ASSIGN_OR_RETURN(const HttpUrl parts, ParseHttpUrl(url));
+  TRUC_ASSIGN_OR_RETURN(http::request<http::string_body> request,
+                        BuildRequest(method, url, parts, headers, body));
   request.keep_alive(false);
 
   asio::io_context io;
@@ -264,6 +288,63 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
     run(stream);
   }
   return result;
+}
+
+// An open connection to one origin, with the io_context its operations run on.
+struct HttpConnectionPool::Connection {
+  asio::io_context io;
+  beast::tcp_stream stream{io};
+};
+
+HttpConnectionPool::HttpConnectionPool(size_t max_idle_per_origin)
+    : max_idle_per_origin_(max_idle_per_origin) {}
+
+HttpConnectionPool::~HttpConnectionPool() = default;
+
+StatusOr<HttpResponse> HttpConnectionPool::Fetch(const std::string& method, const std::string& url,
+                                                 const HttpHeaders& headers,
+                                                 const std::string& body,
+                                                 const HttpClientOptions& options) {
+  TRUC_ASSIGN_OR_RETURN(const HttpUrl parts, ParseHttpUrl(url));
+  if (parts.tls) return HttpFetch(method, url, headers, body, options);
+  TRUC_ASSIGN_OR_RETURN(const http::request<http::string_body> request,
+                        BuildRequest(method, url, parts, headers, body));
+  const std::string origin = fmt::format("{}:{}", parts.host, parts.port);
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  // A kept connection the server closed meanwhile fails at once; the request then goes again on
+  // a new connection (once: a fresh connection's failure is the answer).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::unique_ptr<Connection> connection;
+    {
+      std::lock_guard lock(mu_);
+      std::vector<std::unique_ptr<Connection>>& idle = idle_[origin];
+      if (!idle.empty() && attempt == 0) {
+        connection = std::move(idle.back());
+        idle.pop_back();
+      }
+    }
+    const bool reused = connection != nullptr;
+    if (!reused) connection = std::make_unique<Connection>();
+    StatusOr<HttpResponse> result = InternalError("HTTP exchange did not complete");
+    bool reusable = false;
+    connection->io.restart();
+    asio::co_spawn(connection->io,
+                   Exchange(connection->stream, url, parts, request, options, deadline, result,
+                            reused, &reusable),
+                   [&result](std::exception_ptr error) {
+                     if (error) result = InternalError("HTTP exchange failed unexpectedly");
+                   });
+    connection->io.run();
+    if (reused && !result.ok() && result.status().code() == StatusCode::kUnavailable) continue;
+    if (result.ok() && reusable) {
+      connection->stream.expires_never();
+      std::lock_guard lock(mu_);
+      std::vector<std::unique_ptr<Connection>>& idle = idle_[origin];
+      if (idle.size() < max_idle_per_origin_) idle.push_back(std::move(connection));
+    }
+    return result;
+  }
+  return InternalError("HTTP exchange did not complete");
 }
 
 }  // namespace truc::net

@@ -54,7 +54,7 @@ StatusOr<BackendAnswer> BackendClient::CallRest(const Backend& backend,
   options.timeout = backend.timeout;
   options.max_response_bytes = std::min(options.max_response_bytes, max_response_bytes_);
   StatusOr<net::HttpResponse> response =
-      net::HttpFetch(request.method, url, headers, request.body, options);
+      http_.Fetch(request.method, url, headers, request.body, options);
   if (!response.ok()) return BackendFailure(response.status(), backend.url);
   return BackendAnswer{response->status, rest::PassThroughHeaders(response->headers),
                        std::move(response->body)};

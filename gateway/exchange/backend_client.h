@@ -1,6 +1,7 @@
 // How the provider's gateway reaches the agency's own systems behind its services: REST backends
-// over HTTP(S) (net::HttpFetch, Boost.Beast) and gRPC backends through a generic stub, so that
-// any gRPC service can be published without recompiling the gateway.
+// over HTTP(S) (net::HttpConnectionPool, Boost.Beast: plain-HTTP connections are kept open) and
+// gRPC backends through a generic stub, so that any gRPC service can be published without
+// recompiling the gateway.
 //
 // Blocking: call from worker threads. Thread-safe.
 #pragma once
@@ -62,6 +63,8 @@ class BackendClient {
                                    const HeaderFields& x_road_headers);
 
   const size_t max_response_bytes_;
+  // Connections to REST backends over plain HTTP, kept open between calls.
+  net::HttpConnectionPool http_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> grpc_channels_;  // Guarded by mu_.
 };
