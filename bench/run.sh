@@ -246,9 +246,9 @@ if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
   perf record -a -g -o "$BENCH_PROFILE_DIR/perf.data" -- sleep 10 2> "$BENCH_PROFILE_DIR/record.log"
   wait "$wrk_pid"
   perf report -i "$BENCH_PROFILE_DIR/perf.data" --no-children --sort comm,dso --stdio \
-    2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 > "$BENCH_PROFILE_DIR/by-dso.txt"
+    2>/dev/null | grep -v '^#' | grep -v '^$' | sed -n 1,40p > "$BENCH_PROFILE_DIR/by-dso.txt"
   perf report -i "$BENCH_PROFILE_DIR/perf.data" --no-children --sort symbol --stdio -g none \
-    2>/dev/null | grep -v '^#' | grep -v '^$' | head -60 > "$BENCH_PROFILE_DIR/by-symbol.txt"
+    2>/dev/null | grep -v '^#' | grep -v '^$' | sed -n 1,60p > "$BENCH_PROFILE_DIR/by-symbol.txt"
 fi
 
 # --- The report -----------------------------------------------------------------------------------

@@ -33,8 +33,8 @@
 //   rest_port = 8080
 //   grpc_port = 8081
 //   max_concurrent_calls = 256
-//   worker_threads = 256                # default: max_concurrent_calls; calls beyond the
-//                                       # threads are refused (TooManyRequests), not queued
+//   worker_threads = 256                # older setting: also caps max_concurrent_calls
+//                                       # (calls no longer hold a thread each)
 //   [consumer.tls]                      # optional; required off loopback
 //   certificate_file = "consumer.pem"
 //   key_file = "consumer.key"
