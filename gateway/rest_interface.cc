@@ -115,9 +115,12 @@ void RestInterface::Handle(net::HttpRequest request, net::HttpResponder respond)
         std::string service = call.service.ToString();
         consumer_.CallAsync(
             std::move(call), std::chrono::system_clock::time_point::max(),
-            [shared_respond, shared_permit, request_headers = std::move(request_headers),
-             client = std::move(client),
+            [shared_respond, shared_permit = std::move(shared_permit),
+             request_headers = std::move(request_headers), client = std::move(client),
              service = std::move(service)](StatusOr<ServiceResponse> answer) mutable {
+              // The call is over: its permit goes before the answer, so that the caller's next
+              // call on the same connection never finds it still taken.
+              shared_permit.reset();
               if (!answer.ok()) {
                 return (*shared_respond)(ErrorResponse(answer.status(), request_headers));
               }

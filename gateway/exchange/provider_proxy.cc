@@ -86,7 +86,8 @@ class ProviderProxy::Call final : public rpc::CompletionTag {
                                      "the peer presented no TLS certificate"));
     }
     auto held = std::make_shared<limits::ConcurrencyLimit::Permit>(*std::move(permit));
-    proxy_.HandleAsync(*peer, request_, [this, held](StatusOr<v1::ExchangeMessage> answer) {
+    proxy_.HandleAsync(*peer, request_, [this, held](StatusOr<v1::ExchangeMessage> answer) mutable {
+      held.reset();  // Free before the answer goes, as the REST interface.
       Answer(std::move(answer));
     });
   }
