@@ -407,7 +407,9 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   TRUC_ASSIGN_OR_RETURN(server->rates_,
                         limits::RateLimiter::Create(cfg.requests_per_second, cfg.burst, clock));
   server->concurrency_ = std::make_unique<limits::ConcurrencyLimit>(cfg.max_concurrent_calls);
-  server->backends_ = std::make_unique<BackendClient>(cfg.max_body_bytes);
+  server->backends_ = std::make_unique<BackendClient>(
+      cfg.max_body_bytes, ExecutorThreads(),
+      static_cast<int>(std::min<size_t>(cfg.provider_max_concurrent_calls, 64)));
 
   globalconf::ConfigurationClient* configuration = server->configuration_.get();
   const ViewSource views = [configuration] { return configuration->Current(); };
@@ -416,8 +418,6 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   server->consumer_ = std::make_unique<ConsumerProxy>(
       ConsumerOptions{.member = cfg.server_id.owner(), .timeout = cfg.exchange_timeout},
       *configuration, *server->sealer_, server->verified_, *server->peers_, *server->log_, clock);
-  server->provider_workers_ =
-      std::make_unique<WorkerPool>(static_cast<int>(cfg.provider_max_concurrent_calls));
   server->provider_concurrency_ =
       std::make_unique<limits::ConcurrencyLimit>(cfg.provider_max_concurrent_calls);
   server->provider_ = std::make_unique<ProviderProxy>(
@@ -433,7 +433,6 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
                            .rates = *server->rates_,
                            .log = *server->log_,
                            .clock = clock,
-                           .workers = *server->provider_workers_,
                            .concurrency = *server->provider_concurrency_});
 
   TRUC_RETURN_IF_ERROR(server->StartExchangeServer(identity, clock));
@@ -477,15 +476,17 @@ Status GatewayServer::StartConsumerServers() {
                         config_.rest.tls->client_ca_file};
     TRUC_ASSIGN_OR_RETURN(credentials, rpc::OptionalClientTlsServerCredentials(files));
   }
-  grpc_interface_ =
-      std::make_unique<GrpcInterface>(*consumer_, config_.local_clients, config_.max_body_bytes);
+  grpc_interface_ = std::make_unique<GrpcInterface>(*consumer_, config_.local_clients,
+                                                    *concurrency_, config_.max_body_bytes);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   TRUC_ASSIGN_OR_RETURN(
       rpc::ListeningServer api,
       rpc::StartGrpcServer(config_.rest.address, config_.grpc_port, std::move(credentials),
-                           {grpc_interface_.get()}, MaxMessageBytes(), "the gRPC service API"));
+                           {grpc_interface_.get()}, MaxMessageBytes(), "the gRPC service API",
+                           /*with_queue=*/true));
   grpc_server_ = std::move(api.server);
+  grpc_interface_->Serve(std::move(api.queue), ExecutorThreads());
   grpc_endpoint_ = std::move(api.endpoint);
   return OkStatus();
 }
@@ -525,14 +526,16 @@ GatewayServer::~GatewayServer() {
   if (rest_) rest_->Stop();
   if (grpc_server_) grpc_server_->Shutdown(deadline);
   if (admin_server_) admin_server_->Shutdown(deadline);
-  // New requests stop; those in progress are answered, then the provider's queue stops.
   if (exchange_server_) exchange_server_->Shutdown(deadline);
-  if (provider_) provider_->Stop();
-  if (provider_workers_) provider_workers_->Shutdown();
+  // No new calls now. The REST interface's queued calls start; calls to peers still waiting are
+  // cancelled (and later ones refused); every call in progress is then logged and answered.
   if (workers_) workers_->Shutdown();
-  // Calls to peers still waiting are cancelled; the calls they belong to are logged and end.
   if (peers_) peers_->Shutdown();
   if (consumer_) consumer_->WaitIdle();
+  if (grpc_interface_) grpc_interface_->Stop();
+  // The provider's requests in progress are answered (their backend calls end by their
+  // timeout), then its queue stops.
+  if (provider_) provider_->Stop();
 }
 
 }  // namespace truc::gateway

@@ -232,8 +232,6 @@ class GatewayServer {
   std::unique_ptr<BackendClient> backends_;
   std::unique_ptr<PeerChannels> peers_;
   std::unique_ptr<ConsumerProxy> consumer_;
-  // The provider's side: backend calls run on their own bounded pool.
-  std::unique_ptr<WorkerPool> provider_workers_;
   std::unique_ptr<limits::ConcurrencyLimit> provider_concurrency_;
   std::unique_ptr<ProviderProxy> provider_;
   std::unique_ptr<WorkerPool> workers_;

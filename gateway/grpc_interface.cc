@@ -63,11 +63,39 @@ StatusOr<ServiceRequest> GrpcInterface::ToServiceRequest(const v1::CallRequest& 
 }
 
 GrpcInterface::GrpcInterface(ConsumerProxy& consumer, const LocalClients& clients,
-                             size_t max_body_bytes)
-    : consumer_(consumer), clients_(clients), max_body_bytes_(max_body_bytes) {}
+                             limits::ConcurrencyLimit& concurrency, size_t max_body_bytes)
+    : consumer_(consumer),
+      clients_(clients),
+      concurrency_(concurrency),
+      max_body_bytes_(max_body_bytes) {}
 
-Status GrpcInterface::Handle(const grpc::ServerContext& context, const v1::CallRequest& call,
-                             v1::CallResponse& response) {
+GrpcInterface::~GrpcInterface() { Stop(); }
+
+void GrpcInterface::Serve(std::unique_ptr<grpc::ServerCompletionQueue> server_queue, int threads) {
+  queue_ = std::make_unique<rpc::ServerQueue>(std::move(server_queue), threads, "service-api");
+  using Method = rpc::UnaryMethod<v1::CallRequest, v1::CallResponse>;
+  Method method{
+      .ask = [this](grpc::ServerContext* context, v1::CallRequest* request,
+                    Method::Responder* responder, grpc::ServerCompletionQueue* queue,
+                    void* tag) { RequestCall(context, request, responder, queue, queue, tag); },
+      .handle = [this](grpc::ServerContext& context, const v1::CallRequest& request,
+                       Method::Reply reply) { Receive(context, request, std::move(reply)); },
+  };
+  rpc::ServeUnary(*queue_, std::move(method), 2 * threads);
+}
+
+void GrpcInterface::Stop() {
+  if (queue_ != nullptr) queue_->Stop();
+}
+
+Status GrpcInterface::TooMany() const {
+  return ClientProxyError(
+      error_code::kTooManyRequests,
+      fmt::format("this gateway is already working on {} calls", concurrency_.max_in_flight()));
+}
+
+StatusOr<ServiceRequest> GrpcInterface::Admit(const grpc::ServerContext& context,
+                                              const v1::CallRequest& call) {
   if (call.body().size() > max_body_bytes_) {
     return ClientProxyError(error_code::kRequestTooLarge,
                             fmt::format("the request body exceeds {} bytes", max_body_bytes_));
@@ -77,15 +105,24 @@ Status GrpcInterface::Handle(const grpc::ServerContext& context, const v1::CallR
   // The client's status first, then the caller's right to act as it, as X-Road answers.
   TRUC_RETURN_IF_ERROR(consumer_.CheckClient(request.client));
   TRUC_RETURN_IF_ERROR(clients_.Authorize(request.client, fingerprint));
-  TRUC_ASSIGN_OR_RETURN(ServiceResponse answer,
-                        consumer_.Call(std::move(request), context.deadline()));
-  FillResponse(std::move(answer), response);
-  return OkStatus();
+  return request;
 }
 
-grpc::Status GrpcInterface::Call(grpc::ServerContext* context, const v1::CallRequest* request,
-                                 v1::CallResponse* response) {
-  return rpc::ToGrpcStatus(Handle(*context, *request, *response));
+void GrpcInterface::Receive(grpc::ServerContext& context, const v1::CallRequest& call,
+                            std::function<void(grpc::Status, v1::CallResponse*)> reply) {
+  StatusOr<ServiceRequest> request = Admit(context, call);
+  if (!request.ok()) return reply(rpc::ToGrpcStatus(request.status()), nullptr);
+  std::optional<limits::ConcurrencyLimit::Permit> permit = concurrency_.TryAcquire();
+  if (!permit.has_value()) return reply(rpc::ToGrpcStatus(TooMany()), nullptr);
+  auto held = std::make_shared<limits::ConcurrencyLimit::Permit>(*std::move(permit));
+  consumer_.CallAsync(*std::move(request), context.deadline(),
+                      [reply = std::move(reply), held](StatusOr<ServiceResponse> answer) mutable {
+                        held.reset();  // Free before the answer goes.
+                        if (!answer.ok()) return reply(rpc::ToGrpcStatus(answer.status()), nullptr);
+                        v1::CallResponse response;
+                        FillResponse(*std::move(answer), response);
+                        reply(grpc::Status::OK, &response);
+                      });
 }
 
 grpc::Status GrpcInterface::CallStream(
@@ -109,10 +146,15 @@ grpc::Status GrpcInterface::CallStream(
     }
     request.mutable_body()->append(part.body_chunk());
   }
+  StatusOr<ServiceRequest> admitted = Admit(*context, request);
+  if (!admitted.ok()) return rpc::ToGrpcStatus(admitted.status());
+  std::optional<limits::ConcurrencyLimit::Permit> permit = concurrency_.TryAcquire();
+  if (!permit.has_value()) return rpc::ToGrpcStatus(TooMany());
+  StatusOr<ServiceResponse> answer = consumer_.Call(*std::move(admitted), context->deadline());
+  permit.reset();
+  if (!answer.ok()) return rpc::ToGrpcStatus(answer.status());
   v1::CallResponse response;
-  if (const Status handled = Handle(*context, request, response); !handled.ok()) {
-    return rpc::ToGrpcStatus(handled);
-  }
+  FillResponse(*std::move(answer), response);
   std::string body = std::move(*response.mutable_body());
   response.clear_body();
   v1::CallStreamResponse out;

@@ -55,9 +55,22 @@ enum class RefreshResult {
   kNotModified,  // The server answered 304 to the ETag of what was last accepted from it.
 };
 
+// Where a gateway's components read the global configuration from (a seam: the exchange core's
+// tests give a fixed one). Thread-safe implementations only.
+class ConfigurationSource {
+ public:
+  virtual ~ConfigurationSource() = default;
+  // The current configuration, or nullptr before any was obtained. It may have expired: callers
+  // that route check CheckUsable() first.
+  virtual std::shared_ptr<const ConfigurationView> Current() const = 0;
+  // OK when a configuration is held and current now; kUnavailable otherwise (the gateway must
+  // then stop routing).
+  virtual Status CheckUsable() const = 0;
+};
+
 // Thread-safe. Destroying the client stops the background thread, waiting for a refresh in
 // progress (at most options.http.timeout per URL).
-class ConfigurationClient {
+class ConfigurationClient final : public ConfigurationSource {
  public:
   // Checks the options and reads the trust anchors (errors: kInvalidOptions; those of reading the
   // anchor file). Then loads the cached configuration, if there is one, and holds it when it
@@ -70,7 +83,7 @@ class ConfigurationClient {
   ConfigurationClient& operator=(const ConfigurationClient&) = delete;
   ConfigurationClient(ConfigurationClient&&) = delete;
   ConfigurationClient& operator=(ConfigurationClient&&) = delete;
-  ~ConfigurationClient();
+  ~ConfigurationClient() override;
 
   // Asks each URL in turn until one offers a newer configuration, sending If-None-Match with the
   // ETag of what was last accepted from that URL. A downloaded configuration must verify
@@ -89,11 +102,11 @@ class ConfigurationClient {
 
   // The current configuration, or nullptr before any was obtained. It may have expired: callers
   // that route check CheckUsable() first.
-  std::shared_ptr<const ConfigurationView> Current() const;
+  std::shared_ptr<const ConfigurationView> Current() const override;
 
   // OK when a configuration is held and current at the clock's now. Otherwise kUnavailable with
   // kNoConfiguration, kExpired or kNotYetValid: the gateway must then stop routing.
-  Status CheckUsable() const;
+  Status CheckUsable() const override;
 
  private:
   ConfigurationClient(ConfigurationClientOptions options, crypto::TrustStore anchors)

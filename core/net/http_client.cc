@@ -1,15 +1,20 @@
 #include "core/net/http_client.h"
 
 #include <charconv>
+#include <condition_variable>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -17,6 +22,7 @@
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 
 #include "core/net/http_syntax.h"
 #include "core/net/tls_context.h"
@@ -345,6 +351,173 @@ StatusOr<HttpResponse> HttpConnectionPool::Fetch(const std::string& method, cons
     return result;
   }
   return InternalError("HTTP exchange did not complete");
+}
+
+namespace {
+
+// One exchange on `call`'s connection, kept open from an earlier one when `call->reused`. A kept
+// connection the server closed fails at once: the request then goes again on a new one.
+template <typename Call>
+asio::awaitable<void> PooledExchange(std::shared_ptr<Call> call, std::string url, HttpUrl parts,
+                                     http::request<http::string_body> request,
+                                     HttpClientOptions options,
+                                     std::chrono::steady_clock::time_point deadline) {
+  co_await Exchange(*call->connection->stream, url, parts, request, options, deadline, call->result,
+                    call->reused, &call->reusable);
+  if (call->reused && !call->result.ok() &&
+      call->result.status().code() == StatusCode::kUnavailable) {
+    call->reused = false;
+    call->reusable = false;
+    // A new connection on the same strand, which this coroutine runs on.
+    const auto executor = call->connection->stream->get_executor();
+    call->connection->stream.emplace(executor);
+    co_await Exchange(*call->connection->stream, url, parts, std::move(request), options, deadline,
+                      call->result, false, &call->reusable);
+  }
+}
+
+}  // namespace
+
+// What the asynchronous client shares with its calls in flight.
+struct AsyncHttpClient::State {
+  struct Connection {
+    // Each stream on a strand of its own: the io_context has several threads, and a stream's
+    // timer and socket must not complete concurrently (Beast's basic_stream requires it).
+    explicit Connection(asio::io_context& io) : stream(std::in_place, asio::make_strand(io)) {}
+    std::optional<beast::tcp_stream> stream;
+  };
+
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{io.get_executor()};
+  std::vector<std::thread> threads;
+  size_t max_idle_per_origin = 64;
+
+  std::mutex mu;
+  std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle;  // Guarded by mu.
+  // TLS contexts by the options they were built from (files, and whether hosts are checked).
+  std::map<std::string, std::shared_ptr<asio::ssl::context>> tls_contexts;  // Guarded by mu.
+  int64_t in_flight = 0;                                                    // Guarded by mu.
+  std::condition_variable idle_cv;
+  bool stopped = false;  // Guarded by mu.
+
+  std::unique_ptr<Connection> TakeIdle(const std::string& origin) {
+    std::lock_guard lock(mu);
+    std::vector<std::unique_ptr<Connection>>& kept = idle[origin];
+    if (kept.empty()) return nullptr;
+    std::unique_ptr<Connection> connection = std::move(kept.back());
+    kept.pop_back();
+    return connection;
+  }
+  void Keep(const std::string& origin, std::unique_ptr<Connection> connection) {
+    std::lock_guard lock(mu);
+    std::vector<std::unique_ptr<Connection>>& kept = idle[origin];
+    if (kept.size() < max_idle_per_origin) kept.push_back(std::move(connection));
+  }
+  StatusOr<std::shared_ptr<asio::ssl::context>> TlsContext(const TlsClientOptions& options) {
+    const std::string key =
+        fmt::format("{}\n{}\n{}\n{}", options.ca_file, options.certificate_chain_file,
+                    options.key_file, options.verify_hostname);
+    std::lock_guard lock(mu);
+    std::shared_ptr<asio::ssl::context>& context = tls_contexts[key];
+    if (context == nullptr) {
+      TRUC_ASSIGN_OR_RETURN(asio::ssl::context made, internal::MakeClientTlsContext(options));
+      context = std::make_shared<asio::ssl::context>(std::move(made));
+    }
+    return context;
+  }
+  void Begin() {
+    std::lock_guard lock(mu);
+    ++in_flight;
+  }
+  void End() {
+    std::lock_guard lock(mu);
+    if (--in_flight == 0) idle_cv.notify_all();
+  }
+};
+
+AsyncHttpClient::AsyncHttpClient(int threads, size_t max_idle_per_origin)
+    : state_(std::make_shared<State>()) {
+  state_->max_idle_per_origin = max_idle_per_origin;
+  for (int i = 0; i < threads; ++i) {
+    state_->threads.emplace_back([state = state_.get()] { state->io.run(); });
+    pthread_setname_np(state_->threads.back().native_handle(), "http-client");
+  }
+}
+
+AsyncHttpClient::~AsyncHttpClient() { Shutdown(); }
+
+void AsyncHttpClient::Shutdown() {
+  {
+    std::unique_lock lock(state_->mu);
+    if (state_->stopped) return;
+    state_->idle_cv.wait(lock, [this] { return state_->in_flight == 0; });
+    state_->stopped = true;
+    state_->idle.clear();
+  }
+  state_->work.reset();
+  for (std::thread& thread : state_->threads) thread.join();
+}
+
+void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
+                            const HttpHeaders& headers, std::string body,
+                            const HttpClientOptions& options, Done done) {
+  StatusOr<HttpUrl> parsed = ParseHttpUrl(url);
+  if (!parsed.ok()) return done(parsed.status());
+  StatusOr<http::request<http::string_body>> built =
+      BuildRequest(method, url, *parsed, headers, body);
+  if (!built.ok()) return done(built.status());
+  http::request<http::string_body> request = *std::move(built);
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  State& state = *state_;
+
+  if (parsed->tls) {
+    StatusOr<std::shared_ptr<asio::ssl::context>> context = state.TlsContext(options.tls);
+    if (!context.ok()) return done(context.status());
+    request.keep_alive(false);
+    struct Call {
+      Call(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls)
+          : context(std::move(tls)), stream(asio::make_strand(io), *context) {}
+      std::shared_ptr<asio::ssl::context> context;
+      TlsStream stream;
+      StatusOr<HttpResponse> result = InternalError("HTTP exchange did not complete");
+    };
+    auto call = std::make_shared<Call>(state.io, *std::move(context));
+    state.Begin();
+    asio::co_spawn(
+        call->stream.get_executor(),
+        Exchange(call->stream, url, *parsed, std::move(request), options, deadline, call->result),
+        [state = state_, call, done = std::move(done)](std::exception_ptr error) {
+          if (error) call->result = InternalError("HTTP exchange failed unexpectedly");
+          done(std::move(call->result));
+          state->End();
+        });
+    return;
+  }
+
+  struct Call {
+    std::string origin;
+    std::unique_ptr<State::Connection> connection;
+    bool reused = false;
+    bool reusable = false;
+    StatusOr<HttpResponse> result = InternalError("HTTP exchange did not complete");
+  };
+  auto call = std::make_shared<Call>();
+  call->origin = fmt::format("{}:{}", parsed->host, parsed->port);
+  call->connection = state.TakeIdle(call->origin);
+  call->reused = call->connection != nullptr;
+  if (!call->reused) call->connection = std::make_unique<State::Connection>(state.io);
+  state.Begin();
+  asio::co_spawn(call->connection->stream->get_executor(),
+                 PooledExchange(call, url, *parsed, std::move(request), options, deadline),
+                 [state = state_, call, done = std::move(done)](std::exception_ptr error) {
+                   if (error) call->result = InternalError("HTTP exchange failed unexpectedly");
+                   if (call->result.ok() && call->reusable) {
+                     call->connection->stream->expires_never();
+                     state->Keep(call->origin, std::move(call->connection));
+                   }
+                   done(std::move(call->result));
+                   state->End();
+                 });
 }
 
 }  // namespace truc::net

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,6 +65,34 @@ class HttpConnectionPool {
   const size_t max_idle_per_origin_;
   std::mutex mu_;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;  // Guarded by mu_.
+};
+
+// An asynchronous HTTP/1.1 client on an io_context of its own, run by `threads` threads: no
+// thread waits while a server answers. Plain-HTTP connections are kept open between calls (at
+// most `max_idle_per_origin` idle per host and port; a kept connection the server closed is
+// replaced, and the request sent again, once). https:// calls make a connection each, with a TLS
+// context built once per set of TlsClientOptions. Same errors as HttpFetch. Thread-safe.
+class AsyncHttpClient {
+ public:
+  explicit AsyncHttpClient(int threads, size_t max_idle_per_origin = 64);
+  // Shutdown().
+  ~AsyncHttpClient();
+  AsyncHttpClient(const AsyncHttpClient&) = delete;
+  AsyncHttpClient& operator=(const AsyncHttpClient&) = delete;
+
+  using Done = std::function<void(StatusOr<HttpResponse>)>;
+  // Sends the request and calls `done` with the response or the error: on the caller's thread
+  // when the request is refused before anything is sent, else on one of the client's threads
+  // (`done` must not block).
+  void Fetch(const std::string& method, const std::string& url, const HttpHeaders& headers,
+             std::string body, const HttpClientOptions& options, Done done);
+
+  // Waits for the calls in progress to complete, then stops the threads. Idempotent.
+  void Shutdown();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
 };
 
 // The parts of an http or https URL.

@@ -45,3 +45,18 @@ void InFlight::WaitIdle() {
 }
 
 }  // namespace truc::rpc
+
+namespace truc::rpc {
+
+ServerQueue::ServerQueue(std::unique_ptr<grpc::ServerCompletionQueue> queue, int threads,
+                         const std::string& name)
+    : queue_(std::move(queue)), threads_(*queue_, threads, name) {}
+
+ServerQueue::~ServerQueue() { Stop(); }
+
+void ServerQueue::Stop() {
+  calls_.WaitIdle();
+  threads_.Shutdown();
+}
+
+}  // namespace truc::rpc

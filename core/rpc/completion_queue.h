@@ -78,3 +78,97 @@ class InFlight {
 };
 
 }  // namespace truc::rpc
+
+namespace truc::rpc {
+
+// A server's completion queue and the threads that serve it, for its asynchronous methods.
+class ServerQueue {
+ public:
+  // `threads` threads named `name` serve `queue` (a ListeningServer's).
+  ServerQueue(std::unique_ptr<grpc::ServerCompletionQueue> queue, int threads,
+              const std::string& name);
+  // Stop().
+  ~ServerQueue();
+  ServerQueue(const ServerQueue&) = delete;
+  ServerQueue& operator=(const ServerQueue&) = delete;
+
+  grpc::ServerCompletionQueue* queue() { return queue_.get(); }
+  InFlight& calls() { return calls_; }
+
+  // Waits until every call has ended (the server's Shutdown must have been called: it completes
+  // the calls asked for ahead), then stops the threads. Idempotent.
+  void Stop();
+
+ private:
+  std::unique_ptr<grpc::ServerCompletionQueue> queue_;
+  InFlight calls_;
+  CompletionQueueThreads threads_;  // Last: they run the calls' tags.
+};
+
+// How an asynchronous unary method is served: `ask` asks the server for its next call (the
+// generated AsyncService::RequestX, bound to the service), `handle` handles one, answering
+// through `reply` exactly once, from any thread.
+template <typename Request, typename Response>
+struct UnaryMethod {
+  using Responder = grpc::ServerAsyncResponseWriter<Response>;
+  using Ask = std::function<void(grpc::ServerContext*, Request*, Responder*,
+                                 grpc::ServerCompletionQueue*, void* tag)>;
+  using Reply = std::function<void(grpc::Status, Response*)>;
+  using Handle = std::function<void(grpc::ServerContext&, const Request&, Reply)>;
+  Ask ask;
+  Handle handle;
+};
+
+namespace internal {
+
+// One call of a UnaryMethod, from the moment it is asked for to its answer's completion. Counts
+// as one of the queue's calls all along, so that ServerQueue::Stop waits for it.
+template <typename Request, typename Response>
+class UnaryCall final : public CompletionTag {
+ public:
+  using Method = UnaryMethod<Request, Response>;
+
+  UnaryCall(std::shared_ptr<const Method> method, ServerQueue& queue)
+      : method_(std::move(method)), queue_(queue), responder_(&context_) {
+    queue_.calls().Begin();
+    method_->ask(&context_, &request_, &responder_, queue_.queue(), this);
+  }
+  ~UnaryCall() override { queue_.calls().End(); }
+
+  void Completed(bool ok) override {
+    if (answered_ || !ok) {  // The answer went out, or the server stopped before a call came.
+      delete this;
+      return;
+    }
+    new UnaryCall(method_, queue_);  // Ask for the next call.
+    method_->handle(context_, request_, [this](grpc::Status status, Response* response) {
+      answered_ = true;
+      if (status.ok()) {
+        responder_.Finish(*response, status, this);
+      } else {
+        responder_.FinishWithError(status, this);
+      }
+    });
+  }
+
+ private:
+  const std::shared_ptr<const Method> method_;
+  ServerQueue& queue_;
+  grpc::ServerContext context_;
+  Request request_;
+  typename Method::Responder responder_;
+  bool answered_ = false;
+};
+
+}  // namespace internal
+
+// Starts serving `method` on `queue`, with `ahead` calls asked for in advance (so that calls
+// arriving together need not wait for each other). Call before the first call can arrive
+// completes nothing early: calls wait in the server until asked for.
+template <typename Request, typename Response>
+void ServeUnary(ServerQueue& queue, UnaryMethod<Request, Response> method, int ahead) {
+  auto shared = std::make_shared<const UnaryMethod<Request, Response>>(std::move(method));
+  for (int i = 0; i < ahead; ++i) new internal::UnaryCall<Request, Response>(shared, queue);
+}
+
+}  // namespace truc::rpc

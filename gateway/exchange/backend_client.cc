@@ -35,15 +35,28 @@ std::string Lower(std::string_view text) {
 
 }  // namespace
 
-StatusOr<BackendAnswer> BackendClient::Call(const Backend& backend, const ServiceRequest& request,
-                                            const HeaderFields& x_road_headers) {
-  return backend.kind == Backend::Kind::kRest ? CallRest(backend, request, x_road_headers)
-                                              : CallGrpc(backend, request, x_road_headers);
+BackendClient::~BackendClient() {
+  http_.Shutdown();
+  grpc_workers_.Shutdown();
 }
 
-StatusOr<BackendAnswer> BackendClient::CallRest(const Backend& backend,
-                                                const ServiceRequest& request,
-                                                const HeaderFields& x_road_headers) {
+void BackendClient::Call(const Backend& backend, const ServiceRequest& request,
+                         const HeaderFields& x_road_headers, Done done) {
+  if (backend.kind == Backend::Kind::kRest) {
+    return CallRest(backend, request, x_road_headers, std::move(done));
+  }
+  auto shared_done = std::make_shared<Done>(std::move(done));
+  const bool queued = grpc_workers_.Submit([this, backend, request, x_road_headers, shared_done] {
+    (*shared_done)(CallGrpc(backend, request, x_road_headers));
+  });
+  if (!queued) {
+    (*shared_done)(ServerProxyError(error_code::kTooManyRequests,
+                                    "too many calls of gRPC backends are waiting"));
+  }
+}
+
+void BackendClient::CallRest(const Backend& backend, const ServiceRequest& request,
+                             const HeaderFields& x_road_headers, Done done) {
   std::string_view base = backend.url;
   while (base.ends_with('/')) base.remove_suffix(1);
   const std::string url = fmt::format("{}{}", base, request.path);
@@ -53,11 +66,13 @@ StatusOr<BackendAnswer> BackendClient::CallRest(const Backend& backend,
   net::HttpClientOptions options = backend.http;
   options.timeout = backend.timeout;
   options.max_response_bytes = std::min(options.max_response_bytes, max_response_bytes_);
-  StatusOr<net::HttpResponse> response =
-      http_.Fetch(request.method, url, headers, request.body, options);
-  if (!response.ok()) return BackendFailure(response.status(), backend.url);
-  return BackendAnswer{response->status, rest::PassThroughHeaders(response->headers),
-                       std::move(response->body)};
+  http_.Fetch(
+      request.method, url, headers, request.body, options,
+      [url_of_backend = backend.url, done = std::move(done)](StatusOr<net::HttpResponse> response) {
+        if (!response.ok()) return done(BackendFailure(response.status(), url_of_backend));
+        done(BackendAnswer{response->status, rest::PassThroughHeaders(response->headers),
+                           std::move(response->body)});
+      });
 }
 
 StatusOr<BackendAnswer> BackendClient::CallGrpc(const Backend& backend,

@@ -1,12 +1,13 @@
 // How the provider's gateway reaches the agency's own systems behind its services: REST backends
-// over HTTP(S) (net::HttpConnectionPool, Boost.Beast: plain-HTTP connections are kept open) and
+// over HTTP(S) (net::AsyncHttpClient, Boost.Beast: plain-HTTP connections are kept open) and
 // gRPC backends through a generic stub, so that any gRPC service can be published without
 // recompiling the gateway.
 //
-// Blocking: call from worker threads. Thread-safe.
+// Thread-safe.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "core/base/status.h"
+#include "core/base/worker_pool.h"
 #include "core/net/http_client.h"
 #include "gateway/exchange/service_call.h"
 
@@ -39,12 +41,31 @@ struct BackendAnswer {
   std::string body;
 };
 
-class BackendClient {
+// How the provider's side calls backends (a seam: tests use a fake). Thread-safe
+// implementations only.
+class BackendCaller {
+ public:
+  using Done = std::function<void(StatusOr<BackendAnswer>)>;
+  virtual ~BackendCaller() = default;
+  // Calls `backend` and calls `done` with its answer or the error, on any thread (`done` must
+  // not block). Takes what it needs of its arguments before it returns. See BackendClient::Call.
+  virtual void Call(const Backend& backend, const ServiceRequest& request,
+                    const HeaderFields& x_road_headers, Done done) = 0;
+};
+
+// REST backends are called asynchronously (net::AsyncHttpClient: no thread waits on a
+// backend); gRPC backends on a pool of `grpc_threads` threads.
+class BackendClient final : public BackendCaller {
  public:
   // Reads no response body larger than `max_response_bytes` (ServiceFailed): the provider's
   // body limit, so that an oversized answer costs no more memory than an allowed one.
-  explicit BackendClient(size_t max_response_bytes = 64 << 20)
-      : max_response_bytes_(max_response_bytes) {}
+  explicit BackendClient(size_t max_response_bytes = 64 << 20, int http_threads = 1,
+                         int grpc_threads = 4)
+      : max_response_bytes_(max_response_bytes),
+        http_(http_threads),
+        grpc_workers_(grpc_threads, 1024) {}
+  // Waits for the calls in progress.
+  ~BackendClient() override;
 
   // Calls `backend` with `request`: its method, path (already normalised; appended to the base
   // URL) and query, its end-to-end headers plus `x_road_headers`, and its body. A gRPC backend is
@@ -53,18 +74,19 @@ class BackendClient {
   // "grpc-message" fields. Redirects are returned, never followed.
   // Errors: ServerProxy ServiceFailed when the backend cannot be reached or breaks the
   // connection, Timeout when it does not answer in time; messages name the backend.
-  StatusOr<BackendAnswer> Call(const Backend& backend, const ServiceRequest& request,
-                               const HeaderFields& x_road_headers);
+  void Call(const Backend& backend, const ServiceRequest& request,
+            const HeaderFields& x_road_headers, Done done) override;
 
  private:
-  StatusOr<BackendAnswer> CallRest(const Backend& backend, const ServiceRequest& request,
-                                   const HeaderFields& x_road_headers);
+  void CallRest(const Backend& backend, const ServiceRequest& request,
+                const HeaderFields& x_road_headers, Done done);
   StatusOr<BackendAnswer> CallGrpc(const Backend& backend, const ServiceRequest& request,
                                    const HeaderFields& x_road_headers);
 
   const size_t max_response_bytes_;
-  // Connections to REST backends over plain HTTP, kept open between calls.
-  net::HttpConnectionPool http_;
+  // REST backends; connections over plain HTTP are kept open between calls.
+  net::AsyncHttpClient http_;
+  WorkerPool grpc_workers_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> grpc_channels_;  // Guarded by mu_.
 };

@@ -30,7 +30,7 @@ struct ConsumerProxy::Exchange {
 };
 
 ConsumerProxy::ConsumerProxy(ConsumerOptions options,
-                             globalconf::ConfigurationClient& configuration, MessageSealer& sealer,
+                             globalconf::ConfigurationSource& configuration, MessageSealer& sealer,
                              evidence::VerificationCache& verified, PeerTransport& peers,
                              ExchangeLog& log, const Clock& clock)
     : options_(std::move(options)),

@@ -34,7 +34,7 @@ struct ConsumerOptions {
 // calls in flight must end (WaitIdle) before what they use goes.
 class ConsumerProxy {
  public:
-  ConsumerProxy(ConsumerOptions options, globalconf::ConfigurationClient& configuration,
+  ConsumerProxy(ConsumerOptions options, globalconf::ConfigurationSource& configuration,
                 MessageSealer& sealer, evidence::VerificationCache& verified, PeerTransport& peers,
                 ExchangeLog& log, const Clock& clock);
 
@@ -76,7 +76,7 @@ class ConsumerProxy {
                        const globalconf::ConfigurationView& view) const;
 
   const ConsumerOptions options_;
-  globalconf::ConfigurationClient& configuration_;
+  globalconf::ConfigurationSource& configuration_;
   MessageSealer& sealer_;
   evidence::VerificationCache& verified_;
   PeerTransport& peers_;

@@ -52,75 +52,48 @@ ProviderProxy::ProviderProxy(ProviderOptions options, ProviderDependencies depen
 
 ProviderProxy::~ProviderProxy() { Stop(); }
 
-// One request from a peer, from the moment the server is asked for it to its answer.
-class ProviderProxy::Call final : public rpc::CompletionTag {
- public:
-  // Every Call counts as in flight from the moment it asks for a request to its last tag, so
-  // that Stop waits until nothing more can come back on the queue.
-  explicit Call(ProviderProxy& proxy) : proxy_(proxy), responder_(&context_) {
-    proxy_.in_flight_.Begin();
-  }
-  ~Call() override { proxy_.in_flight_.End(); }
-
-  void Request(grpc::ServerCompletionQueue* queue) {
-    proxy_.service_.RequestExchange(&context_, &request_, &responder_, queue, queue, this);
-  }
-
-  void Completed(bool ok) override {
-    if (answered_ || !ok) {
-      // The answer went out (or the server is shutting down before a request came).
-      delete this;
-      return;
-    }
-    proxy_.Listen();  // The next request.
-    std::optional<limits::ConcurrencyLimit::Permit> permit = proxy_.deps_.concurrency.TryAcquire();
-    if (!permit.has_value()) {
-      return Answer(
-          ServerProxyError(error_code::kTooManyRequests,
-                           fmt::format("the provider's gateway serves at most {} requests at once",
-                                       proxy_.deps_.concurrency.max_in_flight())));
-    }
-    const std::optional<crypto::Certificate> peer = rpc::PeerCertificate(context_);
-    if (!peer.has_value()) {
-      return Answer(ServerProxyError(error_code::kSslAuthenticationFailed,
-                                     "the peer presented no TLS certificate"));
-    }
-    auto held = std::make_shared<limits::ConcurrencyLimit::Permit>(*std::move(permit));
-    proxy_.HandleAsync(*peer, request_, [this, held](StatusOr<v1::ExchangeMessage> answer) mutable {
-      held.reset();  // Free before the answer goes, as the REST interface.
-      Answer(std::move(answer));
-    });
-  }
-
- private:
-  void Answer(StatusOr<v1::ExchangeMessage> answer) {
-    answered_ = true;
-    if (answer.ok()) {
-      responder_.Finish(*answer, grpc::Status::OK, this);
-    } else {
-      responder_.FinishWithError(rpc::ToGrpcStatus(answer.status()), this);
-    }
-  }
-
-  ProviderProxy& proxy_;
-  grpc::ServerContext context_;
-  v1::ExchangeMessage request_;
-  grpc::ServerAsyncResponseWriter<v1::ExchangeMessage> responder_;
-  bool answered_ = false;
-};
-
-void ProviderProxy::Serve(std::unique_ptr<grpc::ServerCompletionQueue> queue, int threads) {
-  queue_ = std::move(queue);
-  queue_threads_ = std::make_unique<rpc::CompletionQueueThreads>(*queue_, threads, "exchange-rpc");
-  // A few requests asked for ahead, so that concurrent arrivals need not wait for each other.
-  for (int i = 0; i < 2 * threads; ++i) Listen();
+void ProviderProxy::Serve(std::unique_ptr<grpc::ServerCompletionQueue> server_queue, int threads) {
+  queue_ = std::make_unique<rpc::ServerQueue>(std::move(server_queue), threads, "exchange-rpc");
+  using Method = rpc::UnaryMethod<v1::ExchangeMessage, v1::ExchangeMessage>;
+  Method method{
+      .ask =
+          [this](grpc::ServerContext* context, v1::ExchangeMessage* request,
+                 Method::Responder* responder, grpc::ServerCompletionQueue* queue, void* tag) {
+            service_.RequestExchange(context, request, responder, queue, queue, tag);
+          },
+      .handle = [this](grpc::ServerContext& context, const v1::ExchangeMessage& request,
+                       Method::Reply reply) { Receive(context, request, std::move(reply)); },
+  };
+  rpc::ServeUnary(*queue_, std::move(method), 2 * threads);
 }
 
-void ProviderProxy::Listen() { (new Call(*this))->Request(queue_.get()); }
+void ProviderProxy::Receive(grpc::ServerContext& context, const v1::ExchangeMessage& request,
+                            std::function<void(grpc::Status, v1::ExchangeMessage*)> reply) {
+  const auto refuse = [&reply](const Status& error) { reply(rpc::ToGrpcStatus(error), nullptr); };
+  std::optional<limits::ConcurrencyLimit::Permit> permit = deps_.concurrency.TryAcquire();
+  if (!permit.has_value()) {
+    return refuse(
+        ServerProxyError(error_code::kTooManyRequests,
+                         fmt::format("the provider's gateway serves at most {} requests at once",
+                                     deps_.concurrency.max_in_flight())));
+  }
+  const std::optional<crypto::Certificate> peer = rpc::PeerCertificate(context);
+  if (!peer.has_value()) {
+    return refuse(ServerProxyError(error_code::kSslAuthenticationFailed,
+                                   "the peer presented no TLS certificate"));
+  }
+  auto held = std::make_shared<limits::ConcurrencyLimit::Permit>(*std::move(permit));
+  HandleAsync(*peer, request,
+              [reply = std::move(reply), held](StatusOr<v1::ExchangeMessage> answer) mutable {
+                held.reset();  // Free before the answer goes, as the REST interface does.
+                if (!answer.ok()) return reply(rpc::ToGrpcStatus(answer.status()), nullptr);
+                reply(grpc::Status::OK, &*answer);
+              });
+}
 
 void ProviderProxy::Stop() {
-  in_flight_.WaitIdle();  // The server's Shutdown completed the requests asked for ahead.
-  if (queue_threads_ != nullptr) queue_threads_->Shutdown();
+  in_flight_.WaitIdle();
+  if (queue_ != nullptr) queue_->Stop();
 }
 
 const ProvidedService* ProviderProxy::FindService(const ids::ServiceId& id) const {
@@ -166,16 +139,11 @@ void ProviderProxy::HandleAsync(const crypto::Certificate& peer, const v1::Excha
   if (auto* answer = std::get_if<BackendAnswer>(&*checked)) {
     return Answered(std::move(exchange), std::move(*answer));
   }
-  auto backend_call = std::make_shared<BackendCall>(std::get<BackendCall>(*std::move(checked)));
-  const bool queued = deps_.workers.Submit([this, exchange, backend_call]() mutable {
-    StatusOr<BackendAnswer> answer = deps_.backends.Call(
-        *backend_call->backend, backend_call->request, backend_call->x_road_headers);
-    Answered(std::move(exchange), std::move(answer));
-  });
-  if (!queued) {
-    Answered(std::move(exchange),
-             ServerProxyError(error_code::kTooManyRequests, "the provider's gateway is stopping"));
-  }
+  const BackendCall& backend_call = std::get<BackendCall>(*checked);
+  deps_.backends.Call(*backend_call.backend, backend_call.request, backend_call.x_road_headers,
+                      [this, exchange = std::move(exchange)](StatusOr<BackendAnswer> answer) {
+                        Answered(exchange, std::move(answer));
+                      });
 }
 
 void ProviderProxy::Answered(std::shared_ptr<Exchange> exchange, StatusOr<BackendAnswer> answer) {

@@ -54,27 +54,26 @@ struct ProviderOptions {
 
 // What the provider side works with; every reference must outlive the proxy.
 struct ProviderDependencies {
-  globalconf::ConfigurationClient& configuration;
+  globalconf::ConfigurationSource& configuration;
   MessageSealer& sealer;
   // What was verified of peers' signatures under the current configuration.
   evidence::VerificationCache& verified;
   access::AccessRights& access;
-  BackendClient& backends;
+  BackendCaller& backends;
   limits::ReplayGuard& replay;
   limits::RateLimiter& rates;
   ExchangeLog& log;
   const Clock& clock;
-  // Where backend calls run (they block), and how many requests may be in progress at once:
-  // beyond, a peer is answered TooManyRequests at once.
-  WorkerPool& workers;
+  // How many requests may be in progress at once: beyond, a peer is answered TooManyRequests
+  // at once.
   limits::ConcurrencyLimit& concurrency;
 };
 
 // Thread-safe. The gRPC server that hosts it must authenticate peers with pinned TLS (see
 // PeerCheckForGateways), so that every caller presents a registered gateway certificate.
 // gRPC's completion-queue API: requests arrive on the server's queue, driven by threads of ours
-// (Serve); no thread waits on a request while its message is signed or logged, and only the
-// backend call holds a worker.
+// (Serve); no thread waits on a request while the backend answers or its message is signed or
+// logged.
 class ProviderProxy {
  public:
   ProviderProxy(ProviderOptions options, ProviderDependencies dependencies);
@@ -96,7 +95,6 @@ class ProviderProxy {
   void HandleAsync(const crypto::Certificate& peer, const v1::ExchangeMessage& request, Done done);
 
  private:
-  class Call;
   struct Exchange;
   // What Check decided: an answer at hand (a metaservice's), or the backend to call.
   struct BackendCall {
@@ -106,7 +104,9 @@ class ProviderProxy {
   };
   using Checked = std::variant<BackendAnswer, BackendCall>;
 
-  void Listen();
+  // One request as the queue hands it over: limits, the peer's certificate, then HandleAsync.
+  void Receive(grpc::ServerContext& context, const v1::ExchangeMessage& request,
+               std::function<void(grpc::Status, v1::ExchangeMessage*)> reply);
   // Checks the request and decides how to answer it.
   StatusOr<Checked> Check(const crypto::Certificate& peer, const v1::ExchangeMessage& request,
                           const globalconf::ConfigurationView& view,
@@ -122,9 +122,8 @@ class ProviderProxy {
   const ProviderOptions options_;
   ProviderDependencies deps_;
   v1::GatewayExchange::AsyncService service_;
-  rpc::InFlight in_flight_;
-  std::unique_ptr<grpc::ServerCompletionQueue> queue_;
-  std::unique_ptr<rpc::CompletionQueueThreads> queue_threads_;
+  rpc::InFlight in_flight_;  // Exchanges being handled (HandleAsync).
+  std::unique_ptr<rpc::ServerQueue> queue_;
 };
 
 // The check a gateway's exchange server applies to peers at the TLS handshake: the certificate is

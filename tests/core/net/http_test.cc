@@ -1,3 +1,4 @@
+#include <future>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -192,6 +193,87 @@ TEST_CASE("The connection pool keeps connections open, and replaces those the se
   CHECK(pool.Fetch("GET", Url(*server, "/"), split, "").status().reason() == "net.bad_request");
 }
 
+// A server that holds every request unanswered until it goes (then answers them "late").
+struct SlowServer {
+  SlowServer()
+      : server(HttpServer::Start({}, [this](HttpRequest, HttpResponder respond) {
+                 std::lock_guard lock(mu);
+                 parked.push_back(std::move(respond));
+               }).value()) {}
+  ~SlowServer() {
+    std::lock_guard lock(mu);
+    for (HttpResponder& respond : parked) respond(MakeResponse(200, "text/plain", "late"));
+    parked.clear();  // Responders must not outlive the server (http_server.h).
+  }
+
+  std::mutex mu;
+  std::vector<HttpResponder> parked;  // Guarded by mu.
+  std::unique_ptr<HttpServer> server;
+};
+
+// AsyncHttpClient::Fetch, waiting for the answer.
+StatusOr<HttpResponse> FetchAndWait(AsyncHttpClient& client, const std::string& method,
+                                    const std::string& url, const HttpHeaders& headers,
+                                    std::string body, const HttpClientOptions& options = {}) {
+  std::promise<StatusOr<HttpResponse>> answered;
+  client.Fetch(
+      method, url, headers, std::move(body), options,
+      [&answered](StatusOr<HttpResponse> response) { answered.set_value(std::move(response)); });
+  return answered.get_future().get();
+}
+
+TEST_CASE(
+    "The asynchronous client keeps connections open, replaces those the server closed, and "
+    "answers calls made at once",
+    "[net]") {
+  HttpServerOptions options;
+  options.read_timeout = std::chrono::milliseconds(100);  // Idle connections close after it.
+  auto server =
+      HttpServer::Start(options, [](HttpRequest request, HttpResponder respond) {
+        respond(MakeResponse(200, "text/plain", request.peer_address + " " + request.body));
+      }).value();
+  AsyncHttpClient client(2);
+  const std::string first = FetchAndWait(client, "POST", Url(*server, "/"), {}, "1").value().body;
+  const std::string second = FetchAndWait(client, "POST", Url(*server, "/"), {}, "2").value().body;
+  const std::string connection = first.substr(0, first.find(' '));
+  CHECK(first == connection + " 1");
+  CHECK(second == connection + " 2");  // The same connection: the same client port.
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  const StatusOr<HttpResponse> third = FetchAndWait(client, "POST", Url(*server, "/"), {}, "3");
+  REQUIRE(third.ok());
+  CHECK(third->body.ends_with(" 3"));
+  CHECK(!third->body.starts_with(connection + " "));
+
+  constexpr int kCalls = 20;
+  std::vector<std::promise<StatusOr<HttpResponse>>> answers(kCalls);
+  for (int i = 0; i < kCalls; ++i) {
+    client.Fetch("POST", Url(*server, "/"), {}, std::to_string(i), {},
+                 [&answers, i](StatusOr<HttpResponse> response) {
+                   answers[i].set_value(std::move(response));
+                 });
+  }
+  for (int i = 0; i < kCalls; ++i) {
+    const StatusOr<HttpResponse> response = answers[i].get_future().get();
+    REQUIRE(response.ok());
+    CHECK(response->body.ends_with(" " + std::to_string(i)));
+  }
+
+  HttpHeaders split;
+  split.Add("X-Bad", "a\r\nInjected: yes");
+  CHECK(FetchAndWait(client, "GET", Url(*server, "/"), split, "").status().reason() ==
+        "net.bad_request");
+  CHECK(FetchAndWait(client, "GET", "http://127.0.0.1:1/", {}, "").status().code() ==
+        StatusCode::kUnavailable);
+  SlowServer slow;
+  HttpClientOptions short_wait;
+  short_wait.timeout = std::chrono::milliseconds(200);
+  const Status late =
+      FetchAndWait(client, "GET", Url(*slow.server, "/"), {}, "", short_wait).status();
+  INFO(late.ToString());
+  CHECK(late.code() == StatusCode::kDeadlineExceeded);
+}
+
 TEST_CASE("The client refuses to send a request that would split", "[net]") {
   auto server = HttpServer::Start({}, EchoHandler).value();
   HttpHeaders injected;
@@ -241,19 +323,11 @@ TEST_CASE("The client reports unreachable servers, timeouts and bad URLs", "[net
     CHECK(status.message().starts_with("cannot connect to http://127.0.0.1:"));
   }
   SECTION("a server slower than the deadline") {
-    std::vector<HttpResponder> parked;
-    std::mutex mu;
-    auto server = HttpServer::Start({}, [&](HttpRequest, HttpResponder respond) {
-                    std::lock_guard lock(mu);
-                    parked.push_back(std::move(respond));
-                  }).value();
+    SlowServer slow;
     HttpClientOptions options;
     options.timeout = std::chrono::milliseconds(200);
-    CHECK(HttpFetch("GET", Url(*server, "/"), {}, "", options).status().code() ==
+    CHECK(HttpFetch("GET", Url(*slow.server, "/"), {}, "", options).status().code() ==
           StatusCode::kDeadlineExceeded);
-    std::lock_guard lock(mu);
-    for (HttpResponder& respond : parked) respond(MakeResponse(200, "text/plain", "late"));
-    parked.clear();  // Responders must not outlive the server (http_server.h).
   }
   SECTION("malformed URLs") {
     CHECK(ParseHttpUrl("ftp://x/").status().message() ==
