@@ -460,7 +460,8 @@ Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, cons
 Status GatewayServer::StartConsumerServers() {
   // The REST interface hands each call to one of a few threads, which starts it (digests and
   // signing are not for I/O threads); nothing waits on a call in progress.
-  workers_ = std::make_unique<WorkerPool>(ExecutorThreads(), config_.max_concurrent_calls);
+  workers_ =
+      std::make_unique<WorkerPool>(ExecutorThreads(), config_.max_concurrent_calls, "rest-calls");
   rest_interface_ = std::make_unique<RestInterface>(*consumer_, config_.local_clients,
                                                     *configuration_, *workers_, *concurrency_);
   RestInterface* rest = rest_interface_.get();

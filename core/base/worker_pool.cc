@@ -1,9 +1,17 @@
 #include "core/base/worker_pool.h"
 
+#include <pthread.h>
+
 namespace truc {
 
-WorkerPool::WorkerPool(int threads, size_t max_queue) : max_queue_(max_queue) {
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Run(); });
+WorkerPool::WorkerPool(int threads, size_t max_queue, std::string name)
+    : max_queue_(max_queue), name_(std::move(name)) {
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
+      Run();
+    });
+  }
 }
 
 WorkerPool::~WorkerPool() { Shutdown(); }

@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,7 +17,8 @@ class WorkerPool {
  public:
   // `max_queue` bounds the tasks waiting to run (0: unbounded), so that overload is refused
   // instead of queued without end.
-  explicit WorkerPool(int threads, size_t max_queue = 0);
+  // The threads are named `name` (up to 15 characters show in ps, top and perf).
+  explicit WorkerPool(int threads, size_t max_queue = 0, std::string name = "worker");
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
   // Runs what is queued, then joins the threads.
@@ -32,6 +34,7 @@ class WorkerPool {
   void Run();
 
   const size_t max_queue_;
+  const std::string name_;
   std::mutex mu_;
   std::condition_variable ready_;
   std::deque<std::function<void()>> queue_;  // Guarded by mu_.

@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include <pthread.h>
+
 #include "core/base/status.h"
 #include "core/merkle/batch_tree.h"
 
@@ -119,6 +121,7 @@ class RootBatcher {
   };
 
   void Run() {
+    pthread_setname_np(pthread_self(), "root-batcher");
     while (true) {
       std::vector<Pending> batch;
       {

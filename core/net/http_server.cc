@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 
 #include "core/base/strings.h"
 #include "core/crypto/digest.h"
@@ -368,7 +369,10 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions option
   asio::co_spawn(impl->acceptor.get_executor(), AcceptConnections(impl->acceptor, impl->state),
                  asio::detached);
   for (int i = 0; i < threads; ++i) {
-    impl->threads.emplace_back([io = &impl->io] { io->run(); });
+    impl->threads.emplace_back([io = &impl->io] {
+      pthread_setname_np(pthread_self(), "http-io");
+      io->run();
+    });
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }

@@ -59,6 +59,25 @@ std::optional<crypto::Certificate> PeerCertificate(const grpc::ServerContextBase
   return *std::move(cert);
 }
 
+std::optional<crypto::Certificate> PeerCertificateCache::Get(
+    const grpc::ServerContextBase& context) {
+  const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) return std::nullopt;
+  const std::vector<grpc::string_ref> values = auth->FindPropertyValues("x509_pem_cert");
+  if (values.empty()) return std::nullopt;
+  std::string pem(values.front().data(), values.front().size());
+  {
+    std::lock_guard lock(mu_);
+    if (const auto found = parsed_.find(pem); found != parsed_.end()) return found->second;
+  }
+  StatusOr<crypto::Certificate> cert = crypto::Certificate::FromPem(pem);
+  if (!cert.ok()) return std::nullopt;
+  std::lock_guard lock(mu_);
+  if (parsed_.size() >= capacity_) parsed_.clear();
+  parsed_.emplace(std::move(pem), *cert);
+  return *std::move(cert);
+}
+
 std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContextBase& context) {
   const std::optional<crypto::Certificate> cert = PeerCertificate(context);
   if (!cert.has_value()) return std::nullopt;

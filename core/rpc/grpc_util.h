@@ -3,9 +3,11 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -23,6 +25,20 @@ Status FromGrpcStatus(const grpc::Status& status);
 std::optional<std::string> PeerCertificateFingerprint(const grpc::ServerContextBase& context);
 // The TLS certificate the caller presented (and the server verified), or nullopt.
 std::optional<crypto::Certificate> PeerCertificate(const grpc::ServerContextBase& context);
+
+// PeerCertificate, parsing each distinct certificate once: gRPC hands the peer's certificate over
+// as PEM with every call, and parsing it takes OpenSSL 3's global decoder lock. Keeps at most
+// `capacity` certificates (all are dropped when it is full). Thread-safe.
+class PeerCertificateCache {
+ public:
+  explicit PeerCertificateCache(size_t capacity = 1024) : capacity_(capacity) {}
+  std::optional<crypto::Certificate> Get(const grpc::ServerContextBase& context);
+
+ private:
+  const size_t capacity_;
+  std::mutex mu_;
+  std::unordered_map<std::string, crypto::Certificate> parsed_;  // By PEM; guarded by mu_.
+};
 
 // A started gRPC server and the "host:port" it listens on.
 // How long a client may take to complete its TLS handshake with a server StartGrpcServer starts.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include "core/base/encoding.h"
 #include "core/merkle/errors.h"
@@ -220,6 +221,7 @@ void AuditLog::AppendAsync(const ExchangeRecord& exchange, Done done) {
 }
 
 void AuditLog::RunCommitter() {
+  pthread_setname_np(pthread_self(), "audit-commit");
   std::vector<std::unique_ptr<PendingAppend>> batch;
   while (true) {
     batch.clear();

@@ -63,7 +63,7 @@ class BackendClient final : public BackendCaller {
                          int grpc_threads = 4)
       : max_response_bytes_(max_response_bytes),
         http_(http_threads),
-        grpc_workers_(grpc_threads, 1024) {}
+        grpc_workers_(grpc_threads, 1024, "grpc-backends") {}
   // Waits for the calls in progress.
   ~BackendClient() override;
 

@@ -77,7 +77,7 @@ void ProviderProxy::Receive(grpc::ServerContext& context, const v1::ExchangeMess
                          fmt::format("the provider's gateway serves at most {} requests at once",
                                      deps_.concurrency.max_in_flight())));
   }
-  const std::optional<crypto::Certificate> peer = rpc::PeerCertificate(context);
+  const std::optional<crypto::Certificate> peer = peer_certificates_.Get(context);
   if (!peer.has_value()) {
     return refuse(ServerProxyError(error_code::kSslAuthenticationFailed,
                                    "the peer presented no TLS certificate"));

@@ -23,6 +23,7 @@
 #include "core/evidence/verification_cache.h"
 #include "core/globalconf/configuration_client.h"
 #include "core/rpc/completion_queue.h"
+#include "core/rpc/grpc_util.h"
 #include "gateway/access/access_rights.h"
 #include "gateway/exchange/backend_client.h"
 #include "gateway/exchange/exchange_log.h"
@@ -123,6 +124,7 @@ class ProviderProxy {
   ProviderDependencies deps_;
   v1::GatewayExchange::AsyncService service_;
   rpc::InFlight in_flight_;  // Exchanges being handled (HandleAsync).
+  rpc::PeerCertificateCache peer_certificates_;
   std::unique_ptr<rpc::ServerQueue> queue_;
 };
 
