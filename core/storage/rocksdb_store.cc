@@ -95,6 +95,7 @@ StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& pa
   // corruption, and opening fails saying so. (RocksDB's default would replay up to the corrupt
   // record and silently drop everything after it.)
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.write_buffer_size = options.memtable_bytes;
   rocksdb::DB* db = nullptr;
   const rocksdb::Status opened = options.read_only
                                      ? rocksdb::DB::OpenForReadOnly(db_options, path, &db)

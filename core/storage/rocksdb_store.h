@@ -21,6 +21,10 @@ struct RocksDbOptions {
   // process on, and keeps room for its memtable flushes and compactions. Batches that only
   // delete always pass (they are how space is freed). 0: no reserve.
   uint64_t min_free_bytes = 256 << 20;
+  // The memtable's size before it is flushed to a table file (RocksDB's default is 64 MiB, with
+  // two of them: up to 128 MiB of a gateway's memory under steady writes). The audit log only
+  // appends, so a smaller memtable costs little more than more frequent flushes.
+  size_t memtable_bytes = 8 << 20;
 };
 
 class RocksDbStore final : public KeyValueStore {
