@@ -337,9 +337,10 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
                                         directory_error.message()),
                             "gateway.data_dir");
   }
-  TRUC_ASSIGN_OR_RETURN(
-      server->store_,
-      storage::RocksDbStore::Open(cfg.data_dir + "/store", {.min_free_bytes = cfg.min_free_bytes}));
+  TRUC_ASSIGN_OR_RETURN(server->store_,
+                        storage::RocksDbStore::Open(cfg.data_dir + "/store",
+                                                    {.min_free_bytes = cfg.min_free_bytes,
+                                                     .partitions = audit::StorePartitions()}));
 
   globalconf::ConfigurationClientOptions globalconf = cfg.globalconf;
   globalconf.clock = &clock;

@@ -69,11 +69,70 @@ class RocksDbLogger final : public rocksdb::Logger {
 
 }  // namespace
 
+// The name of the column family that holds the keys starting with `prefix`.
+constexpr std::string_view kPartitionPrefix = "partition:";
+// Keys moved into a partition per synchronous write when an older database is opened.
+constexpr size_t kMoveChunk = 1024;
+
 struct RocksDbStore::Impl {
+  struct Partition {
+    std::string prefix;
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+  };
+
+  ~Impl() {
+    if (db == nullptr) return;
+    for (rocksdb::ColumnFamilyHandle* handle : handles) {
+      if (handle != db->DefaultColumnFamily()) db->DestroyColumnFamilyHandle(handle);
+    }
+    db.reset();
+  }
+
+  // The column family that holds `key`.
+  rocksdb::ColumnFamilyHandle* For(std::string_view key) const {
+    for (const Partition& partition : partitions) {
+      if (key.starts_with(partition.prefix)) return partition.handle;
+    }
+    return db->DefaultColumnFamily();
+  }
+
+  // Moves the keys with `partition`'s prefix that are outside it into it.
+  Status MoveInto(const Partition& partition) {
+    const rocksdb::Slice prefix = ToSlice(partition.prefix);
+    while (true) {
+      rocksdb::WriteBatch batch;
+      size_t moved = 0;
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && moved < kMoveChunk;
+           it->Next(), ++moved) {
+        batch.Put(partition.handle, it->key(), it->value());
+        batch.Delete(db->DefaultColumnFamily(), it->key());
+      }
+      TRUC_RETURN_IF_ERROR(FromRocksDb(it->status(), fmt::format("scan of {}", path)));
+      if (moved == 0) return OkStatus();
+      rocksdb::WriteOptions write_options;
+      write_options.sync = true;
+      TRUC_RETURN_IF_ERROR(FromRocksDb(
+          db->Write(write_options, &batch),
+          fmt::format("moving keys {}... of {} into their partition", partition.prefix, path)));
+    }
+  }
+
+  // Whether keys with `partition`'s prefix are left outside it.
+  StatusOr<bool> Unmoved(const Partition& partition) const {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    it->Seek(ToSlice(partition.prefix));
+    const bool found = it->Valid() && it->key().starts_with(ToSlice(partition.prefix));
+    TRUC_RETURN_IF_ERROR(FromRocksDb(it->status(), fmt::format("scan of {}", path)));
+    return found;
+  }
+
   std::string path;
   uint64_t min_free_bytes = 0;
   std::shared_ptr<RocksDbLogger> logger;  // Before db, which uses it.
   std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // Every column family's, the default's too.
+  std::vector<Partition> partitions;
 };
 
 RocksDbStore::RocksDbStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -81,6 +140,15 @@ RocksDbStore::~RocksDbStore() = default;
 
 StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& path,
                                                            const RocksDbOptions& options) {
+  for (const std::string& prefix : options.partitions) {
+    for (const std::string& other : options.partitions) {
+      if (prefix.empty() || (&prefix != &other && other.starts_with(prefix))) {
+        return InvalidArgumentError(
+            fmt::format("the partitions of database {} overlap or are empty: \"{}\" and \"{}\"",
+                        path, prefix, other));
+      }
+    }
+  }
   rocksdb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.paranoid_checks = options.paranoid_checks;
@@ -96,19 +164,62 @@ StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& pa
   // record and silently drop everything after it.)
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.write_buffer_size = options.memtable_bytes;
+  // The memtables of all partitions together stay within what one would take alone; and a
+  // partition written rarely is flushed once the write-ahead log grows, so that old log files
+  // can go.
+  db_options.db_write_buffer_size = 2 * options.memtable_bytes;
+  db_options.max_total_wal_size = 4 * options.memtable_bytes;
+  db_options.create_missing_column_families = true;
+
+  // Every column family the database has must be opened; partitions are those named for a
+  // prefix.
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(db_options, path, &names).ok()) {
+    names = {rocksdb::kDefaultColumnFamilyName};  // A new database (Open reports other faults).
+  }
+  if (!options.read_only) {
+    for (const std::string& prefix : options.partitions) {
+      const std::string name = fmt::format("{}{}", kPartitionPrefix, prefix);
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  const rocksdb::ColumnFamilyOptions family_options(db_options);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name : names) families.emplace_back(name, family_options);
+
+  auto impl = std::make_unique<Impl>();
   rocksdb::DB* db = nullptr;
-  const rocksdb::Status opened = options.read_only
-                                     ? rocksdb::DB::OpenForReadOnly(db_options, path, &db)
-                                     : rocksdb::DB::Open(db_options, path, &db);
+  const rocksdb::Status opened =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path, families, &impl->handles, &db)
+          : rocksdb::DB::Open(db_options, path, families, &impl->handles, &db);
   if (const std::string detail = logger->last_corruption(); !opened.ok() && !detail.empty()) {
     return FromRocksDb(opened, fmt::format("cannot open database {} ({})", path, detail));
   }
   TRUC_RETURN_IF_ERROR(FromRocksDb(opened, fmt::format("cannot open database {}", path)));
-  auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->min_free_bytes = options.min_free_bytes;
   impl->logger = std::move(logger);
   impl->db.reset(db);
+  for (rocksdb::ColumnFamilyHandle* handle : impl->handles) {
+    const std::string& name = handle->GetName();
+    if (name.starts_with(kPartitionPrefix)) {
+      impl->partitions.push_back({name.substr(kPartitionPrefix.size()), handle});
+    }
+  }
+  for (const Impl::Partition& partition : impl->partitions) {
+    if (!options.read_only) {
+      TRUC_RETURN_IF_ERROR(impl->MoveInto(partition));
+      continue;
+    }
+    TRUC_ASSIGN_OR_RETURN(const bool unmoved, impl->Unmoved(partition));
+    if (unmoved) {
+      return FailedPreconditionError(fmt::format(
+          "database {} is part-way through moving its keys {}... into a partition of their "
+          "own; open it once for writing (start its gateway) to finish, then read it",
+          path, partition.prefix));
+    }
+  }
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
 }
 
@@ -116,7 +227,8 @@ StatusOr<std::optional<std::string>> RocksDbStore::Get(std::string_view key) con
   rocksdb::ReadOptions read_options;
   read_options.verify_checksums = true;
   std::string value;
-  const rocksdb::Status status = impl_->db->Get(read_options, ToSlice(key), &value);
+  const rocksdb::Status status =
+      impl_->db->Get(read_options, impl_->For(key), ToSlice(key), &value);
   if (status.IsNotFound()) return std::optional<std::string>();
   TRUC_RETURN_IF_ERROR(FromRocksDb(status, fmt::format("read from {}", impl_->path)));
   return std::optional<std::string>(std::move(value));
@@ -147,9 +259,9 @@ Status RocksDbStore::Write(const WriteBatch& batch, bool sync) {
   rocksdb::WriteBatch native;
   for (const WriteBatch::Op& op : batch.ops()) {
     if (op.value) {
-      native.Put(ToSlice(op.key), ToSlice(*op.value));
+      native.Put(impl_->For(op.key), ToSlice(op.key), ToSlice(*op.value));
     } else {
-      native.Delete(ToSlice(op.key));
+      native.Delete(impl_->For(op.key), ToSlice(op.key));
     }
   }
   rocksdb::WriteOptions write_options;
@@ -163,13 +275,43 @@ Status RocksDbStore::Scan(
     const std::function<bool(std::string_view, std::string_view)>& visit) const {
   rocksdb::ReadOptions read_options;
   read_options.verify_checksums = true;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options));
-  for (it->Seek(ToSlice(start.empty() ? prefix : start)); it->Valid(); it->Next()) {
-    const std::string_view key(it->key().data(), it->key().size());
-    if (!key.starts_with(prefix)) break;
-    if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
+  // The column families that can hold keys with `prefix`: one partition when the prefix is
+  // within it; else the default one and the partitions within the prefix. Every key is in
+  // exactly one of them, so merging them in order gives the one ordered key space.
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  if (rocksdb::ColumnFamilyHandle* family = impl_->For(prefix);
+      family != impl_->db->DefaultColumnFamily()) {
+    families.push_back(family);
+  } else {
+    families.push_back(family);
+    for (const Impl::Partition& partition : impl_->partitions) {
+      if (std::string_view(partition.prefix).starts_with(prefix)) {
+        families.push_back(partition.handle);
+      }
+    }
   }
-  return FromRocksDb(it->status(), fmt::format("scan of {}", impl_->path));
+  std::vector<std::unique_ptr<rocksdb::Iterator>> iterators;
+  for (rocksdb::ColumnFamilyHandle* family : families) {
+    iterators.emplace_back(impl_->db->NewIterator(read_options, family));
+    iterators.back()->Seek(ToSlice(start.empty() ? prefix : start));
+  }
+  while (true) {
+    rocksdb::Iterator* next = nullptr;
+    for (const std::unique_ptr<rocksdb::Iterator>& it : iterators) {
+      if (it->Valid() && (next == nullptr || it->key().compare(next->key()) < 0)) {
+        next = it.get();
+      }
+    }
+    if (next == nullptr) break;
+    const std::string_view key(next->key().data(), next->key().size());
+    if (!key.starts_with(prefix)) break;
+    if (!visit(key, std::string_view(next->value().data(), next->value().size()))) break;
+    next->Next();
+  }
+  for (const std::unique_ptr<rocksdb::Iterator>& it : iterators) {
+    TRUC_RETURN_IF_ERROR(FromRocksDb(it->status(), fmt::format("scan of {}", impl_->path)));
+  }
+  return OkStatus();
 }
 
 }  // namespace truc::storage

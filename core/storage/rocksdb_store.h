@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/storage/key_value_store.h"
 
@@ -25,6 +26,16 @@ struct RocksDbOptions {
   // two of them: up to 128 MiB of a gateway's memory under steady writes). The audit log only
   // appends, so a smaller memtable costs little more than more frequent flushes.
   size_t memtable_bytes = 8 << 20;
+  // Key prefixes kept in partitions of their own (RocksDB column families), for keys written in
+  // increasing order, such as a log's positions. A partition's table files then never overlap,
+  // so RocksDB moves them down its levels instead of rewriting them: interleaved with keys
+  // written in random order (an index), every file overlaps every other, and each compaction
+  // rewrites all of the level below. No prefix may be a prefix of another. Keys with a listed
+  // prefix found outside its partition (a database written before the partition existed) are
+  // moved into it when the store is opened for writing, in synchronous batches: an interrupted
+  // move resumes at the next open. Partitions the database already has are used whether listed
+  // or not. Invisible to users of the store: Get, Write and Scan see one ordered key space.
+  std::vector<std::string> partitions;
 };
 
 class RocksDbStore final : public KeyValueStore {

@@ -69,6 +69,14 @@ inline constexpr std::string_view kUnreadableRecord = "audit.unreadable_record";
 // kFailedPrecondition from Append: the log is shutting down.
 inline constexpr std::string_view kLogClosed = "audit.log_closed";
 
+// The key prefixes of the log that are written in increasing order: a store keeps each in a
+// partition of its own (storage::RocksDbOptions::partitions), so that they are never rewritten
+// by compactions.
+inline const std::vector<std::string>& StorePartitions() {
+  static const std::vector<std::string> partitions = {"audit/record/", "audit/tree/"};
+  return partitions;
+}
+
 // The state of the log after its first `size` records (as v1::TreeHead carries it).
 struct TreeHead {
   uint64_t size = 0;

@@ -1,6 +1,8 @@
 #include "core/storage/key_value_store.h"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <rocksdb/db.h>
 
 #include "core/storage/memory_store.h"
 #include "core/storage/rocksdb_store.h"
@@ -89,6 +91,132 @@ TEST_CASE("RocksDB writes stop short of a full disk; deletions still pass", "[st
   erase.Delete("a");
   CHECK(store->Write(erase, true).ok());
   CHECK_FALSE(store->Get("a").value().has_value());
+}
+
+// Every key and value of `store`, in order, as "key=value".
+std::vector<std::string> Everything(const KeyValueStore& store, std::string_view prefix = "") {
+  std::vector<std::string> seen;
+  REQUIRE(store
+              .Scan(prefix, "",
+                    [&](std::string_view key, std::string_view value) {
+                      seen.push_back(std::string(key) + "=" + std::string(value));
+                      return true;
+                    })
+              .ok());
+  return seen;
+}
+
+TEST_CASE("RocksDB partitions are invisible: one ordered key space across them", "[storage]") {
+  testing::TempDir dir;
+  const std::string path = dir.File("db");
+  const RocksDbOptions options{.partitions = {"member/", "service/"}};
+  {
+    auto store = RocksDbStore::Open(path, options).value();
+    CheckContract(*store);
+    WriteBatch batch;
+    batch.Put("a", "1");
+    batch.Put("member/", "2");
+    batch.Put("memo", "3");
+    batch.Put("service/z", "4");
+    batch.Put("z", "5");
+    REQUIRE(store->Write(batch, true).ok());
+    const std::vector<std::string> all = {
+        "a=1",    "member/=2",   "member/VN/GOV/2=land", "member/VN/GOV/3=enterprise",
+        "memo=3", "service/x=y", "service/z=4",          "z=5"};
+    CHECK(Everything(*store) == all);
+    CHECK(Everything(*store, "mem") == std::vector<std::string>(all.begin() + 1, all.begin() + 5));
+    CHECK(Everything(*store, "member/VN/") ==
+          std::vector<std::string>(all.begin() + 2, all.begin() + 4));
+    // From a start key inside one partition, across the others.
+    std::vector<std::string> from;
+    REQUIRE(store
+                ->Scan("", "member/VN/GOV/3",
+                       [&](std::string_view key, std::string_view) {
+                         from.emplace_back(key);
+                         return true;
+                       })
+                .ok());
+    CHECK(from ==
+          std::vector<std::string>{"member/VN/GOV/3", "memo", "service/x", "service/z", "z"});
+  }
+  // Reopened, and read-only without naming the partitions: the database knows them.
+  auto reopened = RocksDbStore::Open(path, {.read_only = true}).value();
+  CHECK(reopened->Get("member/VN/GOV/3").value() == "enterprise");
+  CHECK(Everything(*reopened).size() == 8);
+  CHECK(RocksDbStore::Open(dir.File("other"), {.partitions = {"a/", "a/b/"}}).status().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(RocksDbStore::Open(dir.File("other"), {.partitions = {""}}).status().code() ==
+        StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("A database written before its partitions existed has its keys moved into them",
+          "[storage]") {
+  testing::TempDir dir;
+  const std::string path = dir.File("db");
+  std::vector<std::string> before;
+  {
+    auto store = RocksDbStore::Open(path).value();
+    WriteBatch batch;
+    for (int i = 0; i < 3000; ++i) batch.Put(fmt::format("log/{:06d}", i), std::to_string(i));
+    batch.Put("index/x", "1");
+    batch.Put("state", "2");
+    REQUIRE(store->Write(batch, true).ok());
+    before = Everything(*store);
+  }
+  // Read-only, the old layout reads as it is.
+  CHECK(Everything(*RocksDbStore::Open(path, {.read_only = true}).value()) == before);
+  {
+    auto store = RocksDbStore::Open(path, {.partitions = {"log/"}}).value();
+    CHECK(Everything(*store) == before);
+    CHECK(store->Get("log/002999").value() == "2999");
+  }
+  // The keys are in the partition, none left behind.
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  REQUIRE(rocksdb::DB::OpenForReadOnly(
+              rocksdb::Options(), path,
+              {{rocksdb::kDefaultColumnFamilyName, {}}, {"partition:log/", {}}}, &handles, &raw)
+              .ok());
+  std::unique_ptr<rocksdb::Iterator> left(raw->NewIterator({}, handles[0]));
+  left->Seek("log/");
+  CHECK_FALSE((left->Valid() && left->key().starts_with("log/")));
+  std::string value;
+  CHECK(raw->Get({}, handles[1], "log/001234", &value).ok());
+  CHECK(value == "1234");
+  left.reset();
+  for (rocksdb::ColumnFamilyHandle* handle : handles) raw->DestroyColumnFamilyHandle(handle);
+  delete raw;
+}
+
+TEST_CASE("A move into a partition cut short is finished by the next writer, refused by readers",
+          "[storage]") {
+  testing::TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    // What an interrupted move leaves: the partition exists, and some keys are still outside it.
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    rocksdb::DB* raw = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    REQUIRE(rocksdb::DB::Open(options, path,
+                              {{rocksdb::kDefaultColumnFamilyName, {}}, {"partition:log/", {}}},
+                              &handles, &raw)
+                .ok());
+    REQUIRE(raw->Put({}, handles[1], "log/1", "moved").ok());
+    REQUIRE(raw->Put({}, handles[0], "log/2", "not yet").ok());
+    for (rocksdb::ColumnFamilyHandle* handle : handles) raw->DestroyColumnFamilyHandle(handle);
+    delete raw;
+  }
+  const Status refused = RocksDbStore::Open(path, {.read_only = true}).status();
+  CHECK(refused.code() == StatusCode::kFailedPrecondition);
+  CHECK(refused.message().find("open it once for writing") != std::string::npos);
+  {
+    auto store = RocksDbStore::Open(path).value();  // Its partitions, though not named.
+    CHECK(Everything(*store) == std::vector<std::string>{"log/1=moved", "log/2=not yet"});
+  }
+  CHECK(Everything(*RocksDbStore::Open(path, {.read_only = true}).value()) ==
+        std::vector<std::string>{"log/1=moved", "log/2=not yet"});
 }
 
 TEST_CASE("A database that cannot be opened is reported with its path", "[storage]") {
