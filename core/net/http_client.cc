@@ -37,6 +37,8 @@ using tcp = asio::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+// The read buffer of a response starts this large.
+constexpr size_t kFirstReadBytes = 16 << 10;
 
 Status NetworkError(const std::string& url, std::string_view step, const beast::error_code& error) {
   const std::string message = fmt::format("{} {}: {}", step, url, error.message());
@@ -142,6 +144,9 @@ asio::awaitable<void> Exchange(Stream& stream, const std::string& url, const Htt
   }
 
   beast::flat_buffer buffer;
+  // Beast reads into what the buffer has room for, at least 512 bytes: a small response would
+  // take three reads (system calls) instead of one.
+  buffer.reserve(kFirstReadBytes);
   http::response_parser<http::string_body> parser;
   parser.body_limit(options.max_response_bytes);
   auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kNoThrow);

@@ -1,8 +1,11 @@
 #include "core/storage/rocksdb_store.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -73,6 +76,10 @@ class RocksDbLogger final : public rocksdb::Logger {
 constexpr std::string_view kPartitionPrefix = "partition:";
 // Keys moved into a partition per synchronous write when an older database is opened.
 constexpr size_t kMoveChunk = 1024;
+// How long CheckSpace answers from the free space last seen.
+constexpr int64_t kSpaceCheckInterval =
+    std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(100))
+        .count();
 
 struct RocksDbStore::Impl {
   struct Partition {
@@ -133,6 +140,9 @@ struct RocksDbStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // Every column family's, the default's too.
   std::vector<Partition> partitions;
+  // The free space last seen, and when (steady_clock ticks): CheckSpace's cache.
+  mutable std::atomic<uint64_t> free_bytes{0};
+  mutable std::atomic<int64_t> space_checked_at{std::numeric_limits<int64_t>::min() / 2};
 };
 
 RocksDbStore::RocksDbStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -241,9 +251,26 @@ Status RocksDbStore::VerifyChecksums() const {
 }
 
 Status RocksDbStore::CheckSpace() const {
+  if (impl_->min_free_bytes == 0) return OkStatus();
+  // A system call per exchange is not cheap; the free space a tenth of a second ago is as good.
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  if (now - impl_->space_checked_at.load(std::memory_order_relaxed) < kSpaceCheckInterval) {
+    return SpaceStatus(impl_->free_bytes.load(std::memory_order_relaxed));
+  }
+  return CheckSpaceNow();
+}
+
+Status RocksDbStore::CheckSpaceNow() const {
   struct statvfs space {};
   if (impl_->min_free_bytes == 0 || statvfs(impl_->path.c_str(), &space) != 0) return OkStatus();
   const uint64_t free_bytes = static_cast<uint64_t>(space.f_bavail) * space.f_frsize;
+  impl_->free_bytes.store(free_bytes, std::memory_order_relaxed);
+  impl_->space_checked_at.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                                std::memory_order_relaxed);
+  return SpaceStatus(free_bytes);
+}
+
+Status RocksDbStore::SpaceStatus(uint64_t free_bytes) const {
   if (free_bytes >= impl_->min_free_bytes) return OkStatus();
   return Status(StatusCode::kResourceExhausted,
                 fmt::format("only {} MiB are free on the file system of {}; writes wait until at "
@@ -255,7 +282,7 @@ Status RocksDbStore::CheckSpace() const {
 Status RocksDbStore::Write(const WriteBatch& batch, bool sync) {
   const bool stores = std::any_of(batch.ops().begin(), batch.ops().end(),
                                   [](const WriteBatch::Op& op) { return op.value.has_value(); });
-  if (stores) TRUC_RETURN_IF_ERROR(CheckSpace());
+  if (stores) TRUC_RETURN_IF_ERROR(CheckSpaceNow());
   rocksdb::WriteBatch native;
   for (const WriteBatch::Op& op : batch.ops()) {
     if (op.value) {

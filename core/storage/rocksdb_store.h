@@ -53,13 +53,17 @@ class RocksDbStore final : public KeyValueStore {
 
   StatusOr<std::optional<std::string>> Get(std::string_view key) const override;
   Status Write(const WriteBatch& batch, bool sync) override;
-  // kResourceExhausted ("storage.low_space") while less than options.min_free_bytes are free.
+  // kResourceExhausted ("storage.low_space") while less than options.min_free_bytes are free,
+  // as seen at most 100 ms ago (Write itself always looks).
   Status CheckSpace() const override;
   Status Scan(std::string_view prefix, std::string_view start,
               const std::function<bool(std::string_view, std::string_view)>& visit) const override;
 
  private:
   struct Impl;
+  // CheckSpace, looking now.
+  Status CheckSpaceNow() const;
+  Status SpaceStatus(uint64_t free_bytes) const;
   explicit RocksDbStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -5,10 +5,10 @@
 #include <charconv>
 
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include "core/base/strings.h"
 #include "core/base/utf8.h"
+#include "core/crypto/random.h"
 #include "core/net/http_syntax.h"
 #include "gateway/errors.h"
 #include "gateway/exchange/wire_fields.h"
@@ -219,13 +219,16 @@ void SetWireHeaders(const HeaderFields& fields, v1::ExchangeMessage& message) {
 
 std::string NewUuid() {
   unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();  // No randomness: nothing is safe.
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;                      // Version 4.
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;                      // RFC 4122 variant.
+  crypto::RandomBytes(bytes);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;  // Version 4.
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant.
+  constexpr std::string_view kDigits = "0123456789abcdef";
   std::string hex;
+  hex.reserve(36);
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) hex += '-';
-    hex += fmt::format("{:02x}", bytes[i]);
+    hex += kDigits[bytes[i] >> 4];
+    hex += kDigits[bytes[i] & 0x0f];
   }
   return hex;
 }
