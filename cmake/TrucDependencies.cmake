@@ -12,7 +12,7 @@ find_package(nlohmann_json 3.11 CONFIG REQUIRED)
 find_package(tomlplusplus 3.3 CONFIG REQUIRED)
 include(Catch)
 find_package(fmt 9 CONFIG REQUIRED)
-# The daemons allocate with jemalloc: glibc's malloc took a sixth of a gateway's time under load
+# The daemons and the CLI allocate with jemalloc: glibc's malloc took a sixth of a gateway's time under load
 # (docs/performance.md). Not under the sanitizers, which bring allocators of their own.
 if(TRUC_SANITIZER STREQUAL "")
   find_library(TRUC_JEMALLOC NAMES jemalloc REQUIRED)

@@ -1,11 +1,17 @@
 #include "gateway/audit/evidence_verifier.h"
 
+#include <algorithm>
+#include <deque>
+#include <future>
+#include <memory>
 #include <optional>
+#include <thread>
 #include <tuple>
 
 #include <fmt/format.h>
 
 #include "core/base/encoding.h"
+#include "core/base/worker_pool.h"
 #include "core/crypto/digest.h"
 #include "core/evidence/message_signing.h"
 #include "core/globalconf/configuration_view.h"
@@ -153,20 +159,20 @@ class ArchiveChecker final : public ArchiveVisitor {
   void Entry(const v1::ArchivedEntry& entry, ArchiveSpan span) override {
     const uint64_t sequence = next_++;
     if (sequence == report_.first) records_begin_ = span.begin;
-    const std::string where = Where(sequence, span);
     if (entry.sequence() != sequence) {
-      Problem(where, fmt::format("the entry holds position {}", entry.sequence()));
+      Problem(Where(sequence, span), fmt::format("the entry holds position {}", entry.sequence()));
     }
     std::string leaf_hash = entry.leaf_hash();
     if (leaf_hash.size() != merkle::kHashSize) {
-      Problem(where, fmt::format("the leaf hash has {} bytes", leaf_hash.size()));
+      Problem(Where(sequence, span), fmt::format("the leaf hash has {} bytes", leaf_hash.size()));
       leaf_hash.resize(merkle::kHashSize);
     }
     if (entry.withheld() != v1::ArchivedEntry::WITHHELD_NONE) {
-      if (!entry.record().empty()) Problem(where, "a withheld entry holds a record");
+      if (!entry.record().empty())
+        Problem(Where(sequence, span), "a withheld entry holds a record");
       ++report_.records_withheld;
     } else {
-      CheckRecord(sequence, entry, where);
+      CheckRecord(sequence, entry, span);
     }
     range_.Append(leaf_hash);
     if (!heads_.empty() && heads_.front().size() == range_.size()) {
@@ -190,7 +196,68 @@ class ArchiveChecker final : public ArchiveVisitor {
             "tree hash covers was changed, or the checksum itself)");
   }
 
+  // Reports a problem found here, after those of the records before it.
   void Problem(std::string where, std::string what) {
+    Drain();
+    Add(std::move(where), std::move(what));
+  }
+
+  // Call once the archive is read: waits for the records still being checked.
+  void Finish() { Drain(); }
+
+ private:
+  // A record to check on a worker thread, and what the check found.
+  struct Job {
+    uint64_t sequence = 0;
+    ArchiveSpan span;
+    std::string record;
+    std::string leaf_hash;
+  };
+  struct Found {
+    std::vector<VerifyReport::Problem> problems;
+    uint64_t verified = 0;
+  };
+  // Chunks checked at once per worker: enough to keep the workers busy while the reader goes on,
+  // few enough that memory stays flat.
+  static constexpr size_t kChunkRecords = 256;
+  static constexpr size_t kChunksPerWorker = 4;
+
+  // Queues the record of `entry` for checking.
+  void CheckRecord(uint64_t sequence, const v1::ArchivedEntry& entry, ArchiveSpan span) {
+    chunk_.push_back({sequence, span, entry.record(), entry.leaf_hash()});
+    if (chunk_.size() >= kChunkRecords) SubmitChunk();
+  }
+
+  void SubmitChunk() {
+    if (chunk_.empty()) return;
+    auto promise = std::make_shared<std::promise<Found>>();
+    in_flight_.push_back(promise->get_future());
+    const bool queued = workers_.Submit(
+        [this, jobs = std::move(chunk_), promise] { promise->set_value(Check(jobs)); });
+    chunk_ = {};
+    if (!queued) {
+      in_flight_.pop_back();
+      return;
+    }
+    while (in_flight_.size() > kChunksPerWorker * workers_count_) TakeOldest();
+  }
+
+  void TakeOldest() {
+    Found found = in_flight_.front().get();
+    in_flight_.pop_front();
+    report_.records_verified += found.verified;
+    for (VerifyReport::Problem& problem : found.problems) {
+      Add(std::move(problem.where), std::move(problem.what));
+    }
+  }
+
+  // Every record queued so far is checked and its problems reported.
+  void Drain() {
+    SubmitChunk();
+    while (!in_flight_.empty()) TakeOldest();
+  }
+
+  void Add(std::string where, std::string what) {
     if (report_.problems.size() < VerifyReport::kMaxProblems) {
       report_.problems.push_back({std::move(where), std::move(what)});
     } else {
@@ -198,37 +265,52 @@ class ArchiveChecker final : public ArchiveVisitor {
     }
   }
 
- private:
-  void CheckRecord(uint64_t sequence, const v1::ArchivedEntry& entry, const std::string& where) {
-    if (merkle::HashLeaf(entry.record()) != entry.leaf_hash()) {
-      Problem(where, "the record does not hash to its leaf hash");
+  // On a worker: reads trust_ and verified_, which are fixed (or thread-safe) by then.
+  Found Check(const std::vector<Job>& jobs) {
+    Found found;
+    const auto problem = [&](const Job& job, std::string what) {
+      found.problems.push_back({Where(job.sequence, job.span), std::move(what)});
+    };
+    for (const Job& job : jobs) {
+      if (merkle::HashLeaf(job.record) != job.leaf_hash) {
+        problem(job, "the record does not hash to its leaf hash");
+      }
+      v1::AuditRecord record;
+      if (!record.ParseFromString(job.record)) {
+        problem(job, "the record does not parse");
+        continue;
+      }
+      if (record.sequence() != job.sequence) {
+        problem(job, fmt::format("the record holds position {}", record.sequence()));
+      }
+      if (!trust_.has_value()) continue;
+      const Status verified = VerifyRecord(record, trust_->cas, &verified_);
+      if (verified.ok()) {
+        ++found.verified;
+      } else {
+        problem(job, verified.ToString());
+      }
     }
-    v1::AuditRecord record;
-    if (!record.ParseFromString(entry.record())) {
-      Problem(where, "the record does not parse");
-      return;
-    }
-    if (record.sequence() != sequence) {
-      Problem(where, fmt::format("the record holds position {}", record.sequence()));
-    }
-    if (!trust_.has_value()) return;
-    const Status verified = VerifyRecord(record, trust_->cas);
-    if (verified.ok()) {
-      ++report_.records_verified;
-    } else {
-      Problem(where, verified.ToString());
-    }
+    return found;
   }
 
   const crypto::TrustStore& anchors_;
   const TimePoint now_;
   VerifyReport& report_;
   std::optional<AuditTrust> trust_;
+  // For trust_'s CAs only (an archive has one configuration).
+  evidence::VerificationCache verified_;
   merkle::CompactRange range_;
   std::vector<v1::TreeHead> heads_;  // Not yet reached, by increasing size.
   uint64_t next_ = 0;                // The position the next entry must hold.
   uint64_t covered_ = 0;             // The size of the last head reached.
   uint64_t records_begin_ = 0;       // Where the records after that head begin in the file.
+  // Records are checked on every core, in chunks, while the reader goes on; their problems are
+  // reported in order.
+  std::vector<Job> chunk_;
+  std::deque<std::future<Found>> in_flight_;
+  const size_t workers_count_ = std::max(1u, std::thread::hardware_concurrency());
+  WorkerPool workers_{static_cast<int>(workers_count_), 0, "verify"};  // Last: uses the above.
 };
 
 }  // namespace
@@ -246,7 +328,8 @@ StatusOr<AuditTrust> TrustFromConfiguration(std::string_view signed_configuratio
   return AuditTrust{view->trust_store(), std::move(tsas), verified.info.version};
 }
 
-Status VerifyRecord(const v1::AuditRecord& record, const crypto::TrustStore& cas) {
+Status VerifyRecord(const v1::AuditRecord& record, const crypto::TrustStore& cas,
+                    evidence::VerificationCache* verified) {
   switch (record.kind()) {
     case v1::AuditRecord::KIND_FAILURE:
       if (record.error_type().empty()) return Mismatch("a failure record without an error");
@@ -265,8 +348,12 @@ Status VerifyRecord(const v1::AuditRecord& record, const crypto::TrustStore& cas
   StatusOr<ids::MemberId> signer = SignerOf(record);
   if (!signer.ok())
     return Mismatch("the record's client or service: " + signer.status().ToString());
+  // The cache's generation names the trust store; there is one for the cache's whole life.
   const StatusOr<TimePoint> signed_at =
-      evidence::VerifyMessageSignature(record.evidence(), record.signature(), *signer, cas);
+      verified != nullptr
+          ? verified->VerifyMessageSignature(record.evidence(), record.signature(), *signer, cas,
+                                             /*generation=*/1)
+          : evidence::VerifyMessageSignature(record.evidence(), record.signature(), *signer, cas);
   if (!signed_at.ok()) return signed_at.status().Annotate("the message signature");
   return OkStatus();
 }
@@ -303,6 +390,7 @@ VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, 
   ArchiveChecker checker(anchors, now, report);
   const Status read = ReadArchive(in, checker);
   if (!read.ok()) checker.Problem("archive", read.message());
+  checker.Finish();
   return report;
 }
 

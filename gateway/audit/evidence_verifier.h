@@ -13,6 +13,7 @@
 #include "core/base/clock.h"
 #include "core/base/status.h"
 #include "core/crypto/trust_store.h"
+#include "core/evidence/verification_cache.h"
 #include "core/timestamp/timestamp_token.h"
 #include "truc/v1/audit.pb.h"
 #include "truc/v1/gateway_audit.pb.h"
@@ -43,7 +44,11 @@ StatusOr<AuditTrust> TrustFromConfiguration(std::string_view signed_configuratio
 // provider's for a response (evidence::VerifyMessageSignature against `cas`). A request record's
 // user id, purpose, method and path must be those of its header fields. A failure record must
 // say what failed. Errors: kRecordMismatch, or the signature's reasons, saying what differed.
-Status VerifyRecord(const v1::AuditRecord& record, const crypto::TrustStore& cas);
+// With `verified`, each certificate chain and each batch signature is verified once for all the
+// records that carry it (every record's inclusion path is still checked); `verified` must be
+// used with `cas` only.
+Status VerifyRecord(const v1::AuditRecord& record, const crypto::TrustStore& cas,
+                    evidence::VerificationCache* verified = nullptr);
 
 // What VerifyConsistency established: two heads of one log, the older a prefix of the newer.
 struct ConsistencyReport {
@@ -86,7 +91,8 @@ struct VerifyReport {
 // server id); every record given in full (it hashes to its leaf hash, holds its own position,
 // and passes VerifyRecord); and that the header's frontier and the leaf hashes give each head's
 // root, so that any change is located between two heads. Reports every problem with its
-// position; never stops at the first but for a malformed file.
+// position; never stops at the first but for a malformed file. Each certificate chain and batch
+// signature is verified once (VerifyRecord with a cache).
 VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, TimePoint now);
 
 }  // namespace truc::gateway::audit

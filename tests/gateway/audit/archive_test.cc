@@ -13,6 +13,7 @@
 #include "core/merkle/verify.h"
 #include "core/storage/memory_store.h"
 #include "gateway/audit/evidence_bundle.h"
+#include "gateway/audit/evidence_verifier.h"
 #include "tests/gateway/audit/test_exchanges.h"
 
 namespace truc::gateway::audit {
@@ -88,6 +89,47 @@ TEST_CASE("Archives taken from any position give proofs against the whole log's 
     const Status unsealed = ExportSegment(*log, store, {.first = 0, .end = 12},
                                           [](std::string_view) { return OkStatus(); });
     CHECK(unsealed.reason() == kUnsealedRange);
+  }
+}
+
+TEST_CASE("Records checked on every core are reported in the order of the log", "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  // 800 records: several chunks of the verifier's workers.
+  for (int i = 0; i < 400; ++i) {
+    REQUIRE(
+        log->Append(exchanges.Answered(ExchangeRecord::Side::kConsumer, fmt::format("m-{:03d}", i)))
+            .ok());
+  }
+  StoreHeadAt(*log, store);
+  std::string archive = Archive(*log, store, 0);
+  {
+    std::istringstream in(archive);
+    const VerifyReport report = VerifyArchive(in, exchanges.trust(), exchanges.clock().Now());
+    // No signed configuration in this archive: that is the only problem.
+    REQUIRE(report.problems.size() == 1);
+    CHECK(report.problems[0].where.starts_with("header"));
+  }
+  // The first copy of a message id is in its request record (2i).
+  for (const char* id : {"m-390", "m-010", "m-200"}) {
+    const size_t at = archive.find(id);
+    REQUIRE(at != std::string::npos);
+    archive[at] = 'M';
+  }
+  std::istringstream in(archive);
+  const VerifyReport report = VerifyArchive(in, exchanges.trust(), exchanges.clock().Now());
+  for (const auto& problem : report.problems) UNSCOPED_INFO(problem.where << ": " << problem.what);
+  // The records, in order; then, once the whole file is read, the parts that differ from the
+  // trailer's checksums.
+  REQUIRE(report.problems.size() == 7);
+  CHECK(report.problems[1].where.starts_with("record 20 "));
+  CHECK(report.problems[2].where.starts_with("record 400 "));
+  CHECK(report.problems[3].where.starts_with("record 780 "));
+  for (size_t i = 1; i < 4; ++i) {
+    CHECK(report.problems[i].what == "the record does not hash to its leaf hash");
+    CHECK(report.problems[i + 3].where == report.problems[i].where);
+    CHECK(report.problems[i + 3].what.find("trailer's checksum") != std::string::npos);
   }
 }
 
