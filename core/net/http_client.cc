@@ -301,63 +301,6 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
   return result;
 }
 
-// An open connection to one origin, with the io_context its operations run on.
-struct HttpConnectionPool::Connection {
-  asio::io_context io;
-  beast::tcp_stream stream{io};
-};
-
-HttpConnectionPool::HttpConnectionPool(size_t max_idle_per_origin)
-    : max_idle_per_origin_(max_idle_per_origin) {}
-
-HttpConnectionPool::~HttpConnectionPool() = default;
-
-StatusOr<HttpResponse> HttpConnectionPool::Fetch(const std::string& method, const std::string& url,
-                                                 const HttpHeaders& headers,
-                                                 const std::string& body,
-                                                 const HttpClientOptions& options) {
-  TRUC_ASSIGN_OR_RETURN(const HttpUrl parts, ParseHttpUrl(url));
-  if (parts.tls) return HttpFetch(method, url, headers, body, options);
-  TRUC_ASSIGN_OR_RETURN(const http::request<http::string_body> request,
-                        BuildRequest(method, url, parts, headers, body));
-  const std::string origin = fmt::format("{}:{}", parts.host, parts.port);
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
-  // A kept connection the server closed meanwhile fails at once; the request then goes again on
-  // a new connection (once: a fresh connection's failure is the answer).
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    std::unique_ptr<Connection> connection;
-    {
-      std::lock_guard lock(mu_);
-      std::vector<std::unique_ptr<Connection>>& idle = idle_[origin];
-      if (!idle.empty() && attempt == 0) {
-        connection = std::move(idle.back());
-        idle.pop_back();
-      }
-    }
-    const bool reused = connection != nullptr;
-    if (!reused) connection = std::make_unique<Connection>();
-    StatusOr<HttpResponse> result = InternalError("HTTP exchange did not complete");
-    bool reusable = false;
-    connection->io.restart();
-    asio::co_spawn(connection->io,
-                   Exchange(connection->stream, url, parts, request, options, deadline, result,
-                            reused, &reusable),
-                   [&result](std::exception_ptr error) {
-                     if (error) result = InternalError("HTTP exchange failed unexpectedly");
-                   });
-    connection->io.run();
-    if (reused && !result.ok() && result.status().code() == StatusCode::kUnavailable) continue;
-    if (result.ok() && reusable) {
-      connection->stream.expires_never();
-      std::lock_guard lock(mu_);
-      std::vector<std::unique_ptr<Connection>>& idle = idle_[origin];
-      if (idle.size() < max_idle_per_origin_) idle.push_back(std::move(connection));
-    }
-    return result;
-  }
-  return InternalError("HTTP exchange did not complete");
-}
-
 namespace {
 
 // One exchange on `call`'s connection, kept open from an earlier one when `call->reused`. A kept

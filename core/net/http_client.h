@@ -44,29 +44,6 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
                                  const HttpHeaders& headers, const std::string& body,
                                  const HttpClientOptions& options = {});
 
-// Keeps connections to plain-HTTP servers open between calls (HTTP/1.1 keep-alive), so that a
-// backend called again and again is not connected to anew each time: at most
-// `max_idle_per_origin` idle connections per host and port. A kept connection the server has
-// closed meanwhile is replaced, and the request sent again, once. https:// URLs go to HttpFetch
-// (a connection each). Thread-safe; blocking, like HttpFetch, with the same errors.
-class HttpConnectionPool {
- public:
-  explicit HttpConnectionPool(size_t max_idle_per_origin = 64);
-  ~HttpConnectionPool();
-  HttpConnectionPool(const HttpConnectionPool&) = delete;
-  HttpConnectionPool& operator=(const HttpConnectionPool&) = delete;
-
-  StatusOr<HttpResponse> Fetch(const std::string& method, const std::string& url,
-                               const HttpHeaders& headers, const std::string& body,
-                               const HttpClientOptions& options = {});
-
- private:
-  struct Connection;
-  const size_t max_idle_per_origin_;
-  std::mutex mu_;
-  std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;  // Guarded by mu_.
-};
-
 // An asynchronous HTTP/1.1 client on an io_context of its own, run by `threads` threads: no
 // thread waits while a server answers. Plain-HTTP connections are kept open between calls (at
 // most `max_idle_per_origin` idle per host and port; a kept connection the server closed is

@@ -165,34 +165,6 @@ TEST_CASE("Idle connections make room for new ones when the server is full", "[n
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
 }
 
-TEST_CASE("The connection pool keeps connections open, and replaces those the server closed",
-          "[net]") {
-  HttpServerOptions options;
-  options.read_timeout = std::chrono::milliseconds(100);  // Idle connections close after it.
-  auto server =
-      HttpServer::Start(options, [](HttpRequest request, HttpResponder respond) {
-        respond(MakeResponse(200, "text/plain", request.peer_address + " " + request.body));
-      }).value();
-  HttpConnectionPool pool;
-  const std::string first = pool.Fetch("POST", Url(*server, "/"), {}, "1").value().body;
-  const std::string second = pool.Fetch("POST", Url(*server, "/"), {}, "2").value().body;
-  const std::string connection = first.substr(0, first.find(' '));
-  CHECK(first == connection + " 1");
-  CHECK(second == connection + " 2");  // The same connection: the same client port.
-
-  // The server closes the idle connection; the next request goes on a new one, once.
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  const StatusOr<HttpResponse> third = pool.Fetch("POST", Url(*server, "/"), {}, "3");
-  REQUIRE(third.ok());
-  CHECK(third->body.ends_with(" 3"));
-  CHECK(!third->body.starts_with(connection + " "));
-
-  // A refused request is refused before anything is sent, pooled or not.
-  HttpHeaders split;
-  split.Add("X-Bad", "a\r\nInjected: yes");
-  CHECK(pool.Fetch("GET", Url(*server, "/"), split, "").status().reason() == "net.bad_request");
-}
-
 // A server that holds every request unanswered until it goes (then answers them "late").
 struct SlowServer {
   SlowServer()
