@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -169,8 +170,10 @@ Status Query(const QueryOptions& options, const SourceOptions& source_options,
   TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
   std::vector<ExchangeRow> rows;
   std::string next;
+  std::optional<uint64_t> total;
   TRUC_RETURN_IF_ERROR(ForEachPage(*source, request, options.all, output.err,
                                    [&](const v1::QueryExchangesResponse& page) -> Status {
+                                     if (page.has_total_matches()) total = page.total_matches();
                                      for (const v1::LoggedRecord& record : page.records()) {
                                        TRUC_ASSIGN_OR_RETURN(ExchangeRow row, RowOf(record));
                                        rows.push_back(std::move(row));
@@ -179,6 +182,10 @@ Status Query(const QueryOptions& options, const SourceOptions& source_options,
                                      return OkStatus();
                                    }));
   WriteRows(rows, format, output.out);
+  // Under the table (JSON and CSV stay plain arrays and rows).
+  if (total.has_value() && format == ReportFormat::kTable) {
+    output.out << fmt::format("{} exchanges match in all\n", *total);
+  }
   if (!next.empty() && !options.all) {
     output.err << fmt::format("more exchanges may match: --page-token {} for the next page\n",
                               next);

@@ -24,6 +24,8 @@ constexpr std::string_view kTreePrefix = "audit/tree/";
 constexpr std::string_view kTreeStateKey = "audit/tree-state";
 constexpr std::string_view kPrunedBeforeKey = "audit/pruned-before";
 constexpr std::string_view kMessageIndexPrefix = "audit/by-message/";
+constexpr std::string_view kIndexPrefix = "audit/index/";
+constexpr std::string_view kIndexedFromKey = "audit/indexed-from";
 // Prune deletes this many records per write.
 constexpr uint64_t kPruneChunk = 4096;
 
@@ -48,6 +50,46 @@ std::string Position(uint64_t sequence, std::string_view key) {
 
 Status Corrupt(std::string message) {
   return DataLossError(std::move(message), std::string(kCorruptLog));
+}
+
+// The prefix of the entries of `index` for `value`: hex, so that any value is one key part.
+std::string IndexPrefix(AuditLog::Index index, std::string_view value) {
+  return fmt::format("{}{}/{}/", kIndexPrefix,
+                     index == AuditLog::Index::kUserId ? "user" : "purpose", HexEncode(value));
+}
+
+// The keys that index `record` at `sequence`: its message's, and for a final record those of
+// its user id and purpose.
+std::vector<std::string> IndexKeysOf(const v1::AuditRecord& record, uint64_t sequence) {
+  std::vector<std::string> keys = {KeyOf(MessageIndexPrefix(record.message_id()), sequence)};
+  if (record.kind() == v1::AuditRecord::KIND_REQUEST) return keys;
+  if (!record.user_id().empty()) {
+    keys.push_back(KeyOf(IndexPrefix(AuditLog::Index::kUserId, record.user_id()), sequence));
+  }
+  if (!record.purpose().empty()) {
+    keys.push_back(KeyOf(IndexPrefix(AuditLog::Index::kPurpose, record.purpose()), sequence));
+  }
+  return keys;
+}
+
+// Calls `visit` with the positions of the entries under `prefix` from `first` in order
+// (KeyOf(prefix, sequence) keys).
+Status ScanPositions(const storage::KeyValueStore& store, const std::string& prefix, uint64_t first,
+                     const std::function<bool(uint64_t)>& visit) {
+  Status malformed;
+  TRUC_RETURN_IF_ERROR(
+      store.Scan(prefix, KeyOf(prefix, first), [&](std::string_view key, std::string_view) {
+        uint64_t sequence = 0;
+        const std::string_view digits = key.substr(prefix.size());
+        const auto [end, error] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), sequence);
+        if (error != std::errc() || end != digits.data() + digits.size()) {
+          malformed = Corrupt(fmt::format("the index entry {} is malformed", key));
+          return false;
+        }
+        return visit(sequence);
+      }));
+  return malformed;
 }
 
 // The log's tree as the stored tree state describes it; the empty tree for a new log.
@@ -162,17 +204,34 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::KeyValueStore& store
   TRUC_RETURN_IF_ERROR(options.bodies.Check());
   TRUC_ASSIGN_OR_RETURN(merkle::CompactRange range, ReadTreeState(store));
   TRUC_ASSIGN_OR_RETURN(const uint64_t pruned_before, ReadPrunedBefore(store, range.size()));
+  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> indexed_text, store.Get(kIndexedFromKey));
+  std::optional<uint64_t> indexed_from;
+  if (indexed_text.has_value()) {
+    uint64_t value = 0;
+    const auto [end, error] =
+        std::from_chars(indexed_text->data(), indexed_text->data() + indexed_text->size(), value);
+    if (error != std::errc() || end != indexed_text->data() + indexed_text->size() ||
+        value > range.size()) {
+      return Corrupt(
+          fmt::format("the audit log's {} (\"{}\") is malformed", kIndexedFromKey, *indexed_text));
+    }
+    indexed_from = value;
+  }
   return std::unique_ptr<AuditLog>(
-      new AuditLog(store, std::move(options), std::move(range), pruned_before));
+      new AuditLog(store, std::move(options), std::move(range), pruned_before, indexed_from));
 }
 
 AuditLog::AuditLog(storage::KeyValueStore& store, AuditLogOptions options,
-                   merkle::CompactRange range, uint64_t pruned_before)
+                   merkle::CompactRange range, uint64_t pruned_before,
+                   std::optional<uint64_t> indexed_from)
     : store_(store),
       options_(std::move(options)),
       range_(std::move(range)),
       head_{range_.size(), range_.Root()},
       pruned_before_(pruned_before),
+      // A log without the key was started before indexes: what it holds is not indexed.
+      indexed_from_(indexed_from.value_or(range_.size())),
+      indexed_from_stored_(indexed_from.has_value()),
       committer_([this] { RunCommitter(); }) {}
 
 AuditLog::~AuditLog() {
@@ -256,7 +315,7 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
       range.Append(merkle::HashLeaf(bytes), &completed);
       std::string entry;
       for (const std::string& hash : completed) entry += hash;
-      write.Put(KeyOf(MessageIndexPrefix(record.message_id()), sequence), "");
+      for (std::string& key : IndexKeysOf(record, sequence)) write.Put(std::move(key), "");
       write.Put(KeyOf(kRecordPrefix, sequence), std::move(bytes));
       write.Put(KeyOf(kTreePrefix, sequence), std::move(entry));
     }
@@ -265,7 +324,9 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
   state.set_size(range.size());
   for (const std::string& hash : range.frontier()) state.add_frontier(hash);
   write.Put(std::string(kTreeStateKey), state.SerializeAsString());
+  if (!indexed_from_stored_) write.Put(std::string(kIndexedFromKey), std::to_string(indexed_from_));
   TRUC_RETURN_IF_ERROR(store_.Write(write, /*sync=*/true));
+  indexed_from_stored_ = true;
 
   range_ = std::move(range);
   const TreeHead head{range_.size(), range_.Root()};
@@ -351,25 +412,38 @@ StatusOr<std::vector<std::string>> AuditLog::Frontier(uint64_t size) const {
 }
 
 StatusOr<std::vector<uint64_t>> AuditLog::FindMessage(std::string_view message_id) const {
-  const std::string prefix = MessageIndexPrefix(message_id);
   const uint64_t durable = size();
   std::vector<uint64_t> found;
-  Status malformed;
-  TRUC_RETURN_IF_ERROR(store_.Scan(prefix, "", [&](std::string_view key, std::string_view) {
-    uint64_t sequence = 0;
-    const std::string_view digits = key.substr(prefix.size());
-    const auto [end, error] =
-        std::from_chars(digits.data(), digits.data() + digits.size(), sequence);
-    if (error != std::errc() || end != digits.data() + digits.size()) {
-      malformed = Corrupt(fmt::format("the message index entry {} is malformed", key));
-      return false;
-    }
-    // Entries of a batch that failed, or beyond what this reader may see, are not records.
-    if (sequence < durable && sequence >= pruned_before()) found.push_back(sequence);
-    return true;
-  }));
-  TRUC_RETURN_IF_ERROR(malformed);
+  TRUC_RETURN_IF_ERROR(
+      ScanPositions(store_, MessageIndexPrefix(message_id), 0, [&](uint64_t sequence) {
+        // Entries of a batch that failed, or beyond what this reader may see, are not records.
+        if (sequence < durable && sequence >= pruned_before()) found.push_back(sequence);
+        return true;
+      }));
   return found;
+}
+
+Status AuditLog::ScanIndex(Index index, std::string_view value, uint64_t first,
+                           const std::function<bool(uint64_t sequence)>& visit) const {
+  const uint64_t durable = size();
+  const std::string prefix = IndexPrefix(index, value);
+  first = std::max({first, pruned_before(), indexed_from_});
+  // In chunks, so that `visit` may read the store (a store need not allow that within a scan).
+  while (true) {
+    std::vector<uint64_t> chunk;
+    TRUC_RETURN_IF_ERROR(ScanPositions(store_, prefix, first, [&](uint64_t sequence) {
+      // Entries at or beyond the durable size are of a batch that failed (its positions are
+      // reused) or newer than this reader's view: neither is an answer.
+      if (sequence >= durable) return false;
+      chunk.push_back(sequence);
+      return chunk.size() < kReadChunk;
+    }));
+    for (const uint64_t sequence : chunk) {
+      if (!visit(sequence)) return OkStatus();
+    }
+    if (chunk.size() < kReadChunk) return OkStatus();
+    first = chunk.back() + 1;
+  }
 }
 
 StatusOr<std::string> AuditLog::LeafHash(uint64_t sequence) const {
@@ -397,7 +471,25 @@ Status AuditLog::Prune(uint64_t before) {
   pruned_before_ = before;
   for (uint64_t begin = first; begin < before; begin += kPruneChunk) {
     const uint64_t end = std::min(before, begin + kPruneChunk);
+    // The records' index entries go with them (a record that does not parse keeps its entries,
+    // which readers skip as pruned). One record in memory at a time: they may be large.
     storage::WriteBatch write;
+    TRUC_RETURN_IF_ERROR(
+        store_.Scan(kRecordPrefix, KeyOf(kRecordPrefix, begin),
+                    [&](std::string_view key, std::string_view value) {
+                      uint64_t sequence = 0;
+                      const std::string_view digits = key.substr(kRecordPrefix.size());
+                      const auto [parsed_end, error] =
+                          std::from_chars(digits.data(), digits.data() + digits.size(), sequence);
+                      if (error != std::errc() || sequence >= end) return false;
+                      v1::AuditRecord record;
+                      if (record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                        for (std::string& index_key : IndexKeysOf(record, sequence)) {
+                          write.Delete(std::move(index_key));
+                        }
+                      }
+                      return true;
+                    }));
     for (uint64_t sequence = begin; sequence < end; ++sequence) {
       write.Delete(KeyOf(kRecordPrefix, sequence));
     }

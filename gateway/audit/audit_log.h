@@ -16,9 +16,16 @@
 //                        from which the root is computed.
 //   audit/by-message/<hex of message id>/<seq>
 //                        empty: an index of the records of each message id, written with them.
+//   audit/index/<field>/<hex of value>/<seq>
+//                        empty: the final record (response or failure) at seq has this value
+//                        of `field`, "user" (user_id) or "purpose"; written with it, for
+//                        queries (Index). Absent for empty values.
+//   audit/indexed-from   the position from which records are indexed (decimal): the log's size
+//                        when a gateway that indexes first opened it (0 for a log it started).
 //   audit/pruned-before  the position before which records were pruned (decimal; absent: 0).
-//                        Pruning deletes records, never tree entries: proofs and Verify still
-//                        cover every position, and archives (archive.h) keep the records.
+//                        Pruning deletes records and their index entries, never tree entries:
+//                        proofs and Verify still cover every position, and archives
+//                        (archive.h) keep the records.
 //
 // Durability: appends are gathered by one committer thread; each batch (the records of several
 // exchanges, their tree entries and the new tree state) is one storage::WriteBatch written with
@@ -43,6 +50,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -162,6 +170,17 @@ class AuditLog final : public ExchangeLog {
   // The position before which records have been pruned (0 when none have).
   uint64_t pruned_before() const { return pruned_before_.load(); }
 
+  // The fields of final records (responses and failures) indexed for queries.
+  enum class Index { kUserId, kPurpose };
+  // The position from which records are indexed: records logged before (by a gateway that did
+  // not index yet) are found by scanning only.
+  uint64_t indexed_from() const { return indexed_from_; }
+  // Calls `visit` with the positions, in order from `first`, of the final records whose `index`
+  // field is exactly `value`, that are durable, not pruned and at or after indexed_from();
+  // stops early when it returns false. Errors: the store's; kCorruptLog for a malformed entry.
+  Status ScanIndex(Index index, std::string_view value, uint64_t first,
+                   const std::function<bool(uint64_t sequence)>& visit) const;
+
   // The leaf hash of record `sequence`, pruned or not, from its tree entry. Errors as
   // InclusionProof.
   StatusOr<std::string> LeafHash(uint64_t sequence) const;
@@ -195,7 +214,7 @@ class AuditLog final : public ExchangeLog {
   };
 
   AuditLog(storage::KeyValueStore& store, AuditLogOptions options, merkle::CompactRange range,
-           uint64_t pruned_before);
+           uint64_t pruned_before, std::optional<uint64_t> indexed_from);
 
   void RunCommitter();
   // Writes `batch` as one synchronous WriteBatch, extending `range_`.
@@ -219,6 +238,8 @@ class AuditLog final : public ExchangeLog {
   // claims go missing under them.
   mutable std::shared_mutex prune_mu_;
   std::atomic<uint64_t> pruned_before_;
+  const uint64_t indexed_from_;
+  bool indexed_from_stored_;  // Committer only: whether the store has audit/indexed-from.
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -53,35 +55,99 @@ grpc::Status AuditService::QueryExchanges(grpc::ServerContext* context,
                                           v1::QueryExchangesResponse* response) {
   return rpc::ToGrpcStatus([&]() -> Status {
     TRUC_ASSIGN_OR_RETURN(const AuditorScope* scope, ScopeOf(*context));
-    TRUC_ASSIGN_OR_RETURN(const RecordFilter filter, RecordFilter::Create(request->filter()));
-    TRUC_ASSIGN_OR_RETURN(const uint64_t first, ParsePageToken(request->page_token()));
-    const uint32_t page_size =
-        request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
-    const uint64_t end = log_.Head().size;
-    uint64_t next = first;
-    size_t page_bytes = 0;
-    TRUC_RETURN_IF_ERROR(log_.Scan(
-        first, std::min(end, first + kScanBudget),
+    TRUC_ASSIGN_OR_RETURN(*response,
+                          QueryLog(log_, *request, [scope](const v1::AuditRecord& record) {
+                            return InScope(record, *scope);
+                          }));
+    return OkStatus();
+  }());
+}
+
+StatusOr<v1::QueryExchangesResponse> QueryLog(
+    const AuditLog& log, const v1::QueryExchangesRequest& request,
+    const std::function<bool(const v1::AuditRecord&)>& in_scope) {
+  TRUC_ASSIGN_OR_RETURN(const RecordFilter filter, RecordFilter::Create(request.filter()));
+  TRUC_ASSIGN_OR_RETURN(const uint64_t first, ParsePageToken(request.page_token()));
+  const uint32_t page_size =
+      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
+  const uint64_t end = log.Head().size;
+  v1::QueryExchangesResponse response;
+  size_t page_bytes = 0;
+  // Adds `stored` when it matches; whether the page has room for more.
+  const auto take = [&](const StoredRecord& stored) {
+    if (filter.Matches(stored.record) && in_scope(stored.record)) {
+      AddRecord(stored, *response.add_records());
+      page_bytes += stored.bytes.size();
+    }
+    // A page holds at least one record, however large (up to the gateway's body limit).
+    return response.records_size() < static_cast<int>(page_size) && page_bytes < kMaxPageBytes;
+  };
+  const auto unreadable = [&](uint64_t sequence, const Status& problem) {
+    v1::UnreadableRecord& skipped = *response.add_unreadable();
+    skipped.set_sequence(sequence);
+    skipped.set_problem(problem.message());
+  };
+
+  std::optional<std::pair<AuditLog::Index, std::string>> index;
+  if (!request.filter().user_id().empty()) {
+    index.emplace(AuditLog::Index::kUserId, request.filter().user_id());
+  } else if (!request.filter().purpose().empty()) {
+    index.emplace(AuditLog::Index::kPurpose, request.filter().purpose());
+  }
+  // Scanned: the whole log without an index, else the part logged before it was indexed.
+  const uint64_t scan_end = index.has_value() ? std::min(end, log.indexed_from()) : end;
+  uint64_t next = first;
+  if (first < scan_end) {
+    bool room = true;
+    TRUC_RETURN_IF_ERROR(log.Scan(
+        first, std::min(scan_end, first + AuditService::kScanBudget),
         [&](const StoredRecord& stored) {
           next = stored.record.sequence() + 1;
-          if (filter.Matches(stored.record) && InScope(stored.record, *scope)) {
-            AddRecord(stored, *response->add_records());
-            page_bytes += stored.bytes.size();
-          }
-          // A page holds at least one record, however large (up to the gateway's body limit).
-          return response->records_size() < static_cast<int>(page_size) &&
-                 page_bytes < kMaxPageBytes;
+          return room = take(stored);
         },
         [&](uint64_t sequence, const Status& problem) {
           next = sequence + 1;
-          v1::UnreadableRecord& skipped = *response->add_unreadable();
-          skipped.set_sequence(sequence);
-          skipped.set_problem(problem.message());
+          unreadable(sequence, problem);
           return true;
         }));
-    if (next < end) response->set_next_page_token(std::to_string(next));
-    return OkStatus();
-  }());
+    next = std::max(next, std::min(scan_end, first + AuditService::kScanBudget));
+    if (!room || next < scan_end || !index.has_value()) {
+      if (!room) next = response.records(response.records_size() - 1).sequence() + 1;
+      if (next < end) response.set_next_page_token(std::to_string(next));
+      return response;
+    }
+  }
+
+  // From the index: only the records that carry the value are read.
+  bool room = response.records_size() < static_cast<int>(page_size) && page_bytes < kMaxPageBytes;
+  TRUC_RETURN_IF_ERROR(log.ScanIndex(index->first, index->second, next, [&](uint64_t sequence) {
+    if (!room) {
+      // A further candidate: the next page starts at it.
+      response.set_next_page_token(std::to_string(sequence));
+      return false;
+    }
+    StatusOr<StoredRecord> stored = log.Read(sequence);
+    if (!stored.ok()) {
+      unreadable(sequence, stored.status());
+      return true;
+    }
+    room = take(*stored);
+    return true;
+  }));
+  // The first page of an indexed query counts the matches in all, when the whole live log is
+  // indexed and the value is not too common for it.
+  if (request.page_token().empty() && log.indexed_from() <= log.pruned_before()) {
+    uint64_t matches = 0;
+    uint64_t candidates = 0;
+    TRUC_RETURN_IF_ERROR(log.ScanIndex(index->first, index->second, 0, [&](uint64_t sequence) {
+      if (++candidates > kMaxCounted) return false;
+      const StatusOr<StoredRecord> stored = log.Read(sequence);
+      if (stored.ok() && filter.Matches(stored->record) && in_scope(stored->record)) ++matches;
+      return true;
+    }));
+    if (candidates <= kMaxCounted) response.set_total_matches(matches);
+  }
+  return response;
 }
 
 grpc::Status AuditService::GetExchangeEvidence(grpc::ServerContext* context,

@@ -49,7 +49,7 @@ class AuditService final : public v1::GatewayAudit::Service {
                const storage::KeyValueStore& store, AuditServiceOptions options)
       : log_(log), sealer_(sealer), store_(store), options_(std::move(options)) {}
 
-  // Scans at most kScanBudget records per call; the page token says where to go on.
+  // QueryLog, for the caller's scope.
   grpc::Status QueryExchanges(grpc::ServerContext* context,
                               const v1::QueryExchangesRequest* request,
                               v1::QueryExchangesResponse* response) override;
@@ -81,5 +81,17 @@ class AuditService final : public v1::GatewayAudit::Service {
 
 // Whether `record` is the exchange of a member in `scope` (see above).
 bool InScope(const v1::AuditRecord& record, const AuditorScope& scope);
+
+// One page of the exchanges of `log` whose final record matches `request`'s filter and
+// `in_scope`, in log order from the position its page token names. A filter with a user id or a
+// purpose is answered from the log's index of that field: the page holds up to page_size
+// matches from anywhere in the log, and the first page says how many match in all
+// (total_matches, unless more than kMaxCounted records carry the value). Records logged before
+// the log was indexed, and any other filter, are scanned, at most AuditService::kScanBudget
+// records per page. Errors: the filter's and the page token's (kInvalidArgument), the log's.
+inline constexpr uint64_t kMaxCounted = 100'000;
+StatusOr<v1::QueryExchangesResponse> QueryLog(
+    const AuditLog& log, const v1::QueryExchangesRequest& request,
+    const std::function<bool(const v1::AuditRecord&)>& in_scope);
 
 }  // namespace truc::gateway::audit

@@ -93,6 +93,8 @@ TEST_CASE("An auditor finds who read a citizen's record, for which case, and pro
         "consumer", fmt::format("query --user-id {} --purpose {}", kCitizen, kCase)));
     CHECK(table.find(first) != std::string::npos);
     CHECK(table.find(second) != std::string::npos);
+    // Answered from the user id index, with the count.
+    CHECK(table.find("3 exchanges match in all") != std::string::npos);
     const nlohmann::json rows = nlohmann::json::parse(Succeeds(
         federation.Audit("consumer", fmt::format("query --user-id {} --format json", kCitizen))));
     REQUIRE(rows.size() == 3);

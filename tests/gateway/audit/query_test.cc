@@ -1,0 +1,193 @@
+// Queries of the audit log answered from its indexes return exactly what a scan of the whole log
+// returns, page after page, on randomised logs: logs started before indexes existed, pruned
+// logs, filters that combine an indexed field with others, and auditors of a limited scope.
+#include <random>
+#include <set>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "core/storage/memory_store.h"
+#include "gateway/audit/audit_service.h"
+#include "gateway/exchange/wire_fields.h"
+#include "tests/gateway/audit/test_exchanges.h"
+
+namespace truc::gateway::audit {
+namespace {
+
+const std::vector<std::string> kUsers = {"", "VN079123456789", "VN001", "VN002", "VN003"};
+const std::vector<std::string> kPurposes = {"", "HS-1", "HS-2", "HS-3"};
+
+// An exchange of `exchanges` for `user` and `purpose` (empty: the header is left out).
+ExchangeRecord ExchangeFor(testing::TestExchanges& exchanges, std::mt19937& random, int i,
+                           const std::string& user, const std::string& purpose) {
+  const auto side =
+      random() % 2 == 0 ? ExchangeRecord::Side::kConsumer : ExchangeRecord::Side::kProvider;
+  ExchangeRecord record = random() % 4 == 0 ? exchanges.Failed(side, fmt::format("m-{}", i))
+                                            : exchanges.Answered(side, fmt::format("m-{}", i));
+  auto& headers = *record.request.mutable_headers();
+  for (int h = headers.size() - 1; h >= 0; --h) {
+    if (headers[h].name() == wire_field::kUserId || headers[h].name() == wire_field::kIssue) {
+      headers.DeleteSubrange(h, 1);
+    }
+  }
+  if (!user.empty()) {
+    v1::Header* header = record.request.add_headers();
+    header->set_name(std::string(wire_field::kUserId));
+    header->set_value(user);
+  }
+  if (!purpose.empty()) {
+    v1::Header* header = record.request.add_headers();
+    header->set_name(std::string(wire_field::kIssue));
+    header->set_value(purpose);
+  }
+  return record;
+}
+
+// Every page of `request`, followed to the end: the positions of the records returned.
+std::vector<uint64_t> AllPages(const AuditLog& log, v1::QueryExchangesRequest request,
+                               const std::function<bool(const v1::AuditRecord&)>& in_scope,
+                               std::optional<uint64_t>* total) {
+  std::vector<uint64_t> found;
+  for (int pages = 0;; ++pages) {
+    REQUIRE(pages < 10'000);
+    const StatusOr<v1::QueryExchangesResponse> page = QueryLog(log, request, in_scope);
+    REQUIRE(page.ok());
+    CHECK(page->unreadable().empty());
+    CHECK(page->records_size() <= static_cast<int>(request.page_size()));
+    if (pages == 0 && page->has_total_matches()) *total = page->total_matches();
+    if (pages > 0) CHECK_FALSE(page->has_total_matches());
+    for (const v1::LoggedRecord& record : page->records()) found.push_back(record.sequence());
+    if (page->next_page_token().empty()) return found;
+    request.set_page_token(page->next_page_token());
+  }
+}
+
+TEST_CASE("Indexed queries return exactly what a scan returns, on randomised logs", "[audit]") {
+  const uint32_t seed = std::random_device()();
+  INFO("seed " << seed);
+  std::mt19937 random(seed);
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  int next_id = 0;
+  const auto append = [&](AuditLog& log, int count) {
+    for (int i = 0; i < count; ++i) {
+      REQUIRE(log.Append(ExchangeFor(exchanges, random, next_id++, kUsers[random() % kUsers.size()],
+                                     kPurposes[random() % kPurposes.size()]))
+                  .ok());
+    }
+  };
+  const bool upgraded = GENERATE(false, true);
+  const bool pruned = GENERATE(false, true);
+  INFO("a log started before indexes: " << upgraded << "; pruned: " << pruned);
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  append(*log, 150);
+  if (upgraded) {
+    // What a gateway that did not index yet left: no index entries, no indexed-from.
+    log.reset();
+    storage::WriteBatch forget;
+    REQUIRE(store
+                .Scan("audit/ind", "",
+                      [&](std::string_view key, std::string_view) {
+                        forget.Delete(std::string(key));
+                        return true;
+                      })
+                .ok());
+    REQUIRE(forget.size() > 1);
+    REQUIRE(store.Write(forget, true).ok());
+    log = AuditLog::Open(store, {}).value();
+    CHECK(log->indexed_from() == 300);
+  } else {
+    CHECK(log->indexed_from() == 0);
+  }
+  append(*log, 250);
+  if (pruned) REQUIRE(log->Prune(120 + random() % 300).ok());
+
+  for (int round = 0; round < 40; ++round) {
+    v1::QueryExchangesRequest request;
+    v1::AuditFilter& filter = *request.mutable_filter();
+    switch (round % 4) {
+      case 0:
+        filter.set_user_id(kUsers[1 + random() % (kUsers.size() - 1)]);
+        break;
+      case 1:
+        filter.set_purpose(kPurposes[1 + random() % (kPurposes.size() - 1)]);
+        break;
+      case 2:
+        filter.set_user_id(kUsers[1 + random() % (kUsers.size() - 1)]);
+        filter.set_purpose(kPurposes[1 + random() % (kPurposes.size() - 1)]);
+        filter.set_outcome(random() % 2 == 0 ? v1::AuditFilter::OUTCOME_FAILED
+                                             : v1::AuditFilter::OUTCOME_SUCCEEDED);
+        break;
+      default:
+        // Not indexed: scanned.
+        filter.set_outcome(v1::AuditFilter::OUTCOME_FAILED);
+        break;
+    }
+    request.set_page_size(1 + random() % 40);
+    const bool consumers_only = random() % 2 == 0;
+    const auto in_scope = [consumers_only](const v1::AuditRecord& record) {
+      return !consumers_only || record.side() == v1::AuditRecord::SIDE_CONSUMER;
+    };
+    INFO("round " << round << ": " << filter.ShortDebugString() << ", page size "
+                  << request.page_size() << ", consumers only " << consumers_only);
+
+    const RecordFilter matcher = RecordFilter::Create(filter).value();
+    std::vector<uint64_t> expected;
+    REQUIRE(log->Scan(0, log->Head().size,
+                      [&](const StoredRecord& stored) {
+                        if (matcher.Matches(stored.record) && in_scope(stored.record)) {
+                          expected.push_back(stored.record.sequence());
+                        }
+                        return true;
+                      })
+                .ok());
+    std::optional<uint64_t> total;
+    CHECK(AllPages(*log, request, in_scope, &total) == expected);
+    const bool indexed = !filter.user_id().empty() || !filter.purpose().empty();
+    if (indexed && log->indexed_from() <= log->pruned_before()) {
+      REQUIRE(total.has_value());
+      CHECK(*total == expected.size());
+    } else {
+      CHECK_FALSE(total.has_value());
+    }
+  }
+}
+
+TEST_CASE("Pruning takes the records' index entries with them", "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::mt19937 random(7);
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(log->Append(ExchangeFor(exchanges, random, i, "VN001", "HS-1")).ok());
+  }
+  const auto entries = [&] {
+    size_t count = 0;
+    REQUIRE(store
+                .Scan("audit/", "",
+                      [&](std::string_view key, std::string_view) {
+                        count +=
+                            key.starts_with("audit/index/") || key.starts_with("audit/by-message/");
+                        return true;
+                      })
+                .ok());
+    return count;
+  };
+  // Per exchange: both records by message; the final one by user and by purpose.
+  CHECK(entries() == 20 * 4);
+  REQUIRE(log->Prune(10).ok());
+  CHECK(entries() == 15 * 4);
+  std::vector<uint64_t> found;
+  REQUIRE(log->ScanIndex(AuditLog::Index::kUserId, "VN001", 0,
+                         [&](uint64_t sequence) {
+                           found.push_back(sequence);
+                           return true;
+                         })
+              .ok());
+  CHECK(found.size() == 15);
+  CHECK(found.front() == 11);
+}
+
+}  // namespace
+}  // namespace truc::gateway::audit
