@@ -10,6 +10,15 @@
 #include "core/rpc/pinned_tls.h"
 #include "gateway/gateway_server.h"
 
+// jemalloc's options (read at its start; ignored when another allocator is linked, as under the
+// sanitizers): memory freed after a burst goes back to the system within a second instead of
+// ten. After 10 s of 64 KiB responses at 256 connections, the consumer's RSS was 188 MB with the
+// defaults and 112 MB with these, at the same throughput.
+extern "C" {
+// NOLINTNEXTLINE: the name and type are jemalloc's.
+const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+}
+
 namespace truc::gateway {
 namespace {
 

@@ -1,7 +1,10 @@
 #include "core/base/worker_pool.h"
 
 #include <atomic>
+#include <filesystem>
 #include <future>
+#include <iterator>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -32,6 +35,36 @@ TEST_CASE("A full or shut-down pool refuses tasks", "[base]") {
   release.set_value();
   pool.Shutdown();
   CHECK_FALSE(pool.Submit([] {}));
+}
+
+// The threads of this process.
+size_t ThreadCount() {
+  return static_cast<size_t>(std::distance(std::filesystem::directory_iterator("/proc/self/task"),
+                                           std::filesystem::directory_iterator()));
+}
+
+TEST_CASE("The worker pool starts threads as tasks need them, up to its limit", "[base]") {
+  const size_t before = ThreadCount();
+  WorkerPool pool(3);
+  CHECK(ThreadCount() == before);  // Nothing to run, no thread.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> running{0};
+  std::atomic<int> done{0};
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(pool.Submit([&] {
+      ++running;
+      released.wait();
+      ++done;
+    }));
+  }
+  // Three run at once; the other two wait for a thread.
+  while (running < 3) std::this_thread::yield();
+  CHECK(ThreadCount() == before + 3);
+  CHECK(running == 3);
+  release.set_value();
+  pool.Shutdown();
+  CHECK(done == 5);
 }
 
 }  // namespace
