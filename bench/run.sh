@@ -8,7 +8,8 @@
 #   bench/run.sh [--quick]
 #
 # Environment: BENCH_SECONDS (each measurement, default 5), BENCH_ROUNDS (default 2),
-# BENCH_OUT (the report, default docs/performance.md), BENCH_PROFILE_DIR (when set: a system-wide
+# BENCH_OUT (the report, default docs/performance.md), BENCH_AUDIT_EXCHANGES (the audit log at
+# scale: exchanges logged, two records each; default 500000), BENCH_PROFILE_DIR (when set: a system-wide
 # `perf record -g` of 10 s of Trục REST at 64 connections goes there, with its report).
 # --quick: 1 second, 1 round, 1 KiB only, to check the suite itself.
 set -euo pipefail
@@ -24,7 +25,7 @@ if [ "${1:-}" = "--quick" ]; then
 fi
 
 scripts/install-deps.sh --bench
-TRUC_TARGETS="truc-gateway truc truc_bench_federation truc_load" scripts/build.sh build
+TRUC_TARGETS="truc-gateway truc truc_bench_federation truc_load truc_audit_scale" scripts/build.sh build
 bin=$root/build/bench
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/truc-bench.XXXXXX")
@@ -251,8 +252,15 @@ if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
     2>/dev/null | grep -v '^#' | grep -v '^$' | sed -n 1,60p > "$BENCH_PROFILE_DIR/by-symbol.txt"
 fi
 
+# --- The audit log at scale -----------------------------------------------------------------------
+audit_exchanges=${BENCH_AUDIT_EXCHANGES:-500000}
+[ "${1:-}" = "--quick" ] && audit_exchanges=20000
+log "the audit log at scale: $audit_exchanges exchanges, built, queried and verified"
+"$bin/truc_audit_scale" --exchanges "$audit_exchanges" --citizens $((audit_exchanges / 5)) \
+  --dir "$root/build" --json "$work/audit-scale.json" 2>&1 | grep -v ' WARN ' >&2
+
 # --- The report -----------------------------------------------------------------------------------
 python3 bench/suite/report.py --results "$results" --federation "$work/federation.json" \
-  --seconds "$seconds" --rounds "$rounds" > "$out.tmp"
+  --audit-scale "$work/audit-scale.json" --seconds "$seconds" --rounds "$rounds" > "$out.tmp"
 mv "$out.tmp" "$out"
 log "wrote $out"

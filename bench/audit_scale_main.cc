@@ -1,0 +1,289 @@
+// The audit log at a national gateway's size: builds a log of N exchanges through the real
+// AuditLog API on RocksDB on disk, every message sealed with real batch signatures (P-256, member
+// certificates of a throwaway federation), for end users drawn from a population of citizens;
+// then measures what an auditor and an operator meet:
+//   - bytes stored per exchange (the store's table files, bodies included);
+//   - "who read citizen X": the first page and the total of a user id query, from the index, and
+//     the same question by a full scan, for comparison;
+//   - verification: the tree (AuditLog::Verify) and the records' signatures and digests
+//     (VerifyRecord with a VerificationCache), in records per second.
+// Prints a table, and JSON with --json FILE. Sealed heads (TSA tokens) are not made here: the
+// archive path they enable is measured by `truc audit verify` on the suite's logs.
+//
+//   truc_audit_scale [--exchanges N] [--citizens C] [--dir DIRECTORY] [--json FILE]
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/evidence/message_signing.h"
+#include "core/evidence/verification_cache.h"
+#include "core/storage/rocksdb_store.h"
+#include "gateway/audit/audit_log.h"
+#include "gateway/audit/audit_service.h"
+#include "gateway/audit/evidence_verifier.h"
+#include "gateway/exchange/message_evidence.h"
+#include "gateway/exchange/service_call.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/support/test_federation.h"
+
+namespace truc::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+const ids::SubsystemId kPortal = ids::SubsystemId::Parse("VN/GOV/000900/portal").value();
+const ids::ServiceId kCitizens = ids::ServiceId::Parse("VN/GOV/000100/population/citizens").value();
+
+std::string CitizenId(uint64_t n) { return fmt::format("VN{:012d}", n); }
+
+// Waits for a number of callbacks.
+class Countdown {
+ public:
+  void Add(size_t n) {
+    std::lock_guard lock(mu_);
+    pending_ += n;
+  }
+  void Done(const Status& status) {
+    std::lock_guard lock(mu_);
+    if (!status.ok() && first_error_.ok()) first_error_ = status;
+    if (--pending_ == 0) cv_.notify_all();
+  }
+  Status Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return pending_ == 0; });
+    return first_error_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t pending_ = 0;
+  Status first_error_;
+};
+
+struct Options {
+  uint64_t exchanges = 200'000;
+  uint64_t citizens = 100'000;
+  std::string dir = ".";
+  std::string json;
+};
+
+int Run(const Options& options) {
+  std::string pattern = options.dir + "/audit-scale-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) {
+    fmt::print(stderr, "cannot make a directory in {}\n", options.dir);
+    return 1;
+  }
+  const std::string dir = pattern;
+  const auto fail = [&](const Status& status) {
+    fmt::print(stderr, "{}\n", status.ToString());
+    std::filesystem::remove_all(dir);
+    return 1;
+  };
+  nlohmann::json out{{"exchanges", options.exchanges}, {"citizens", options.citizens}};
+
+  testing::FakeClock clock;
+  testing::TestFederation federation;
+  const testing::KeyAndCertificate portal_key =
+      federation.Issue(pki::Profile::kMemberSigning, kPortal.member().ToString());
+  const testing::KeyAndCertificate population_key =
+      federation.Issue(pki::Profile::kMemberSigning, kCitizens.provider().member().ToString());
+  const crypto::TrustStore trust =
+      crypto::TrustStore::Create({federation.root().certificate}).value();
+  const merkle::BatcherOptions batching{.max_batch = 4096,
+                                        .max_delay = std::chrono::milliseconds(0)};
+  evidence::BatchSigner portal_signer(portal_key.key, {portal_key.certificate}, clock, batching);
+  evidence::BatchSigner population_signer(population_key.key, {population_key.certificate}, clock,
+                                          batching);
+  gateway::BatchSealer portal_sealer(portal_signer);
+  gateway::BatchSealer population_sealer(population_signer);
+
+  uint64_t stored_bytes = 0;
+  {
+    auto store =
+        storage::RocksDbStore::Open(dir + "/db", {.partitions = gateway::audit::StorePartitions()});
+    if (!store.ok()) return fail(store.status());
+    auto log = gateway::audit::AuditLog::Open(**store, {});
+    if (!log.ok()) return fail(log.status());
+
+    // --- Build -------------------------------------------------------------------------------
+    std::mt19937_64 random(42);
+    const auto build_start = Clock::now();
+    constexpr uint64_t kChunk = 2000;
+    for (uint64_t begin = 0; begin < options.exchanges; begin += kChunk) {
+      const uint64_t end = std::min(options.exchanges, begin + kChunk);
+      std::vector<gateway::ExchangeRecord> chunk(end - begin);
+      Countdown sealed;
+      sealed.Add(chunk.size());
+      for (uint64_t i = begin; i < end; ++i) {
+        gateway::ExchangeRecord& exchange = chunk[i - begin];
+        const std::string citizen = CitizenId(random() % options.citizens);
+        const std::string message_id = fmt::format("m-{}", i);
+        const gateway::ServiceRequest call{
+            .client = kPortal,
+            .service = kCitizens,
+            .message_id = message_id,
+            .user_id = citizen,
+            .purpose = fmt::format("HS-2026-{:06d}", random() % 100'000),
+            .method = "GET",
+            .path = "/citizens/" + citizen.substr(2) + "?fields=name,address",
+            .headers = {{"accept", "application/json"}}};
+        exchange.side = gateway::ExchangeRecord::Side::kProvider;
+        exchange.started = clock.Now();
+        exchange.finished = exchange.started + std::chrono::milliseconds(3);
+        gateway::SetWireHeaders(gateway::RequestWireHeaders(call), exchange.request);
+        const gateway::MessageIdentity identity{.kind = v1::MessageEvidence::KIND_REQUEST,
+                                                .message_id = message_id,
+                                                .request_id = "r-" + message_id,
+                                                .client = kPortal,
+                                                .service = kCitizens};
+        portal_sealer.Seal(identity, exchange.request, [&sealed](Status s) { sealed.Done(s); });
+      }
+      if (Status status = sealed.Wait(); !status.ok()) return fail(status);
+      sealed.Add(chunk.size());
+      for (uint64_t i = begin; i < end; ++i) {
+        gateway::ExchangeRecord& exchange = chunk[i - begin];
+        v1::ExchangeMessage& response = exchange.response.emplace();
+        gateway::SetWireHeaders(
+            gateway::ResponseWireHeaders(200, {{"content-type", "application/json"}}), response);
+        // A body that compresses like data does, not like a run of one letter.
+        std::string body(1024, ' ');
+        for (char& c : body) c = "abcdefghijklmnopqrstuvwxyz0123456789"[random() % 36];
+        response.set_body(std::move(body));
+        const gateway::MessageIdentity identity{
+            .kind = v1::MessageEvidence::KIND_RESPONSE,
+            .message_id = fmt::format("m-{}", i),
+            .request_id = fmt::format("r-m-{}", i),
+            .client = kPortal,
+            .service = kCitizens,
+            .request_hash = evidence::RequestHash(exchange.request.evidence())};
+        population_sealer.Seal(identity, response, [&sealed](Status s) { sealed.Done(s); });
+      }
+      if (Status status = sealed.Wait(); !status.ok()) return fail(status);
+      Countdown logged;
+      logged.Add(chunk.size());
+      for (const gateway::ExchangeRecord& exchange : chunk) {
+        (*log)->AppendAsync(exchange, [&logged](Status s) { logged.Done(s); });
+      }
+      if (Status status = logged.Wait(); !status.ok()) return fail(status);
+    }
+    const double build_seconds = SecondsSince(build_start);
+    const uint64_t records = (*log)->Head().size;
+    fmt::print("{:<52} {:>10.1f} s  {:>10.0f} exchanges/s\n",
+               fmt::format("built {} exchanges ({} records)", options.exchanges, records),
+               build_seconds, options.exchanges / build_seconds);
+    out["records"] = records;
+    out["build_seconds"] = build_seconds;
+
+    // --- Who read citizen X ------------------------------------------------------------------
+    std::vector<double> query_ms;
+    uint64_t matched = 0;
+    for (int q = 0; q < 20; ++q) {
+      v1::QueryExchangesRequest request;
+      request.mutable_filter()->set_user_id(CitizenId(random() % options.citizens));
+      request.set_page_size(100);
+      const auto start = Clock::now();
+      const StatusOr<v1::QueryExchangesResponse> page =
+          gateway::audit::QueryLog(**log, request, [](const v1::AuditRecord&) { return true; });
+      query_ms.push_back(SecondsSince(start) * 1e3);
+      if (!page.ok()) return fail(page.status());
+      if (!page->has_total_matches()) return fail(InternalError("the query gave no total"));
+      matched += page->total_matches();
+    }
+    std::sort(query_ms.begin(), query_ms.end());
+    fmt::print("{:<52} {:>10.2f} ms (median; max {:.2f} ms; {:.1f} matches each)\n",
+               "user id query, first page and total, from the index", query_ms[query_ms.size() / 2],
+               query_ms.back(), static_cast<double>(matched) / query_ms.size());
+    out["index_query_ms_median"] = query_ms[query_ms.size() / 2];
+    out["index_query_ms_max"] = query_ms.back();
+    {
+      v1::QueryExchangesRequest request;
+      request.mutable_filter()->set_path_contains(CitizenId(random() % options.citizens).substr(2));
+      request.set_page_size(1000);
+      const auto start = Clock::now();
+      uint64_t pages = 0;
+      while (true) {
+        const StatusOr<v1::QueryExchangesResponse> page =
+            gateway::audit::QueryLog(**log, request, [](const v1::AuditRecord&) { return true; });
+        if (!page.ok()) return fail(page.status());
+        ++pages;
+        if (page->next_page_token().empty()) break;
+        request.set_page_token(page->next_page_token());
+      }
+      const double seconds = SecondsSince(start);
+      fmt::print("{:<52} {:>10.2f} s  ({} pages of a scan)\n",
+                 "the same question by scanning every record", seconds, pages);
+      out["scan_query_seconds"] = seconds;
+    }
+
+    // --- Verification ------------------------------------------------------------------------
+    {
+      const auto start = Clock::now();
+      if (Status verified = (*log)->Verify(); !verified.ok()) return fail(verified);
+      const double seconds = SecondsSince(start);
+      fmt::print("{:<52} {:>10.1f} s  {:>10.0f} records/s\n",
+                 "the tree: every leaf and subtree hash", seconds, records / seconds);
+      out["verify_tree_records_per_second"] = records / seconds;
+    }
+    {
+      evidence::VerificationCache cache;
+      const auto start = Clock::now();
+      Status problem;
+      const Status scanned =
+          (*log)->Scan(0, records, [&](const gateway::audit::StoredRecord& stored) {
+            problem = gateway::audit::VerifyRecord(stored.record, trust, &cache);
+            return problem.ok();
+          });
+      if (!scanned.ok()) return fail(scanned);
+      if (!problem.ok()) return fail(problem);
+      const double seconds = SecondsSince(start);
+      fmt::print("{:<52} {:>10.1f} s  {:>10.0f} records/s (one thread)\n",
+                 "the records: digests, inclusion, signatures (cached)", seconds,
+                 records / seconds);
+      out["verify_records_per_second_one_thread"] = records / seconds;
+    }
+  }
+
+  // --- Storage: the closed store's table files (what stays; the write-ahead log holds only
+  // what its memtables, at most 16 MiB, have not yet flushed, and is preallocated) -------------
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir + "/db")) {
+    if (entry.is_regular_file() && entry.path().extension() == ".sst") {
+      stored_bytes += entry.file_size();
+    }
+  }
+  fmt::print(
+      "{:<52} {:>10.0f} bytes per exchange ({:.1f} MB in all, 1 KiB random response bodies kept)\n",
+      "storage", static_cast<double>(stored_bytes) / options.exchanges, stored_bytes / 1e6);
+  out["bytes_per_exchange"] = static_cast<double>(stored_bytes) / options.exchanges;
+  std::filesystem::remove_all(dir);
+  if (!options.json.empty()) std::ofstream(options.json) << out.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace truc::bench
+
+int main(int argc, char** argv) {
+  truc::bench::Options options;
+  CLI::App app("The audit log at scale: build, query, verify, storage");
+  app.add_option("--exchanges", options.exchanges, "Exchanges to log (two records each)");
+  app.add_option("--citizens", options.citizens, "Distinct end users they are for");
+  app.add_option("--dir", options.dir, "Where the database goes (removed afterwards)");
+  app.add_option("--json", options.json, "Also write the figures as JSON here");
+  CLI11_PARSE(app, argc, argv);
+  return truc::bench::Run(options);
+}
