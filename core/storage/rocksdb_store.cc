@@ -9,7 +9,9 @@
 #include <mutex>
 
 #include <fmt/format.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/table.h>
 #include <rocksdb/file_checksum.h>
 #include <rocksdb/write_batch.h>
 #include <sys/statvfs.h>
@@ -194,8 +196,27 @@ StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& pa
     }
   }
   const rocksdb::ColumnFamilyOptions family_options(db_options);
+  // A partition's table files are written once, when its memtable is flushed, and then moved
+  // down unchanged: their compression is final. zstd at its fastest level packs the audit log's
+  // records tighter than Snappy (the default) for about the same cost.
+  rocksdb::ColumnFamilyOptions partition_options = family_options;
+  if (const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+      std::find(supported.begin(), supported.end(), rocksdb::kZSTD) != supported.end()) {
+    partition_options.compression = rocksdb::kZSTD;
+    partition_options.compression_opts.level = 1;
+  }
+  // Blocks of 16 KiB rather than 4: a block of the audit log then holds about ten records, whose
+  // identifiers, header fields and certificates' digests repeat from one to the next, and
+  // compresses to about 60 % of what 4 KiB blocks give. A point read decompresses 16 KiB
+  // (tens of microseconds).
+  rocksdb::BlockBasedTableOptions partition_tables;
+  partition_tables.block_size = 16 << 10;
+  partition_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(partition_tables));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& name : names) families.emplace_back(name, family_options);
+  for (const std::string& name : names) {
+    families.emplace_back(name,
+                          name.starts_with(kPartitionPrefix) ? partition_options : family_options);
+  }
 
   auto impl = std::make_unique<Impl>();
   rocksdb::DB* db = nullptr;
@@ -231,6 +252,24 @@ StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const std::string& pa
     }
   }
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
+}
+
+Status RocksDbStore::Flush() {
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  return FromRocksDb(impl_->db->Flush(options, impl_->handles), "flushing the memtables");
+}
+
+std::map<std::string, uint64_t> RocksDbStore::TableBytes() const {
+  std::map<std::string, uint64_t> bytes;
+  for (rocksdb::ColumnFamilyHandle* handle : impl_->handles) {
+    rocksdb::ColumnFamilyMetaData meta;
+    impl_->db->GetColumnFamilyMetaData(handle, &meta);
+    std::string name = handle->GetName();
+    bytes[name.starts_with(kPartitionPrefix) ? name.substr(kPartitionPrefix.size()) : ""] +=
+        meta.size;
+  }
+  return bytes;
 }
 
 StatusOr<std::optional<std::string>> RocksDbStore::Get(std::string_view key) const {

@@ -1,6 +1,7 @@
 // KeyValueStore on an embedded RocksDB database: nothing external to install.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,13 @@ class RocksDbStore final : public KeyValueStore {
   // whole-file checksum (kept for files written since checksums were enabled). kDataLoss naming
   // the file (and offset, for a block) of the first corruption.
   Status VerifyChecksums() const;
+
+  // Writes every memtable to table files and waits for that (the write-ahead log then holds
+  // nothing that tables lack).
+  Status Flush();
+  // The bytes of the table files of each partition, by prefix ("" for the keys outside every
+  // partition): what the store keeps once its memtables are flushed.
+  std::map<std::string, uint64_t> TableBytes() const;
 
   StatusOr<std::optional<std::string>> Get(std::string_view key) const override;
   Status Write(const WriteBatch& batch, bool sync) override;

@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include "core/base/encoding.h"
+#include "core/crypto/digest.h"
 #include "core/merkle/errors.h"
 #include "core/merkle/hash.h"
 #include "core/merkle/tree.h"
@@ -26,6 +27,7 @@ constexpr std::string_view kPrunedBeforeKey = "audit/pruned-before";
 constexpr std::string_view kMessageIndexPrefix = "audit/by-message/";
 constexpr std::string_view kIndexPrefix = "audit/index/";
 constexpr std::string_view kIndexedFromKey = "audit/indexed-from";
+constexpr std::string_view kCertificatePrefix = "audit/certificate/";
 // Prune deletes this many records per write.
 constexpr uint64_t kPruneChunk = 4096;
 
@@ -41,6 +43,10 @@ std::string KeyOf(std::string_view prefix, uint64_t sequence) {
 // The prefix of the index entries of message `message_id`: hex, so that any id is one key part.
 std::string MessageIndexPrefix(std::string_view message_id) {
   return fmt::format("{}{}/", kMessageIndexPrefix, HexEncode(message_id));
+}
+
+std::string CertificateKey(std::string_view sha256) {
+  return fmt::format("{}{}", kCertificatePrefix, HexEncode(sha256));
 }
 
 // "record 17 (key audit/record/00000000000000000017)": where a problem is.
@@ -306,6 +312,8 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
   merkle::CompactRange range = range_;
   storage::WriteBatch write;
   std::vector<std::string> completed;
+  // The certificates this batch stores, by SHA-256.
+  std::unordered_map<std::string, std::string> written;
   for (const std::unique_ptr<PendingAppend>& pending : batch) {
     for (v1::AuditRecord& record : pending->records) {
       const uint64_t sequence = range.size();
@@ -313,6 +321,20 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
       // Cannot fail: Append refused records near the size limit.
       std::string bytes = proto::SerializeDeterministically(record).value();
       range.Append(merkle::HashLeaf(bytes), &completed);
+      if (record.has_signature() && record.signature().certificate_chain_size() > 0) {
+        // The store's copy names the signer's certificates by digest; each is stored once.
+        google::protobuf::RepeatedPtrField<std::string> chain;
+        chain.Swap(record.mutable_signature()->mutable_certificate_chain());
+        for (std::string& der : chain) {
+          std::string digest = crypto::Sha256(der);
+          if (!HasCertificate(digest) && !written.contains(digest)) {
+            write.Put(CertificateKey(digest), der);
+            written.emplace(digest, std::move(der));
+          }
+          record.add_stored_chain_sha256(std::move(digest));
+        }
+        bytes = proto::SerializeDeterministically(record).value();
+      }
       std::string entry;
       for (const std::string& hash : completed) entry += hash;
       for (std::string& key : IndexKeysOf(record, sequence)) write.Put(std::move(key), "");
@@ -327,6 +349,10 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
   if (!indexed_from_stored_) write.Put(std::string(kIndexedFromKey), std::to_string(indexed_from_));
   TRUC_RETURN_IF_ERROR(store_.Write(write, /*sync=*/true));
   indexed_from_stored_ = true;
+  if (!written.empty()) {
+    std::lock_guard lock(certificates_mu_);
+    certificates_.merge(written);
+  }
 
   range_ = std::move(range);
   const TreeHead head{range_.size(), range_.Root()};
@@ -336,6 +362,54 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
   }
   if (options_.on_durable) options_.on_durable(head);
   return OkStatus();
+}
+
+bool AuditLog::HasCertificate(const std::string& sha256) const {
+  std::shared_lock lock(certificates_mu_);
+  return certificates_.contains(sha256);
+}
+
+StatusOr<std::string> AuditLog::StoredCertificate(const std::string& sha256, uint64_t sequence,
+                                                  std::string_view record_key) const {
+  {
+    std::shared_lock lock(certificates_mu_);
+    if (const auto found = certificates_.find(sha256); found != certificates_.end()) {
+      return found->second;
+    }
+  }
+  const std::string key = CertificateKey(sha256);
+  TRUC_ASSIGN_OR_RETURN(std::optional<std::string> der, store_.Get(key));
+  if (!der.has_value()) {
+    return Corrupt(fmt::format("{} names the signer certificate {}, which is missing",
+                               Position(sequence, record_key), key));
+  }
+  if (crypto::Sha256(*der) != sha256) {
+    return Corrupt(fmt::format("the certificate under {} (named by {}) has another SHA-256", key,
+                               Position(sequence, record_key)));
+  }
+  std::lock_guard lock(certificates_mu_);
+  return certificates_.try_emplace(sha256, *std::move(der)).first->second;
+}
+
+StatusOr<StoredRecord> AuditLog::ParseStored(uint64_t sequence, std::string_view key,
+                                             std::string bytes) const {
+  TRUC_ASSIGN_OR_RETURN(StoredRecord stored, ParseRecord(sequence, key, std::move(bytes)));
+  v1::AuditRecord& record = stored.record;
+  if (record.stored_chain_sha256().empty()) return stored;  // As logged (or logged before 2026-12).
+  if (record.signature().certificate_chain_size() > 0) {
+    return Corrupt(
+        fmt::format("{} holds both a certificate chain and its digests", Position(sequence, key)));
+  }
+  for (const std::string& sha256 : record.stored_chain_sha256()) {
+    TRUC_ASSIGN_OR_RETURN(std::string der, StoredCertificate(sha256, sequence, key));
+    record.mutable_signature()->add_certificate_chain(std::move(der));
+  }
+  record.clear_stored_chain_sha256();
+  StatusOr<std::string> logged = proto::SerializeDeterministically(record);
+  if (!logged.ok())
+    return Corrupt(fmt::format("{}: {}", Position(sequence, key), logged.status().message()));
+  stored.bytes = *std::move(logged);
+  return stored;
 }
 
 TreeHead AuditLog::Head() const {
@@ -514,7 +588,7 @@ StatusOr<StoredRecord> AuditLog::Read(uint64_t sequence) const {
   const std::string key = KeyOf(kRecordPrefix, sequence);
   TRUC_ASSIGN_OR_RETURN(std::optional<std::string> value, store_.Get(key));
   if (!value.has_value()) return Corrupt(fmt::format("{} is missing", Position(sequence, key)));
-  return ParseRecord(sequence, key, std::move(*value));
+  return ParseStored(sequence, key, std::move(*value));
 }
 
 Status AuditLog::Scan(uint64_t first, uint64_t end,
@@ -527,7 +601,7 @@ Status AuditLog::Scan(uint64_t first, uint64_t end,
     TRUC_ASSIGN_OR_RETURN(std::vector<std::string> values,
                           ReadRange(store_, kRecordPrefix, begin, chunk_end));
     for (uint64_t sequence = begin; sequence < chunk_end; ++sequence) {
-      StatusOr<StoredRecord> record = ParseRecord(sequence, KeyOf(kRecordPrefix, sequence),
+      StatusOr<StoredRecord> record = ParseStored(sequence, KeyOf(kRecordPrefix, sequence),
                                                   std::move(values[sequence - begin]));
       if (!record.ok()) {
         if (unreadable == nullptr) return record.status();
@@ -569,7 +643,7 @@ Status AuditLog::Verify(const RecordCheck& check) const {
       } else {
         TRUC_ASSIGN_OR_RETURN(
             const StoredRecord record,
-            ParseRecord(sequence, record_key, std::move(records[sequence - records_begin])));
+            ParseStored(sequence, record_key, std::move(records[sequence - records_begin])));
         rebuilt.Append(merkle::HashLeaf(record.bytes), &completed);
         if (check) {
           const Status checked = check(sequence, record);

@@ -5,8 +5,15 @@
 // Store layout (all keys under "audit/", sequence numbers as 20 decimal digits so that keys sort
 // in log order):
 //
-//   audit/record/<seq>   the v1::AuditRecord at position seq, deterministically serialized. Its
-//                        leaf hash is merkle::HashLeaf of exactly these bytes.
+//   audit/record/<seq>   the v1::AuditRecord at position seq, deterministically serialized, its
+//                        signer's certificate chain replaced by the certificates' SHA-256
+//                        (stored_chain_sha256). Its leaf hash is merkle::HashLeaf of the record
+//                        as logged: with the chain put back (and stored_chain_sha256 cleared),
+//                        deterministically serialized. Records stored before 2026-12 hold their
+//                        chain themselves; they are read as they are.
+//   audit/certificate/<hex of SHA-256>
+//                        a signer certificate (DER) that records name: each is stored once, in
+//                        the batch of the first record that names it, and never pruned.
 //   audit/tree/<seq>     the hashes of the perfect subtrees that end with leaf seq, smallest
 //                        first, 32 bytes each, concatenated: the leaf hash, then the subtree of
 //                        2, 4, ... leaves, one per trailing one bit of seq (see
@@ -55,6 +62,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/base/status.h"
@@ -94,7 +102,9 @@ struct TreeHead {
 // A record as read back from the log.
 struct StoredRecord {
   v1::AuditRecord record;
-  std::string bytes;  // As stored: merkle::HashLeaf(bytes) is the record's leaf hash.
+  // As logged (deterministically serialized, its certificate chain in place, as the store may
+  // keep it apart): merkle::HashLeaf(bytes) is the record's leaf hash.
+  std::string bytes;
 };
 
 struct AuditLogOptions {
@@ -221,6 +231,13 @@ class AuditLog final : public ExchangeLog {
   Status Commit(std::vector<std::unique_ptr<PendingAppend>>& batch);
   // MTH(D[begin:end]) from the stored perfect subtree hashes (a merkle::SubtreeHashFn).
   StatusOr<std::string> SubtreeHash(uint64_t begin, uint64_t end) const;
+  // The record stored under `key` (the value `bytes`) as logged: its signer chain put back.
+  StatusOr<StoredRecord> ParseStored(uint64_t sequence, std::string_view key,
+                                     std::string bytes) const;
+  bool HasCertificate(const std::string& sha256) const;
+  // The certificate stored under its SHA-256 `sha256`, which record `sequence` names.
+  StatusOr<std::string> StoredCertificate(const std::string& sha256, uint64_t sequence,
+                                          std::string_view record_key) const;
   // The hashes stored with leaf `sequence` (see the layout above).
   StatusOr<std::vector<std::string>> TreeEntry(uint64_t sequence) const;
   uint64_t size() const;
@@ -240,6 +257,11 @@ class AuditLog final : public ExchangeLog {
   std::atomic<uint64_t> pruned_before_;
   const uint64_t indexed_from_;
   bool indexed_from_stored_;  // Committer only: whether the store has audit/indexed-from.
+
+  // Signer certificates the store holds (audit/certificate/), by SHA-256: those the committer
+  // wrote and those readers read. A federation has a few thousand at most.
+  mutable std::shared_mutex certificates_mu_;
+  mutable std::unordered_map<std::string, std::string> certificates_;  // Guarded by it.
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

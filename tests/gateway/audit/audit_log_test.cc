@@ -13,6 +13,7 @@
 
 #include "core/base/encoding.h"
 #include "core/base/file.h"
+#include "core/crypto/digest.h"
 #include "core/merkle/hash.h"
 #include "core/merkle/tree.h"
 #include "core/merkle/verify.h"
@@ -448,17 +449,18 @@ TEST_CASE("Verify reports the first altered, missing or corrupt value with its p
   }
   SECTION("a record altered together with its leaf hash") {
     const std::string record_6 = "audit/record/00000000000000000006";
-    const std::string value = altered(record_6);
-    Put(store, "audit/tree/00000000000000000006", merkle::HashLeaf(value));
-    Put(store, record_6, value);
+    Put(store, record_6, altered(record_6));
+    // The leaf hash is of the record as logged, its certificate chain in place.
+    const std::string leaf_6 = merkle::HashLeaf(log->Read(6).value().bytes);
+    Put(store, "audit/tree/00000000000000000006", leaf_6);
     // Record 7's entry holds the hash of records 6 and 7, which no longer matches.
     CHECK(
         log->Verify().message() ==
-        fmt::format("the stored hash of records [6, 8) in the tree entry of record 7 (key "
-                    "audit/tree/00000000000000000007) is {}, but the records give {}",
-                    HexEncode(StoredValue(store, "audit/tree/00000000000000000007").substr(32, 32)),
-                    HexEncode(merkle::HashChildren(
-                        merkle::HashLeaf(value), merkle::HashLeaf(StoredValue(store, record_7))))));
+        fmt::format(
+            "the stored hash of records [6, 8) in the tree entry of record 7 (key "
+            "audit/tree/00000000000000000007) is {}, but the records give {}",
+            HexEncode(StoredValue(store, "audit/tree/00000000000000000007").substr(32, 32)),
+            HexEncode(merkle::HashChildren(leaf_6, merkle::HashLeaf(log->Read(7).value().bytes)))));
   }
   SECTION("a removed record") {
     storage::WriteBatch batch;
@@ -501,6 +503,120 @@ TEST_CASE("Verify reports the first altered, missing or corrupt value with its p
     CHECK(verified.message() ==
           "record 5 (key audit/record/00000000000000000005): the signature does not verify");
   }
+}
+
+// The keys of the store that start with `prefix`.
+std::vector<std::string> KeysUnder(const storage::KeyValueStore& store, std::string_view prefix) {
+  std::vector<std::string> keys;
+  REQUIRE(store
+              .Scan(prefix, "",
+                    [&](std::string_view key, std::string_view) {
+                      keys.emplace_back(key);
+                      return true;
+                    })
+              .ok());
+  return keys;
+}
+
+TEST_CASE("The store keeps each signer certificate once; records read back whole", "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  for (const ExchangeRecord& exchange : Prepare(exchanges, 12)) {
+    REQUIRE(log->Append(exchange).ok());
+  }
+  // Two signers (the portal's and the population registry's), one certificate each.
+  const std::vector<std::string> certificates = KeysUnder(store, "audit/certificate/");
+  REQUIRE(certificates.size() == 2);
+  size_t signed_records = 0;
+  for (uint64_t sequence = 0; sequence < log->Head().size; ++sequence) {
+    const StoredRecord read = log->Read(sequence).value();
+    // As logged: the chain in place, the digests gone, the leaf hash over exactly these bytes.
+    CHECK(read.record.stored_chain_sha256().empty());
+    CHECK(merkle::HashLeaf(read.bytes) == log->LeafHash(sequence).value());
+    v1::AuditRecord stored;
+    REQUIRE(
+        stored.ParseFromString(StoredValue(store, fmt::format("audit/record/{:020d}", sequence))));
+    CHECK(stored.signature().certificate_chain().empty());
+    if (!read.record.has_signature()) continue;
+    ++signed_records;
+    REQUIRE(read.record.signature().certificate_chain_size() == 1);
+    const std::string& der = read.record.signature().certificate_chain(0);
+    REQUIRE(stored.stored_chain_sha256_size() == 1);
+    CHECK(stored.stored_chain_sha256(0) == crypto::Sha256(der));
+    CHECK(StoredValue(store, "audit/certificate/" + HexEncode(stored.stored_chain_sha256(0))) ==
+          der);
+  }
+  CHECK(signed_records == 20);  // 8 answered exchanges, 4 failed ones (their requests).
+  CHECK(log->Verify().ok());
+
+  // Another process reads the same store: it finds the certificates in it.
+  std::unique_ptr<AuditLog> reader;
+  log.reset();
+  reader = AuditLog::Open(store, {}).value();
+  CHECK(reader->Verify().ok());
+  CHECK(reader->Read(1).value().record.signature().certificate_chain_size() == 1);
+
+  SECTION("a missing certificate") {
+    storage::WriteBatch batch;
+    batch.Delete(certificates[0]);
+    REQUIRE(store.Write(batch, false).ok());
+    std::unique_ptr<AuditLog> fresh = (reader.reset(), AuditLog::Open(store, {}).value());
+    const Status verified = fresh->Verify();
+    CHECK(verified.code() == StatusCode::kDataLoss);
+    CHECK(verified.reason() == kCorruptLog);
+    CHECK(verified.message().find("names the signer certificate " + certificates[0] +
+                                  ", which is missing") != std::string::npos);
+  }
+  SECTION("an altered certificate") {
+    std::string der = StoredValue(store, certificates[1]);
+    der[der.size() / 2] ^= 1;
+    Put(store, certificates[1], der);
+    std::unique_ptr<AuditLog> fresh = (reader.reset(), AuditLog::Open(store, {}).value());
+    const Status verified = fresh->Verify();
+    CHECK(verified.reason() == kCorruptLog);
+    CHECK(verified.message().find("the certificate under " + certificates[1] +
+                                  " (named by record ") != std::string::npos);
+  }
+}
+
+TEST_CASE("A log written before certificates were stored apart still reads and verifies",
+          "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  for (const ExchangeRecord& exchange : Prepare(exchanges, 6)) {
+    REQUIRE(log->Append(exchange).ok());
+  }
+  const uint64_t size = log->Head().size;
+  const TreeHead head = log->Head();
+  // The earlier format: every record holds its chain itself, and no certificate is stored apart.
+  std::vector<std::string> logged;
+  {
+    storage::WriteBatch batch;
+    for (uint64_t sequence = 0; sequence < size; ++sequence) {
+      logged.push_back(log->Read(sequence).value().bytes);
+      batch.Put(fmt::format("audit/record/{:020d}", sequence), logged.back());
+    }
+    for (const std::string& key : KeysUnder(store, "audit/certificate/")) batch.Delete(key);
+    REQUIRE(store.Write(batch, false).ok());
+  }
+  log.reset();
+  log = AuditLog::Open(store, {}).value();
+  CHECK(log->Verify().ok());
+  for (uint64_t sequence = 0; sequence < size; ++sequence) {
+    CHECK(log->Read(sequence).value().bytes == logged[sequence]);
+  }
+  // New records join it in the new format, and the whole still verifies.
+  for (const ExchangeRecord& exchange : Prepare(exchanges, 3)) {
+    REQUIRE(log->Append(exchange).ok());
+  }
+  CHECK(KeysUnder(store, "audit/certificate/").size() == 2);
+  CHECK(log->Verify().ok());
+  const std::vector<std::string> consistency =
+      log->ConsistencyProof(size, log->Head().size).value();
+  CHECK(merkle::VerifyConsistency(size, log->Head().size, consistency, head.root, log->Head().root)
+            .ok());
 }
 
 TEST_CASE("A log whose records lost their tree state is not opened", "[audit]") {
