@@ -26,16 +26,24 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/base/file.h"
 #include "core/evidence/message_signing.h"
 #include "core/evidence/verification_cache.h"
+#include "core/globalconf/signed_configuration.h"
+#include "core/ids/id_proto.h"
 #include "core/storage/rocksdb_store.h"
+#include "core/timestamp/timestamper.h"
+#include "gateway/audit/archive.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/audit_service.h"
 #include "gateway/audit/evidence_verifier.h"
+#include "gateway/audit/tree_head_sealer.h"
 #include "gateway/exchange/message_evidence.h"
 #include "gateway/exchange/service_call.h"
+#include "proto/timestamp_conversion.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/support/test_federation.h"
+#include "tests/support/test_tsa.h"
 
 namespace truc::bench {
 namespace {
@@ -76,11 +84,64 @@ class Countdown {
   Status first_error_;
 };
 
+constexpr std::string_view kServerId = "VN/GOV/000100/gw1";
+
+// The log's head, for the sealer.
+class LogHeads final : public gateway::audit::TreeHeadSource {
+ public:
+  explicit LogHeads(const gateway::audit::AuditLog& log) : log_(log) {}
+  StatusOr<v1::TreeHead> Head() const override {
+    const gateway::audit::TreeHead head = log_.Head();
+    v1::TreeHead proto;
+    proto.set_size(head.size);
+    proto.set_root_hash(head.root);
+    return proto;
+  }
+
+ private:
+  const gateway::audit::AuditLog& log_;
+};
+
+// Writes what a gateway's data directory `dir` holds besides its store (globalconf.signed: a
+// configuration approving the federation's CA and the TSA, listing both members), a
+// configuration file for `truc audit --gateway-config` (gateway.toml), and the auditor's anchor
+// (root-ca.pem).
+Status WriteGatewayFiles(const std::string& dir, const testing::TestFederation& federation,
+                         const testing::TestTsa& tsa, const testing::KeyAndCertificate& portal,
+                         const testing::KeyAndCertificate& population, TimePoint now) {
+  v1::GlobalConfiguration configuration;
+  configuration.set_instance("VN");
+  configuration.set_version(1);
+  *configuration.mutable_issued_at() = proto::ToProtoTimestamp(now - std::chrono::minutes(5));
+  *configuration.mutable_expires_at() = proto::ToProtoTimestamp(now + std::chrono::hours(24));
+  configuration.add_approved_cas(federation.root().certificate.ToDer());
+  configuration.add_approved_cas(tsa.root.certificate.ToDer());
+  configuration.add_approved_tsas(tsa.tsa_certificate.certificate.ToDer());
+  for (const auto& [member, key] : {std::pair{kPortal.member(), &portal},
+                                    std::pair{kCitizens.provider().member(), &population}}) {
+    v1::Member* added = configuration.add_members();
+    *added->mutable_id() = ids::ToProto(member);
+    added->set_name(member.ToString());
+    added->add_signing_certificates(key->certificate.ToDer());
+  }
+  const testing::KeyAndCertificate signer =
+      federation.Issue(pki::Profile::kConfigurationSigning, "VN/GOV/000001");
+  TRUC_ASSIGN_OR_RETURN(
+      const std::string signed_configuration,
+      globalconf::SignConfiguration(configuration, signer.key, {signer.certificate}));
+  TRUC_RETURN_IF_ERROR(WriteFileAtomically(dir + "/globalconf.signed", signed_configuration, 0644));
+  TRUC_RETURN_IF_ERROR(
+      WriteFileAtomically(dir + "/gateway.toml",
+                          fmt::format("server_id = \"{}\"\ndata_dir = \".\"\n", kServerId), 0644));
+  return WriteFileAtomically(dir + "/root-ca.pem", federation.root().certificate.ToPem(), 0644);
+}
+
 struct Options {
   uint64_t exchanges = 200'000;
   uint64_t citizens = 100'000;
   std::string dir = ".";
   std::string json;
+  std::string truc;  // The auditor's tool, to time its verify (empty: not timed).
 };
 
 int Run(const Options& options) {
@@ -97,8 +158,12 @@ int Run(const Options& options) {
   };
   nlohmann::json out{{"exchanges", options.exchanges}, {"citizens", options.citizens}};
 
-  testing::FakeClock clock;
-  testing::TestFederation federation;
+  // Real time: the auditor's tool checks certificates and the configuration against it.
+  const TimePoint now = SystemClock::Instance().Now();
+  testing::FakeClock clock(now);
+  testing::TestFederation federation(now);
+  testing::TestTsa tsa(clock);
+  timestamp::LocalTimestamper timestamper(*tsa.authority, tsa.Verifier());
   const testing::KeyAndCertificate portal_key =
       federation.Issue(pki::Profile::kMemberSigning, kPortal.member().ToString());
   const testing::KeyAndCertificate population_key =
@@ -113,14 +178,26 @@ int Run(const Options& options) {
   gateway::BatchSealer portal_sealer(portal_signer);
   gateway::BatchSealer population_sealer(population_signer);
 
+  // The data directory of the provider's gateway, as `truc audit --gateway-config` reads it:
+  // its store, the signed configuration it holds, and a configuration file naming both.
+  if (Status written = WriteGatewayFiles(dir, federation, tsa, portal_key, population_key, now);
+      !written.ok()) {
+    return fail(written);
+  }
   uint64_t stored_bytes = 0;
   std::map<std::string, uint64_t> table_bytes;
   {
-    auto store =
-        storage::RocksDbStore::Open(dir + "/db", {.partitions = gateway::audit::StorePartitions()});
+    auto store = storage::RocksDbStore::Open(dir + "/store",
+                                             {.partitions = gateway::audit::StorePartitions()});
     if (!store.ok()) return fail(store.status());
     auto log = gateway::audit::AuditLog::Open(**store, {});
     if (!log.ok()) return fail(log.status());
+    // Tree heads sealed as the gateway seals them (signed by the provider's member, timestamped
+    // by a real RFC 3161 authority), once per chunk of exchanges.
+    const LogHeads heads(**log);
+    auto sealer = gateway::audit::TreeHeadSealer::Create(
+        heads, population_key.key, {population_key.certificate}, timestamper, **store, clock, {});
+    if (!sealer.ok()) return fail(sealer.status());
 
     // --- Build -------------------------------------------------------------------------------
     std::mt19937_64 random(42);
@@ -186,6 +263,7 @@ int Run(const Options& options) {
         (*log)->AppendAsync(exchange, [&logged](Status s) { logged.Done(s); });
       }
       if (Status status = logged.Wait(); !status.ok()) return fail(status);
+      if (Status sealed_head = (*sealer)->SealNow(); !sealed_head.ok()) return fail(sealed_head);
     }
     const double build_seconds = SecondsSince(build_start);
     const uint64_t records = (*log)->Head().size;
@@ -236,32 +314,7 @@ int Run(const Options& options) {
       out["scan_query_seconds"] = seconds;
     }
 
-    // --- Verification ------------------------------------------------------------------------
-    {
-      const auto start = Clock::now();
-      if (Status verified = (*log)->Verify(); !verified.ok()) return fail(verified);
-      const double seconds = SecondsSince(start);
-      fmt::print("{:<52} {:>10.1f} s  {:>10.0f} records/s\n",
-                 "the tree: every leaf and subtree hash", seconds, records / seconds);
-      out["verify_tree_records_per_second"] = records / seconds;
-    }
-    {
-      evidence::VerificationCache cache;
-      const auto start = Clock::now();
-      Status problem;
-      const Status scanned =
-          (*log)->Scan(0, records, [&](const gateway::audit::StoredRecord& stored) {
-            problem = gateway::audit::VerifyRecord(stored.record, trust, &cache);
-            return problem.ok();
-          });
-      if (!scanned.ok()) return fail(scanned);
-      if (!problem.ok()) return fail(problem);
-      const double seconds = SecondsSince(start);
-      fmt::print("{:<52} {:>10.1f} s  {:>10.0f} records/s (one thread)\n",
-                 "the records: digests, inclusion, signatures (cached)", seconds,
-                 records / seconds);
-      out["verify_records_per_second_one_thread"] = records / seconds;
-    }
+    (*sealer).reset();
     (*log).reset();  // Its committer is done.
     if (Status flushed = (*store)->Flush(); !flushed.ok()) return fail(flushed);
     table_bytes = (*store)->TableBytes();
@@ -269,7 +322,7 @@ int Run(const Options& options) {
 
   // --- Storage: the table files of the closed store, its memtables flushed (the write-ahead
   // log, preallocated, then holds nothing more) ------------------------------------------------
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir + "/db")) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir + "/store")) {
     if (entry.is_regular_file() && entry.path().extension() == ".sst") {
       stored_bytes += entry.file_size();
     }
@@ -285,6 +338,106 @@ int Run(const Options& options) {
                static_cast<double>(bytes) / options.exchanges);
     out["bytes_per_exchange_by_part"][name] = static_cast<double>(bytes) / options.exchanges;
   }
+
+  // --- Verification, as `truc audit --gateway-config FILE verify` does it: the store's files,
+  // the tree entries, then every record in place (heads, tree, records); and as the audit API
+  // gives the log to a remote auditor: an archive exported, then verified -----------------------
+  {
+    auto store = storage::RocksDbStore::Open(dir + "/store",
+                                             {.create_if_missing = false, .read_only = true});
+    if (!store.ok()) return fail(store.status());
+    auto log = gateway::audit::AuditLog::Open(**store, {});
+    if (!log.ok()) return fail(log.status());
+    const uint64_t records = (*log)->Head().size;
+    const StatusOr<std::string> configuration = ReadFile(dir + "/globalconf.signed");
+    if (!configuration.ok()) return fail(configuration.status());
+    double total = 0;
+    const auto step = [&](const char* name, const char* key, auto&& run) -> Status {
+      const auto start = Clock::now();
+      TRUC_RETURN_IF_ERROR(run());
+      const double seconds = SecondsSince(start);
+      total += seconds;
+      fmt::print("  {:<50} {:>10.1f} s  {:>10.0f} records/s\n", name, seconds, records / seconds);
+      out["verify_steps_seconds"][key] = seconds;
+      return OkStatus();
+    };
+    const auto check_report = [&](const gateway::audit::VerifyReport& report) -> Status {
+      if (!report.ok()) {
+        return InternalError(fmt::format("the log does not verify: {}: {}",
+                                         report.problems[0].where, report.problems[0].what));
+      }
+      if (report.records_verified != records) {
+        return InternalError(
+            fmt::format("{} of {} records verified", report.records_verified, records));
+      }
+      return OkStatus();
+    };
+    const gateway::audit::SegmentSpec everything{.server_id = std::string(kServerId),
+                                                 .signed_configuration = *configuration};
+
+    fmt::print("verification in the gateway's store, step by step (in this process):\n");
+    Status verified = step("the store's files: block checksums", "checksums",
+                           [&] { return (*store)->VerifyChecksums(); });
+    if (verified.ok()) {
+      verified = step("the tree entries and the tree state", "tree", [&] {
+        return (*log)->Verify(nullptr, gateway::audit::AuditLog::VerifyScope::kTreeOnly);
+      });
+    }
+    if (verified.ok()) {
+      verified = step("every record, the sealed heads, the tree", "records", [&] {
+        return check_report(gateway::audit::VerifyStoredLog(**log, **store, everything, trust,
+                                                            SystemClock::Instance().Now()));
+      });
+    }
+    if (!verified.ok()) return fail(verified);
+    fmt::print("{:<52} {:>10.1f} s  {:>10.0f} records/s\n", "verification in the store, in all",
+               total, records / total);
+    out["verify_seconds"] = total;
+    out["verify_records_per_second"] = records / total;
+
+    total = 0;
+    fmt::print("through an archive, as the audit API gives the log:\n");
+    const std::string archive = dir + "/archive";
+    verified = step("an archive of the whole log exported", "export", [&]() -> Status {
+      std::ofstream file(archive, std::ios::binary);
+      return gateway::audit::ExportSegment(**log, **store, everything, [&](std::string_view bytes) {
+        file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        return file ? OkStatus() : InternalError("writing failed");
+      });
+    });
+    if (verified.ok()) {
+      verified = step("the archive: heads, tree, every record", "archive", [&]() -> Status {
+        std::ifstream in(archive, std::ios::binary);
+        return check_report(
+            gateway::audit::VerifyArchive(in, trust, SystemClock::Instance().Now()));
+      });
+    }
+    if (!verified.ok()) return fail(verified);
+    fmt::print("{:<52} {:>10.1f} s  {:>10.0f} records/s\n", "verification through an archive",
+               total, records / total);
+    out["archive_verify_seconds"] = total;
+    out["archive_verify_records_per_second"] = records / total;
+  }
+  if (!options.truc.empty()) {
+    // The same through the auditor's tool, as a user runs it.
+    const std::string command = fmt::format(
+        "{} audit --gateway-config {}/gateway.toml verify --anchor {}/root-ca.pem > {}/verify.out "
+        "2>&1",
+        options.truc, dir, dir, dir);
+    const auto start = Clock::now();
+    const int status = std::system(command.c_str());
+    const double seconds = SecondsSince(start);
+    const std::string said = ReadFile(dir + "/verify.out").value_or("");
+    if (status != 0 || said.find("OK: every record") == std::string::npos) {
+      return fail(InternalError(fmt::format("`{}` failed:\n{}", command, said)));
+    }
+    const double records = 2.0 * options.exchanges;
+    fmt::print("{:<52} {:>10.1f} s  {:>10.0f} records/s\n",
+               "truc audit --gateway-config ... verify", seconds, records / seconds);
+    out["truc_verify_seconds"] = seconds;
+    out["truc_verify_records_per_second"] = records / seconds;
+  }
+
   std::filesystem::remove_all(dir);
   if (!options.json.empty()) std::ofstream(options.json) << out.dump(2) << "\n";
   return 0;
@@ -300,6 +453,7 @@ int main(int argc, char** argv) {
   app.add_option("--citizens", options.citizens, "Distinct end users they are for");
   app.add_option("--dir", options.dir, "Where the database goes (removed afterwards)");
   app.add_option("--json", options.json, "Also write the figures as JSON here");
+  app.add_option("--truc", options.truc, "The truc binary: also time its audit verify");
   CLI11_PARSE(app, argc, argv);
   return truc::bench::Run(options);
 }

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -303,18 +305,59 @@ void WriteReport(const gateway::audit::VerifyReport& report, std::ostream& out) 
   if (report.more_problems > 0) out << fmt::format("  ... and {} more\n", report.more_problems);
 }
 
-// Verifies the archive file at `path` and reports what it found.
-Status VerifyFile(const std::string& path, const crypto::TrustStore& anchors,
-                  const Output& output) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(fmt::format("cannot open the archive {}", path));
-  const gateway::audit::VerifyReport report =
-      gateway::audit::VerifyArchive(in, anchors, SystemClock::Instance().Now());
+// Shows how far verification is on the terminal, when stderr is one: records verified, their
+// rate and the time left, on one line that is rewritten and finally cleared.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const Output& output)
+      : err_(output.err), shown_(&output.err == &std::cerr && isatty(STDERR_FILENO) == 1) {}
+  ~ProgressLine() {
+    if (drawn_) err_ << "\r\033[K" << std::flush;
+  }
+
+  gateway::audit::VerifyProgress Callback() {
+    if (!shown_) return nullptr;
+    return [this](uint64_t read, uint64_t total) {
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      if (seconds <= 0) return;
+      const double rate = read / seconds;
+      const double left = rate > 0 ? (total - std::min(read, total)) / rate : 0;
+      err_ << fmt::format("\r\033[K  {} of {} records read, {:.0f} records/s, {:.0f} s left", read,
+                          total, rate, left)
+           << std::flush;
+      drawn_ = true;
+    };
+  }
+
+ private:
+  std::ostream& err_;
+  const bool shown_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  bool drawn_ = false;
+};
+
+// Reports what verification found.
+Status Reported(const gateway::audit::VerifyReport& report, const Output& output) {
   WriteReport(report, output.out);
   if (report.ok()) return OkStatus();
   return DataLossError(fmt::format("the audit log does not verify: {} problems",
                                    report.problems.size() + report.more_problems),
                        "audit.verify_failed");
+}
+
+// Verifies the archive file at `path` and reports what it found.
+Status VerifyFile(const std::string& path, const crypto::TrustStore& anchors,
+                  const Output& output) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError(fmt::format("cannot open the archive {}", path));
+  std::optional<gateway::audit::VerifyReport> report;
+  {
+    ProgressLine progress(output);
+    report = gateway::audit::VerifyArchive(in, anchors, SystemClock::Instance().Now(),
+                                           progress.Callback());
+  }
+  return Reported(*report, output);
 }
 
 Status Verify(const RangeOptions& options, const SourceOptions& source_options,
@@ -326,6 +369,12 @@ Status Verify(const RangeOptions& options, const SourceOptions& source_options,
     output.out << "FAILED: the gateway's store: " << storage.message() << "\n";
     return storage;
   }
+  std::optional<gateway::audit::VerifyReport> report;
+  {
+    ProgressLine progress(output);
+    report = source->VerifyInPlace(options.first, options.end, anchors, progress.Callback());
+  }
+  if (report.has_value()) return Reported(*report, output);
   TRUC_ASSIGN_OR_RETURN(const TemporaryFile downloaded, TemporaryFile::Create());
   TRUC_RETURN_IF_ERROR(SaveArchive(*source, options.first, options.end, downloaded.path()));
   return VerifyFile(downloaded.path(), anchors, output);

@@ -219,7 +219,26 @@ class StoreAuditSource final : public AuditSource {
 
   Status VerifyStorage() override {
     TRUC_RETURN_IF_ERROR(store_->VerifyChecksums());
-    return log_->Verify();
+    return log_->Verify(nullptr, gateway::audit::AuditLog::VerifyScope::kTreeOnly);
+  }
+
+  std::optional<gateway::audit::VerifyReport> VerifyInPlace(
+      uint64_t first, uint64_t end, const crypto::TrustStore& anchors,
+      const gateway::audit::VerifyProgress& progress) override {
+    StatusOr<std::string> configuration = ReadFile(data_dir_ + "/globalconf.signed");
+    if (!configuration.ok()) {
+      gateway::audit::VerifyReport report;
+      report.server_id = server_id_;
+      report.problems.push_back(
+          {"the gateway's configuration", std::string(configuration.status().message())});
+      return report;
+    }
+    return gateway::audit::VerifyStoredLog(*log_, *store_,
+                                           {.first = first,
+                                            .end = end,
+                                            .server_id = server_id_,
+                                            .signed_configuration = *std::move(configuration)},
+                                           anchors, SystemClock::Instance().Now(), progress);
   }
 
  private:

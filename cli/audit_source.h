@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/admin_client.h"
@@ -11,6 +12,7 @@
 
 #include "core/base/status.h"
 #include "gateway/audit/archive.h"
+#include "gateway/audit/evidence_verifier.h"
 #include "truc/v1/gateway_audit.pb.h"
 
 namespace truc::cli {
@@ -40,6 +42,15 @@ class AuditSource {
   // checksums) and the log's own structure (AuditLog::Verify), each failure saying where. OK for
   // the others, whose bytes the archive's own checks cover.
   virtual Status VerifyStorage() { return OkStatus(); }
+  // Verifies records [first, end) (end 0: up to the latest sealed head) where the source holds
+  // them, as an archive of them would be verified, without writing one; nullopt for a source that
+  // must give an archive to be verified (the audit API). A gateway's store checks its records
+  // here, so its VerifyStorage checks only the tree entries.
+  virtual std::optional<gateway::audit::VerifyReport> VerifyInPlace(
+      uint64_t /*first*/, uint64_t /*end*/, const crypto::TrustStore& /*anchors*/,
+      const gateway::audit::VerifyProgress& /*progress*/) {
+    return std::nullopt;
+  }
 };
 
 // The gateway's audit API at connection.address.

@@ -206,35 +206,43 @@ StatusOr<v1::ExchangeEvidence> ExchangeEvidenceFromArchive(std::istream& in,
   return collector.Evidence();
 }
 
-Status ExportSegment(const AuditLog& log, const storage::KeyValueStore& store, SegmentSpec spec,
-                     const ArchiveSink& sink) {
+StatusOr<v1::AuditSegmentHeader> SegmentHeader(const AuditLog& log,
+                                               const storage::KeyValueStore& store,
+                                               const SegmentSpec& spec) {
   TRUC_ASSIGN_OR_RETURN(const std::optional<v1::SignedTreeHead> latest,
                         ReadLatestSealedHead(store));
   const uint64_t sealed = latest.has_value() ? latest->head().size() : 0;
-  if (spec.end == 0) spec.end = sealed;
-  if (spec.first > spec.end || spec.end > sealed) {
+  const uint64_t end = spec.end == 0 ? sealed : spec.end;
+  if (spec.first > end || end > sealed) {
     return merkle::OutOfRangeError(
         fmt::format("records [{}, {}) are asked for, but the latest sealed head covers {}",
-                    spec.first, spec.end, sealed));
+                    spec.first, end, sealed));
   }
   v1::AuditSegmentHeader header;
   header.set_server_id(spec.server_id);
   header.set_first(spec.first);
-  header.set_end(spec.end);
+  header.set_end(end);
   TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> frontier, log.Frontier(spec.first));
   for (const std::string& hash : frontier) header.add_frontier(hash);
   header.set_signed_configuration(spec.signed_configuration);
-  if (spec.end > spec.first) {
+  if (end > spec.first) {
     TRUC_ASSIGN_OR_RETURN(
         const std::vector<v1::SignedTreeHead> heads,
-        ReadSealedHeads(store, spec.first + 1, spec.end, std::numeric_limits<size_t>::max()));
-    if (heads.empty() || heads.back().head().size() != spec.end) {
+        ReadSealedHeads(store, spec.first + 1, end, std::numeric_limits<size_t>::max()));
+    if (heads.empty() || heads.back().head().size() != end) {
       return InvalidArgumentError(
-          fmt::format("no sealed head has size {}: a segment must end at a sealed head", spec.end),
+          fmt::format("no sealed head has size {}: a segment must end at a sealed head", end),
           std::string(kUnsealedRange));
     }
     for (const v1::SignedTreeHead& head : heads) *header.add_heads() = head;
   }
+  return header;
+}
+
+Status ExportSegment(const AuditLog& log, const storage::KeyValueStore& store, SegmentSpec spec,
+                     const ArchiveSink& sink) {
+  TRUC_ASSIGN_OR_RETURN(const v1::AuditSegmentHeader header, SegmentHeader(log, store, spec));
+  spec.end = header.end();
   v1::AuditSegmentTrailer trailer;
   const auto write_part = [&](const google::protobuf::Message& part) {
     const std::string framed = Framed(part);

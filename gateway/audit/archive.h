@@ -45,6 +45,13 @@ struct SegmentSpec {
   std::function<bool(const v1::AuditRecord&)> in_scope;
 };
 
+// The header of the archive of records [spec.first, spec.end) of `log` (spec.end 0: the latest
+// sealed head's size): the frontier of the tree before spec.first, and the sealed heads that
+// cover the range, read from `store`. Errors as ExportSegment's but the sink's.
+StatusOr<v1::AuditSegmentHeader> SegmentHeader(const AuditLog& log,
+                                               const storage::KeyValueStore& store,
+                                               const SegmentSpec& spec);
+
 // Writes records [spec.first, spec.end) of `log` as an archive to `sink`, with the sealed heads
 // that cover them, read from `store` (the log's, where the TreeHeadSealer keeps them). Pruned
 // records are given by their leaf hashes. Errors: kOutOfRange for a range beyond the latest

@@ -614,7 +614,41 @@ Status AuditLog::Scan(uint64_t first, uint64_t end,
   return OkStatus();
 }
 
-Status AuditLog::Verify(const RecordCheck& check) const {
+StatusOr<StoredRecord> AuditLog::ParseStored(uint64_t sequence, std::string bytes) const {
+  return ParseStored(sequence, KeyOf(kRecordPrefix, sequence), std::move(bytes));
+}
+
+Status AuditLog::ScanStored(uint64_t first, uint64_t end, const StoredVisitor& visit) const {
+  if (const uint64_t durable = size(); end > durable) {
+    return merkle::OutOfRangeError(
+        fmt::format("records up to {} are asked for, but the log holds {}", end, durable));
+  }
+  std::shared_lock lock(prune_mu_);
+  const uint64_t pruned = pruned_before();
+  for (uint64_t begin = first; begin < end; begin += kReadChunk) {
+    const uint64_t chunk_end = std::min(end, begin + kReadChunk);
+    const uint64_t records_begin = std::clamp(pruned, begin, chunk_end);
+    TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> records,
+                          ReadRange(store_, kRecordPrefix, records_begin, chunk_end));
+    TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> entries,
+                          ReadRange(store_, kTreePrefix, begin, chunk_end));
+    for (uint64_t sequence = begin; sequence < chunk_end; ++sequence) {
+      const std::string& entry = entries[sequence - begin];
+      if (entry.size() !=
+          (static_cast<size_t>(std::countr_one(sequence)) + 1) * merkle::kHashSize) {
+        TRUC_RETURN_IF_ERROR(
+            ParseTreeEntry(sequence, KeyOf(kTreePrefix, sequence), entry).status());
+      }
+      const std::string_view leaf_hash = std::string_view(entry).substr(0, merkle::kHashSize);
+      std::optional<std::string_view> stored;
+      if (sequence >= records_begin) stored = records[sequence - records_begin];
+      if (!visit(sequence, leaf_hash, stored)) return OkStatus();
+    }
+  }
+  return OkStatus();
+}
+
+Status AuditLog::Verify(const RecordCheck& check, VerifyScope scope) const {
   const uint64_t durable = size();
   TRUC_ASSIGN_OR_RETURN(const merkle::CompactRange stored, ReadTreeState(store_));
   if (stored.size() < durable) {
@@ -627,7 +661,8 @@ Status AuditLog::Verify(const RecordCheck& check) const {
   std::vector<std::string> completed;
   for (uint64_t begin = 0; begin < stored.size(); begin += kReadChunk) {
     const uint64_t end = std::min(stored.size(), begin + kReadChunk);
-    const uint64_t records_begin = std::clamp(pruned, begin, end);
+    const uint64_t records_begin =
+        scope == VerifyScope::kTreeOnly ? end : std::clamp(pruned, begin, end);
     TRUC_ASSIGN_OR_RETURN(std::vector<std::string> records,
                           ReadRange(store_, kRecordPrefix, records_begin, end));
     TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> entries,
@@ -638,7 +673,7 @@ Status AuditLog::Verify(const RecordCheck& check) const {
       TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> hashes,
                             ParseTreeEntry(sequence, tree_key, entries[sequence - begin]));
       if (sequence < records_begin) {
-        // Pruned: its leaf hash is all that is left to check the tree with.
+        // Pruned (or not to be read): its leaf hash is all there is to check the tree with.
         rebuilt.Append(hashes[0], &completed);
       } else {
         TRUC_ASSIGN_OR_RETURN(

@@ -213,8 +213,25 @@ class AuditLog final : public ExchangeLog {
   // records of the tree state read when Verify starts. Returns the FIRST problem as kDataLoss
   // (kCorruptLog) whose message says where and what: "record 17 (key audit/record/...17): stored
   // leaf hash ab12... but the record hashes to cd34...". Else the store's errors, or `check`'s.
-  // Reads every record once; memory O(log n) besides one chunk of records.
-  Status Verify(const RecordCheck& check = nullptr) const;
+  // Reads every record once; memory O(log n) besides one chunk of records. With
+  // kTreeOnly, records are not read: every leaf is taken from its tree entry, as for pruned
+  // records (for verifiers that check the records themselves, through ScanStored).
+  enum class VerifyScope { kTreeAndRecords, kTreeOnly };
+  Status Verify(const RecordCheck& check = nullptr,
+                VerifyScope scope = VerifyScope::kTreeAndRecords) const;
+
+  // For verifiers that spread the work of reading records over threads. Calls `visit` on this
+  // thread with each position of [first, end) in order, its leaf hash as its tree entry holds
+  // it, and its record as stored (nullopt when pruned), which ParseStored turns into the record
+  // as logged; stops early when `visit` returns false. Errors: kOutOfRange beyond Head().size;
+  // the store's; kCorruptLog for a missing or malformed tree entry, or a missing record.
+  using StoredVisitor = std::function<bool(uint64_t sequence, std::string_view leaf_hash,
+                                           std::optional<std::string_view> stored)>;
+  Status ScanStored(uint64_t first, uint64_t end, const StoredVisitor& visit) const;
+
+  // The record stored at `sequence` (the value `bytes` of its key) as logged: parsed, its signer
+  // chain put back. Errors as Read. Thread-safe.
+  StatusOr<StoredRecord> ParseStored(uint64_t sequence, std::string bytes) const;
 
  private:
   struct PendingAppend {
@@ -231,7 +248,7 @@ class AuditLog final : public ExchangeLog {
   Status Commit(std::vector<std::unique_ptr<PendingAppend>>& batch);
   // MTH(D[begin:end]) from the stored perfect subtree hashes (a merkle::SubtreeHashFn).
   StatusOr<std::string> SubtreeHash(uint64_t begin, uint64_t end) const;
-  // The record stored under `key` (the value `bytes`) as logged: its signer chain put back.
+  // ParseStored, for the record under `key`.
   StatusOr<StoredRecord> ParseStored(uint64_t sequence, std::string_view key,
                                      std::string bytes) const;
   bool HasCertificate(const std::string& sha256) const;

@@ -98,18 +98,19 @@ StatusOr<ids::MemberId> SignerOf(const v1::AuditRecord& record) {
   return service.provider().member();
 }
 
-std::string Where(uint64_t sequence, ArchiveSpan span) {
-  return fmt::format("record {} (archive bytes {}-{})", sequence, span.begin, span.end);
-}
-
-// Checks an archive as ReadArchive visits it.
+// Checks an archive as ReadArchive visits it, or a log in a gateway's store as
+// AuditLog::ScanStored gives it (StoredEntry).
 class ArchiveChecker final : public ArchiveVisitor {
  public:
-  ArchiveChecker(const crypto::TrustStore& anchors, TimePoint now, VerifyReport& report)
-      : anchors_(anchors), now_(now), report_(report) {}
+  // `log`: the log whose stored records StoredEntry is given; null for an archive.
+  ArchiveChecker(const crypto::TrustStore& anchors, TimePoint now, VerifyReport& report,
+                 const VerifyProgress& progress, const AuditLog* log = nullptr)
+      : anchors_(anchors), now_(now), report_(report), progress_(progress), log_(log) {}
 
   void Header(const v1::AuditSegmentHeader& header, ArchiveSpan span) override {
-    const std::string where = fmt::format("header (archive bytes {}-{})", span.begin, span.end);
+    const std::string where =
+        log_ != nullptr ? "the gateway's configuration and sealed heads"
+                        : fmt::format("header (archive bytes {}-{})", span.begin, span.end);
     report_.server_id = header.server_id();
     report_.first = header.first();
     report_.end = header.end();
@@ -172,21 +173,22 @@ class ArchiveChecker final : public ArchiveVisitor {
         Problem(Where(sequence, span), "a withheld entry holds a record");
       ++report_.records_withheld;
     } else {
-      CheckRecord(sequence, entry, span);
+      Queue({sequence, span, entry.record(), leaf_hash, /*stored=*/false});
     }
-    range_.Append(leaf_hash);
-    if (!heads_.empty() && heads_.front().size() == range_.size()) {
-      const v1::TreeHead head = heads_.front();
-      heads_.erase(heads_.begin());
-      if (range_.Root() != head.root_hash()) {
-        Problem(fmt::format("records {}-{} (archive bytes {}-{})", covered_, head.size() - 1,
-                            records_begin_, span.end),
-                fmt::format("the records give the root {}, but the sealed head at size {} says {}",
-                            HexEncode(range_.Root()), head.size(), HexEncode(head.root_hash())));
-      }
-      covered_ = head.size();
-      records_begin_ = span.end;
+    Place(leaf_hash, span);
+  }
+
+  // The record at the next position as the log's store holds it (nullopt: pruned), and the leaf
+  // hash its tree entry holds.
+  void StoredEntry(uint64_t sequence, std::string_view leaf_hash,
+                   std::optional<std::string_view> stored) {
+    next_ = sequence + 1;
+    if (stored.has_value()) {
+      Queue({sequence, {}, std::string(*stored), std::string(leaf_hash), /*stored=*/true});
+    } else {
+      ++report_.records_withheld;
     }
+    Place(leaf_hash, {});
   }
 
   void ChecksumMismatch(size_t part, ArchiveSpan span) override {
@@ -210,8 +212,9 @@ class ArchiveChecker final : public ArchiveVisitor {
   struct Job {
     uint64_t sequence = 0;
     ArchiveSpan span;
-    std::string record;
+    std::string record;  // As logged, or as stored (then read with the log's ParseStored).
     std::string leaf_hash;
+    bool stored = false;
   };
   struct Found {
     std::vector<VerifyReport::Problem> problems;
@@ -221,10 +224,39 @@ class ArchiveChecker final : public ArchiveVisitor {
   // few enough that memory stays flat.
   static constexpr size_t kChunkRecords = 256;
   static constexpr size_t kChunksPerWorker = 4;
+  // How often progress is told, in records.
+  static constexpr uint64_t kProgressEvery = 16384;
 
-  // Queues the record of `entry` for checking.
-  void CheckRecord(uint64_t sequence, const v1::ArchivedEntry& entry, ArchiveSpan span) {
-    chunk_.push_back({sequence, span, entry.record(), entry.leaf_hash()});
+  std::string Where(uint64_t sequence, ArchiveSpan span) const {
+    if (log_ != nullptr) return fmt::format("record {}", sequence);
+    return fmt::format("record {} (archive bytes {}-{})", sequence, span.begin, span.end);
+  }
+
+  // Adds the leaf at the next position to the tree, and compares the root with a sealed head's
+  // where one ends there.
+  void Place(std::string_view leaf_hash, ArchiveSpan span) {
+    range_.Append(std::string(leaf_hash));
+    if (!heads_.empty() && heads_.front().size() == range_.size()) {
+      const v1::TreeHead head = heads_.front();
+      heads_.erase(heads_.begin());
+      if (range_.Root() != head.root_hash()) {
+        Problem(log_ != nullptr ? fmt::format("records {}-{}", covered_, head.size() - 1)
+                                : fmt::format("records {}-{} (archive bytes {}-{})", covered_,
+                                              head.size() - 1, records_begin_, span.end),
+                fmt::format("the records give the root {}, but the sealed head at size {} says {}",
+                            HexEncode(range_.Root()), head.size(), HexEncode(head.root_hash())));
+      }
+      covered_ = head.size();
+      records_begin_ = span.end;
+    }
+    if (progress_ && (range_.size() - report_.first) % kProgressEvery == 0) {
+      progress_(range_.size() - report_.first, report_.end - report_.first);
+    }
+  }
+
+  // Queues a record for checking.
+  void Queue(Job job) {
+    chunk_.push_back(std::move(job));
     if (chunk_.size() >= kChunkRecords) SubmitChunk();
   }
 
@@ -233,7 +265,7 @@ class ArchiveChecker final : public ArchiveVisitor {
     auto promise = std::make_shared<std::promise<Found>>();
     in_flight_.push_back(promise->get_future());
     const bool queued = workers_.Submit(
-        [this, jobs = std::move(chunk_), promise] { promise->set_value(Check(jobs)); });
+        [this, jobs = std::move(chunk_), promise]() mutable { promise->set_value(Check(jobs)); });
     chunk_ = {};
     if (!queued) {
       in_flight_.pop_back();
@@ -266,27 +298,47 @@ class ArchiveChecker final : public ArchiveVisitor {
   }
 
   // On a worker: reads trust_ and verified_, which are fixed (or thread-safe) by then.
-  Found Check(const std::vector<Job>& jobs) {
+  Found Check(std::vector<Job>& jobs) {
     Found found;
     const auto problem = [&](const Job& job, std::string what) {
       found.problems.push_back({Where(job.sequence, job.span), std::move(what)});
     };
-    for (const Job& job : jobs) {
-      if (merkle::HashLeaf(job.record) != job.leaf_hash) {
-        problem(job, "the record does not hash to its leaf hash");
-      }
+    for (Job& job : jobs) {
       v1::AuditRecord record;
-      if (!record.ParseFromString(job.record)) {
-        problem(job, "the record does not parse");
-        continue;
-      }
-      if (record.sequence() != job.sequence) {
-        problem(job, fmt::format("the record holds position {}", record.sequence()));
+      // Whether the record is the one the tree holds, at its place.
+      bool in_place = true;
+      if (job.stored) {
+        // ParseStored checks the position, and gives the bytes as logged.
+        StatusOr<StoredRecord> parsed = log_->ParseStored(job.sequence, std::move(job.record));
+        if (!parsed.ok()) {
+          problem(job, std::string(parsed.status().message()));
+          continue;
+        }
+        if (const std::string hash = merkle::HashLeaf(parsed->bytes); hash != job.leaf_hash) {
+          problem(job, fmt::format("the record hashes to {}, but its leaf hash is {}",
+                                   HexEncode(hash), HexEncode(job.leaf_hash)));
+          in_place = false;
+        }
+        record = std::move(parsed->record);
+      } else {
+        if (merkle::HashLeaf(job.record) != job.leaf_hash) {
+          problem(job, "the record does not hash to its leaf hash");
+          in_place = false;
+        }
+        if (!record.ParseFromString(job.record)) {
+          problem(job, "the record does not parse");
+          continue;
+        }
+        if (record.sequence() != job.sequence) {
+          problem(job, fmt::format("the record holds position {}", record.sequence()));
+          in_place = false;
+        }
       }
       if (!trust_.has_value()) continue;
       const Status verified = VerifyRecord(record, trust_->cas, &verified_);
       if (verified.ok()) {
-        ++found.verified;
+        // Counted as verified only when it is also the record the tree holds.
+        if (in_place) ++found.verified;
       } else {
         problem(job, verified.ToString());
       }
@@ -297,6 +349,8 @@ class ArchiveChecker final : public ArchiveVisitor {
   const crypto::TrustStore& anchors_;
   const TimePoint now_;
   VerifyReport& report_;
+  const VerifyProgress& progress_;
+  const AuditLog* const log_;
   std::optional<AuditTrust> trust_;
   // For trust_'s CAs only (an archive has one configuration).
   evidence::VerificationCache verified_;
@@ -385,11 +439,35 @@ StatusOr<ConsistencyReport> VerifyConsistency(const v1::ConsistencyProofResponse
   return report;
 }
 
-VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, TimePoint now) {
+VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, TimePoint now,
+                           const VerifyProgress& progress) {
   VerifyReport report;
-  ArchiveChecker checker(anchors, now, report);
+  ArchiveChecker checker(anchors, now, report, progress);
   const Status read = ReadArchive(in, checker);
   if (!read.ok()) checker.Problem("archive", read.message());
+  checker.Finish();
+  return report;
+}
+
+VerifyReport VerifyStoredLog(const AuditLog& log, const storage::KeyValueStore& store,
+                             const SegmentSpec& spec, const crypto::TrustStore& anchors,
+                             TimePoint now, const VerifyProgress& progress) {
+  VerifyReport report;
+  report.server_id = spec.server_id;
+  ArchiveChecker checker(anchors, now, report, progress, &log);
+  const StatusOr<v1::AuditSegmentHeader> header = SegmentHeader(log, store, spec);
+  if (!header.ok()) {
+    checker.Problem("the gateway's store", header.status().ToString());
+    return report;
+  }
+  checker.Header(*header, {});
+  const Status scanned = log.ScanStored(
+      header->first(), header->end(),
+      [&](uint64_t sequence, std::string_view leaf_hash, std::optional<std::string_view> stored) {
+        checker.StoredEntry(sequence, leaf_hash, stored);
+        return true;
+      });
+  if (!scanned.ok()) checker.Problem("the gateway's store", scanned.ToString());
   checker.Finish();
   return report;
 }

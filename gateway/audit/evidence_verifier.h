@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -15,6 +16,8 @@
 #include "core/crypto/trust_store.h"
 #include "core/evidence/verification_cache.h"
 #include "core/timestamp/timestamp_token.h"
+#include "gateway/audit/archive.h"
+#include "gateway/audit/audit_log.h"
 #include "truc/v1/audit.pb.h"
 #include "truc/v1/gateway_audit.pb.h"
 
@@ -93,6 +96,20 @@ struct VerifyReport {
 // root, so that any change is located between two heads. Reports every problem with its
 // position; never stops at the first but for a malformed file. Each certificate chain and batch
 // signature is verified once (VerifyRecord with a cache).
-VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, TimePoint now);
+// `progress`, when given, is told every few thousand records how many of the total were read
+// (on the calling thread).
+using VerifyProgress = std::function<void(uint64_t records_read, uint64_t records_total)>;
+VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, TimePoint now,
+                           const VerifyProgress& progress = nullptr);
+
+// Verifies records [spec.first, spec.end) of the log in a gateway's store (spec.end 0: up to the
+// latest sealed head) as VerifyArchive verifies an archive of them (spec.signed_configuration
+// is the gateway's configuration; spec.in_scope is ignored), in one pass over the store without
+// writing one: the records are read as the store holds them, and each is put back together,
+// hashed and checked on the verifier's threads. Problems name records by position ("record 17").
+// The tree entries' own hashes and the tree state are AuditLog::Verify's to check.
+VerifyReport VerifyStoredLog(const AuditLog& log, const storage::KeyValueStore& store,
+                             const SegmentSpec& spec, const crypto::TrustStore& anchors,
+                             TimePoint now, const VerifyProgress& progress = nullptr);
 
 }  // namespace truc::gateway::audit

@@ -155,6 +155,20 @@ TEST_CASE("An auditor finds who read a citizen's record, for which case, and pro
           Succeeds(federation.Audit(name, "verify --anchor " + federation.RootCaFile()));
       CHECK(verified.find("OK: every record") != std::string::npos);
       CHECK(verified.find(" 0 records of other members") != std::string::npos);
+      // Where the gateway runs, in its store (read-only, while it runs): the same records.
+      const std::string in_place = Succeeds(testing::RunCommand(
+          fmt::format("{} audit --gateway-config {} verify --anchor {} 2>&1", TRUC_CLI_BINARY,
+                      federation.ConfigFile(name), federation.RootCaFile())));
+      CHECK(in_place.find("OK: every record") != std::string::npos);
+      // Sealing goes on in the background: what was sealed for the first is sealed for the second.
+      const auto count = [](const std::string& report) {
+        const size_t at = report.find(" records verified");
+        REQUIRE(at != std::string::npos);
+        const size_t begin = report.rfind(' ', at - 1) + 1;
+        return std::stoull(report.substr(begin, at - begin));
+      };
+      CHECK(count(in_place) >= count(verified));
+      CHECK(count(verified) > 0);
     }
     testing::TempDir dir;
     const std::string archive_file = dir.File("consumer.truc-audit");

@@ -35,6 +35,9 @@ class TestExchanges {
   // Approves the federation's root CA.
   const crypto::TrustStore& trust() const { return trust_; }
   const Clock& clock() const { return clock_; }
+  const truc::testing::TestFederation& federation() const { return federation_; }
+  // The population register's member signing key, which also seals its gateway's tree heads.
+  const truc::testing::KeyAndCertificate& population_signing() const { return population_signing_; }
 
  private:
   truc::testing::FakeClock clock_;
