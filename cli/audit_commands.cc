@@ -95,6 +95,7 @@ struct FilterOptions {
   std::string purpose;
   std::string outcome;
   std::string path_contains;
+  std::string subject;
   std::string format = "table";
 };
 
@@ -110,6 +111,9 @@ void AddFilterOptions(CLI::App& command, FilterOptions& options) {
   command.add_option("--outcome", options.outcome, "succeeded or failed");
   command.add_option("--path-contains", options.path_contains,
                      "Requests whose path contains this, e.g. a citizen's id number");
+  command.add_option("--subject", options.subject,
+                     "The citizen, parcel or enterprise whose data was read, where the service "
+                     "declares where its requests name it (answered from an index)");
 }
 
 StatusOr<v1::AuditFilter> FilterFrom(const FilterOptions& options) {
@@ -126,6 +130,7 @@ StatusOr<v1::AuditFilter> FilterFrom(const FilterOptions& options) {
   filter.set_user_id(options.user_id);
   filter.set_purpose(options.purpose);
   filter.set_path_contains(options.path_contains);
+  filter.set_subject(options.subject);
   if (options.outcome == "succeeded") {
     filter.set_outcome(v1::AuditFilter::OUTCOME_SUCCEEDED);
   } else if (options.outcome == "failed") {

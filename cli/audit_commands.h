@@ -21,9 +21,10 @@ namespace truc::cli {
 //          exchanges by their final record; filter options: --since, --until (RFC 3339, e.g.
 //          "2026-11-01" or "2026-11-01T08:00:00+07:00"), --client, --service (ids; a member id
 //          matches all its subsystems), --message-id, --user-id, --purpose,
-//          --outcome succeeded|failed, --path-contains TEXT. A page holds --limit exchanges
-//          (default 100); the token of the next page is printed on stderr, or --all follows every
-//          page.
+//          --outcome succeeded|failed, --path-contains TEXT, --subject ID (an identifier the
+//          service's catalog entry says its requests name: answered from an index). A page holds
+//          --limit exchanges (default 100); the token of the next page is printed on stderr, or
+//          --all follows every page.
 //   show   --message-id ID [--format table|json]       every record of one exchange, in full
 //   stats  [filter] [--format table|json]              counts, failure rates and latency
 //                                                      percentiles per client × service

@@ -109,6 +109,13 @@ void WriteRecordText(const v1::LoggedRecord& logged, const v1::AuditRecord& reco
       {"  purpose", record.purpose()},
       {"  request", record.method() + " " + record.path()},
   };
+  if (!record.subjects().empty()) {
+    std::string subjects;
+    for (const std::string& subject : record.subjects()) {
+      subjects += (subjects.empty() ? "" : ", ") + subject;
+    }
+    rows.push_back({"  subjects", subjects});
+  }
   if (record.kind() != v1::AuditRecord::KIND_REQUEST) {
     rows.push_back({"  outcome", record.error_type().empty()
                                      ? fmt::format("HTTP {}", record.http_status())

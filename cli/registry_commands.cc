@@ -21,6 +21,7 @@
 #include "core/base/file.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
+#include "core/globalconf/subject_patterns.h"
 #include "core/ids/id_proto.h"
 #include "core/ids/identifiers.h"
 #include "core/pki/certificate_profiles.h"
@@ -198,6 +199,7 @@ struct ServicePublishOptions {
   std::string description;
   std::string contact;
   std::string document;  // A file: the OpenAPI document or serialized FileDescriptorSet.
+  std::vector<std::string> subject_identifiers;
 };
 
 Status ServicePublish(const ServicePublishOptions& options, const ConnectionOptions& connection,
@@ -211,6 +213,11 @@ Status ServicePublish(const ServicePublishOptions& options, const ConnectionOpti
       ValueOf<v1::DataClassification>(kClassifications, options.classification));
   service.set_description(options.description);
   service.set_owner_contact(options.contact);
+  // Checked here for a clear message before anything is sent; the registry checks again.
+  TRUC_RETURN_IF_ERROR(globalconf::SubjectPatterns::Parse(options.subject_identifiers).status());
+  for (const std::string& pattern : options.subject_identifiers) {
+    service.add_subject_identifiers(pattern);
+  }
   if (!options.document.empty()) {
     TRUC_ASSIGN_OR_RETURN(*service.mutable_interface_document(), ReadFile(options.document));
   }
@@ -570,6 +577,9 @@ void AddRegistryCommands(CLI::App& app, const Output& output, Status* result) {
   command->add_option("--contact", publish->contact, "Who answers for it");
   command->add_option("--document", publish->document,
                       "Interface file: the OpenAPI document, or a serialized FileDescriptorSet");
+  command->add_option("--subject-identifier", publish->subject_identifiers,
+                      "Where requests name their subject, for the audit logs' index: a path "
+                      "template (\"/citizens/{}\") or \"?parameter\"; repeatable");
   auto withdraw = std::make_shared<ServiceWithdrawOptions>();
   command = AddAdminCommand(*service, "withdraw", "Remove a service from the catalog",
                             &ServiceWithdraw, withdraw, context);

@@ -10,6 +10,7 @@
 
 #include "core/base/file.h"
 #include "core/daemon/daemon.h"
+#include "core/ids/id_proto.h"
 #include "core/log/log.h"
 #include "core/rpc/pinned_tls.h"
 #include "gateway/audit/archiver.h"
@@ -372,6 +373,17 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
       if (audit::TreeHeadSealer* sealer = sealed->sealer_for_callbacks.load()) {
         sealer->NotifyAppended(head.size, clock.Now());
       }
+    };
+    // Subjects as the service's entry in the current catalog declares them.
+    audit_options.subjects = [configuration = server->configuration_.get()](
+                                 const v1::AuditRecord& request) -> std::vector<std::string> {
+      const std::shared_ptr<const globalconf::ConfigurationView> view = configuration->Current();
+      if (view == nullptr) return {};
+      const StatusOr<ids::ServiceId> service = ids::FromProto(request.service());
+      if (!service.ok()) return {};
+      const globalconf::ServiceInfo* info = view->FindService(*service);
+      if (info == nullptr) return {};
+      return info->subjects.Extract(request.path());
     };
     TRUC_ASSIGN_OR_RETURN(sealed->log,
                           audit::AuditLog::Open(*server->store_, std::move(audit_options)));

@@ -9,6 +9,7 @@
 #include "core/base/encoding.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/trust_store.h"
+#include "core/globalconf/subject_patterns.h"
 #include "core/ids/id_proto.h"
 #include "core/pki/certificate_profiles.h"
 #include "proto/timestamp_conversion.h"
@@ -298,6 +299,11 @@ StatusOr<uint64_t> Registry::PublishService(const v1::ServiceDescription& servic
       return InvalidArgumentError(
           fmt::format("service {} needs a data classification", id.ToString()),
           "registry.missing_classification");
+    }
+    if (const StatusOr<globalconf::SubjectPatterns> subjects =
+            globalconf::SubjectPatterns::Parse(service.subject_identifiers());
+        !subjects.ok()) {
+      return subjects.status().Annotate(fmt::format("service {}", id.ToString()));
     }
     for (v1::ServiceDescription& existing : *config.mutable_services()) {
       if (SameId(existing.id(), service.id())) {

@@ -154,7 +154,12 @@ Status ConfigurationView::IndexServices(const v1::GlobalConfiguration& configura
   for (int i = 0; i < configuration.services_size(); ++i) {
     const v1::ServiceDescription& service = configuration.services(i);
     TRUC_ASSIGN_OR_RETURN(ids::ServiceId id, EntryId(service.id(), "services", i));
-    services_.push_back({std::move(id), service});
+    StatusOr<SubjectPatterns> subjects = SubjectPatterns::Parse(service.subject_identifiers());
+    if (!subjects.ok()) {
+      return InvalidEntry(fmt::format("services[{}] ({})", i, id.ToString()),
+                          subjects.status().message());
+    }
+    services_.push_back({std::move(id), service, *std::move(subjects)});
   }
   return SortUnique(services_, "service");
 }

@@ -16,6 +16,7 @@
 #include "core/crypto/certificate.h"
 #include "core/crypto/trust_store.h"
 #include "core/globalconf/signed_configuration.h"
+#include "core/globalconf/subject_patterns.h"
 #include "core/ids/identifiers.h"
 #include "truc/v1/global_configuration.pb.h"
 
@@ -45,6 +46,7 @@ struct GatewayInfo {
 struct ServiceInfo {
   ids::ServiceId id;
   v1::ServiceDescription description;  // As published.
+  SubjectPatterns subjects;            // description.subject_identifiers, parsed.
 };
 
 // Immutable once built; every method is thread-safe. Pointers, spans and references it returns

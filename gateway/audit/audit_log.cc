@@ -60,8 +60,19 @@ Status Corrupt(std::string message) {
 
 // The prefix of the entries of `index` for `value`: hex, so that any value is one key part.
 std::string IndexPrefix(AuditLog::Index index, std::string_view value) {
-  return fmt::format("{}{}/{}/", kIndexPrefix,
-                     index == AuditLog::Index::kUserId ? "user" : "purpose", HexEncode(value));
+  std::string_view field;
+  switch (index) {
+    case AuditLog::Index::kUserId:
+      field = "user";
+      break;
+    case AuditLog::Index::kPurpose:
+      field = "purpose";
+      break;
+    case AuditLog::Index::kSubject:
+      field = "subject";
+      break;
+  }
+  return fmt::format("{}{}/{}/", kIndexPrefix, field, HexEncode(value));
 }
 
 // The keys that index `record` at `sequence`: its message's, and for a final record those of
@@ -74,6 +85,11 @@ std::vector<std::string> IndexKeysOf(const v1::AuditRecord& record, uint64_t seq
   }
   if (!record.purpose().empty()) {
     keys.push_back(KeyOf(IndexPrefix(AuditLog::Index::kPurpose, record.purpose()), sequence));
+  }
+  for (const std::string& subject : record.subjects()) {
+    if (!subject.empty()) {
+      keys.push_back(KeyOf(IndexPrefix(AuditLog::Index::kSubject, subject), sequence));
+    }
   }
   return keys;
 }
@@ -254,6 +270,12 @@ void AuditLog::AppendAsync(const ExchangeRecord& exchange, Done done) {
   StatusOr<std::vector<v1::AuditRecord>> records = RecordsOf(exchange, options_.bodies);
   if (!records.ok()) return done(records.status());
   pending->records = *std::move(records);
+  if (options_.subjects && !pending->records.empty()) {
+    const std::vector<std::string> subjects = options_.subjects(pending->records.front());
+    for (v1::AuditRecord& record : pending->records) {
+      for (const std::string& subject : subjects) record.add_subjects(subject);
+    }
+  }
   for (const v1::AuditRecord& record : pending->records) {
     // A record that would not read back would end every query and verification that reaches it.
     if (const Status readable = proto::CheckUtf8Fields(record); !readable.ok()) {

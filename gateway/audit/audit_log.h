@@ -25,8 +25,9 @@
 //                        empty: an index of the records of each message id, written with them.
 //   audit/index/<field>/<hex of value>/<seq>
 //                        empty: the final record (response or failure) at seq has this value
-//                        of `field`, "user" (user_id) or "purpose"; written with it, for
-//                        queries (Index). Absent for empty values.
+//                        of `field`, "user" (user_id), "purpose" or "subject" (one of its
+//                        subjects); written with it, for queries (Index). Absent for empty
+//                        values.
 //   audit/indexed-from   the position from which records are indexed (decimal): the log's size
 //                        when a gateway that indexes first opened it (0 for a log it started).
 //   audit/pruned-before  the position before which records were pruned (decimal; absent: 0).
@@ -112,6 +113,10 @@ struct AuditLogOptions {
   // A batch closes once it holds this many bytes of records (or when the queue is empty); a
   // single larger exchange still makes a batch of its own.
   size_t max_batch_bytes = 32 << 20;
+  // The subject identifiers of an exchange, from its request record (its service and path),
+  // set on every record of the exchange (AuditRecord.subjects) and indexed on its final one. May
+  // be empty: then records have none. Called on the appending thread.
+  std::function<std::vector<std::string>(const v1::AuditRecord& request)> subjects;
   // Called on the committer thread after each durable batch, with the new head; no lock of the
   // log is held, but the next batch waits for it, so it must be quick (e.g.
   // TreeHeadSealer::NotifyAppended). May be empty.
@@ -181,7 +186,7 @@ class AuditLog final : public ExchangeLog {
   uint64_t pruned_before() const { return pruned_before_.load(); }
 
   // The fields of final records (responses and failures) indexed for queries.
-  enum class Index { kUserId, kPurpose };
+  enum class Index { kUserId, kPurpose, kSubject };
   // The position from which records are indexed: records logged before (by a gateway that did
   // not index yet) are found by scanning only.
   uint64_t indexed_from() const { return indexed_from_; }

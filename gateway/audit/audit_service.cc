@@ -88,8 +88,11 @@ StatusOr<v1::QueryExchangesResponse> QueryLog(
     skipped.set_problem(problem.message());
   };
 
+  // The most selective index the filter allows.
   std::optional<std::pair<AuditLog::Index, std::string>> index;
-  if (!request.filter().user_id().empty()) {
+  if (!request.filter().subject().empty()) {
+    index.emplace(AuditLog::Index::kSubject, request.filter().subject());
+  } else if (!request.filter().user_id().empty()) {
     index.emplace(AuditLog::Index::kUserId, request.filter().user_id());
   } else if (!request.filter().purpose().empty()) {
     index.emplace(AuditLog::Index::kPurpose, request.filter().purpose());

@@ -1,5 +1,6 @@
 #include "gateway/audit/record_filter.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -65,6 +66,10 @@ bool RecordFilter::Matches(const v1::AuditRecord& record) const {
   }
   if (!filter_.path_contains().empty() &&
       record.path().find(filter_.path_contains()) == std::string::npos) {
+    return false;
+  }
+  if (!filter_.subject().empty() && std::find(record.subjects().begin(), record.subjects().end(),
+                                              filter_.subject()) == record.subjects().end()) {
     return false;
   }
   const bool failed = !record.error_type().empty();

@@ -128,6 +128,23 @@ TEST_CASE("An auditor finds who read a citizen's record, for which case, and pro
       CHECK(bad.output.find("is not one a query gave") != std::string::npos);
     }
 
+    // The citizen whose record was read, as the catalog says the citizens service's paths name
+    // it: found from the index, whoever the end user was.
+    const nlohmann::json subject = nlohmann::json::parse(
+        Succeeds(federation.Audit("consumer", "query --subject 079123456789 --format json")));
+    REQUIRE(subject.size() == 2);
+    for (const auto& row : subject) {
+      CHECK(row["request"].get<std::string>().find("/citizens/079123456789?fields=") !=
+            std::string::npos);
+    }
+    CHECK(nlohmann::json::parse(
+              Succeeds(federation.Audit("provider", "query --subject 001099000001 --format json")))
+              .size() == 1);
+    // A prefix of the id is another id: nothing.
+    CHECK(nlohmann::json::parse(
+              Succeeds(federation.Audit("consumer", "query --subject 07912345678 --format json")))
+              .empty());
+
     // The provider logged the same exchanges; its auditor sees them too.
     const nlohmann::json provided = nlohmann::json::parse(Succeeds(
         federation.Audit("provider", fmt::format("query --user-id {} --format json", kCitizen))));

@@ -166,9 +166,16 @@ TEST_CASE("A federation is registered through the CLI and published as signed co
     Succeeds(gateway);
     CHECK(gateway.output.find("approved") != std::string::npos);
   }
+  const CommandResult bad_subject = registry.Admin(
+      "service publish --id VN/GOV/000100/main/citizens --kind rest --classification personal "
+      "--subject-identifier '/citizens/{id}'");
+  CHECK(bad_subject.exit_code != 0);
+  CHECK(bad_subject.output.find("subject identifier pattern \"/citizens/{id}\"") !=
+        std::string::npos);
   Succeeds(registry.Admin(
       "service publish --id VN/GOV/000100/main/citizens --kind rest --classification personal "
-      "--description 'Citizen identity by id number'"));
+      "--description 'Citizen identity by id number' --subject-identifier '/citizens/{}' "
+      "--subject-identifier '?cccd'"));
   Succeeds(registry.Admin(
       "service publish --id VN/GOV/000200/main/parcels --kind openapi --classification personal"));
   Succeeds(registry.Admin("group create --code one-stop-portals --description 'Portals'"));
@@ -185,6 +192,7 @@ TEST_CASE("A federation is registered through the CLI and published as signed co
   CHECK(verified.configuration.members_size() == 3);
   CHECK(verified.configuration.gateways_size() == 3);
   CHECK(verified.configuration.services_size() == 2);
+  CHECK(verified.configuration.services(0).subject_identifiers_size() == 2);
   CHECK(verified.configuration.approved_tsas_size() == 1);
   CHECK(verified.configuration.groups(0).members_size() == 1);
   CHECK(fetched.output.find("configuration version " + std::to_string(verified.info.version)) !=

@@ -133,6 +133,20 @@ TEST_CASE("Bad administrative requests are refused and change nothing", "[regist
     status = f.registry->PublishService(service).status();
     CHECK(status.message() == "unknown subsystem VN/GOV/000100/land");
   }
+  SECTION("a service whose subject identifiers are not patterns") {
+    v1::ServiceDescription service;
+    *service.mutable_id()->mutable_provider() = Subsystem("VN/GOV/000100/population");
+    service.mutable_id()->set_service_code("citizens");
+    service.set_kind(v1::SERVICE_KIND_REST);
+    service.set_classification(v1::DATA_CLASSIFICATION_PERSONAL);
+    service.add_subject_identifiers("/citizens/{}");
+    service.add_subject_identifiers("citizens/{}");
+    status = f.registry->PublishService(service).status();
+    CHECK(status.reason() == "globalconf.bad_subject_pattern");
+    CHECK(
+        status.message().starts_with("service VN/GOV/000100/population/citizens: subject "
+                                     "identifier pattern \"citizens/{}\""));
+  }
   SECTION("a certificate that is not a CA as approved CA") {
     status =
         f.registry

@@ -288,6 +288,9 @@ class GatewayFederation {
       service->set_interface_document(std::move(document));
     };
     add_service(kCitizens, v1::SERVICE_KIND_OPENAPI, kOpenApiDocument);
+    // Its requests name the citizen in the path: the audit logs index them by it.
+    configuration.mutable_services(configuration.services_size() - 1)
+        ->add_subject_identifiers("/citizens/{}");
     add_service(fmt::format("{}/population/grpc-echo", kProvider), v1::SERVICE_KIND_GRPC, "");
     for (const char* code : {"land", "down", "closed"}) {
       add_service(fmt::format("{}/population/{}", kProvider, code), v1::SERVICE_KIND_REST, "");

@@ -177,6 +177,14 @@ TEST_CASE("A view is not built from a configuration with an unusable entry", "[g
     configuration.mutable_services(0)->mutable_id()->set_version(std::string(300, 'v'));
     expect("services[0]: version is 300 bytes long; the limit is 255");
   }
+  SECTION("a service whose subject identifiers are not declared as patterns") {
+    configuration.mutable_services(0)->add_subject_identifiers("/citizens/{id}");
+    const Status status = build_error();
+    CHECK(status.reason() == kInvalidEntry);
+    CHECK(status.message().starts_with("services[0] (VN/GOV/000100/"));
+    CHECK(status.message().find("subject identifier pattern \"/citizens/{id}\"") !=
+          std::string::npos);
+  }
   SECTION("a service listed twice") {
     *configuration.add_services() = configuration.services(2);
     expect("service VN/GOV/000100/population/households: appears twice");

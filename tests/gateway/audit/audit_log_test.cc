@@ -298,10 +298,27 @@ TEST_CASE("A flipped byte in the write-ahead log is found, or loses nothing", "[
   }
   REQUIRE(wals.size() == 1);
   const std::string original = ReadFile(wals[0].string()).value();
+  // Where the log's last record begins: RocksDB's records (in one 32 KiB block here) have a
+  // 7-byte header (CRC32C, length, type), then the payload.
+  size_t last_record = 0;
+  REQUIRE(original.size() < 32 * 1024);
+  for (size_t at = 0; at + 7 <= original.size();) {
+    const size_t length = static_cast<uint8_t>(original[at + 4]) |
+                          (static_cast<size_t>(static_cast<uint8_t>(original[at + 5])) << 8);
+    if (length == 0 && original[at + 6] == 0) break;  // Zero padding: the end.
+    last_record = at;
+    at += 7 + length;
+  }
+  REQUIRE(last_record > 0);
   const std::string copy = dir.File("copy");
   int refused = 0;
+  int torn = 0;
   const size_t stride = std::max<size_t>(1, original.size() / 200) | 1;
-  for (size_t offset = 0; offset < original.size(); offset += stride) {
+  std::set<size_t> offsets;
+  for (size_t offset = 0; offset < original.size(); offset += stride) offsets.insert(offset);
+  // Every byte of the last record's header.
+  for (size_t i = 0; i < 7; ++i) offsets.insert(last_record + i);
+  for (const size_t offset : offsets) {
     std::filesystem::remove_all(copy);
     std::filesystem::copy(db, copy);
     std::string altered = original;
@@ -317,13 +334,24 @@ TEST_CASE("A flipped byte in the write-ahead log is found, or loses nothing", "[
       ++refused;
       continue;
     }
-    // Else the flip must have changed nothing that counts: every record is there and verifies.
     std::unique_ptr<AuditLog> log = AuditLog::Open(**store, {}).value();
+    CHECK(log->Verify().ok());
+    if (offset >= last_record && offset < last_record + 7 && log->Head().size < head.size) {
+      // The one damage RocksDB cannot tell from a crash while the last record was written: its
+      // header. That record (the last exchange's batch) is dropped, as a torn write would be;
+      // the rest is whole. A sealed head over it then tells (TreeHeadSealer: kLogRewound).
+      CHECK(log->Head().size == head.size - 2);
+      ++torn;
+      continue;
+    }
+    // Else the flip must have changed nothing that counts: every record is there and verifies.
     CHECK(log->Head().size == head.size);
     CHECK(log->Head().root == head.root);
-    CHECK(log->Verify().ok());
   }
   CHECK(refused > 0);
+  // RocksDB took some of the last header's flips for a torn write (the length, at least).
+  CHECK(torn > 0);
+  CHECK(torn < 7);
 }
 
 TEST_CASE("A failed write fails every append of its batch and leaves no gap", "[audit]") {

@@ -17,6 +17,21 @@ namespace {
 
 const std::vector<std::string> kUsers = {"", "VN079123456789", "VN001", "VN002", "VN003"};
 const std::vector<std::string> kPurposes = {"", "HS-1", "HS-2", "HS-3"};
+const std::vector<std::string> kSubjects = {"079123456789", "001099000001", "parcel-17"};
+
+// As a gateway's declaration would find them in paths: none, one or two of kSubjects, by the
+// exchange's message id.
+AuditLogOptions WithSubjects() {
+  AuditLogOptions options;
+  options.subjects = [](const v1::AuditRecord& request) {
+    const size_t n = std::hash<std::string>()(request.message_id());
+    std::vector<std::string> subjects;
+    for (size_t i = 0; i < n % 3; ++i)
+      subjects.push_back(kSubjects[(n / 3 + i) % kSubjects.size()]);
+    return subjects;
+  };
+  return options;
+}
 
 // An exchange of `exchanges` for `user` and `purpose` (empty: the header is left out).
 ExchangeRecord ExchangeFor(testing::TestExchanges& exchanges, std::mt19937& random, int i,
@@ -80,7 +95,7 @@ TEST_CASE("Indexed queries return exactly what a scan returns, on randomised log
   const bool upgraded = GENERATE(false, true);
   const bool pruned = GENERATE(false, true);
   INFO("a log started before indexes: " << upgraded << "; pruned: " << pruned);
-  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, WithSubjects()).value();
   append(*log, 150);
   if (upgraded) {
     // What a gateway that did not index yet left: no index entries, no indexed-from.
@@ -95,7 +110,7 @@ TEST_CASE("Indexed queries return exactly what a scan returns, on randomised log
                 .ok());
     REQUIRE(forget.size() > 1);
     REQUIRE(store.Write(forget, true).ok());
-    log = AuditLog::Open(store, {}).value();
+    log = AuditLog::Open(store, WithSubjects()).value();
     CHECK(log->indexed_from() == 300);
   } else {
     CHECK(log->indexed_from() == 0);
@@ -103,10 +118,10 @@ TEST_CASE("Indexed queries return exactly what a scan returns, on randomised log
   append(*log, 250);
   if (pruned) REQUIRE(log->Prune(120 + random() % 300).ok());
 
-  for (int round = 0; round < 40; ++round) {
+  for (int round = 0; round < 50; ++round) {
     v1::QueryExchangesRequest request;
     v1::AuditFilter& filter = *request.mutable_filter();
-    switch (round % 4) {
+    switch (round % 5) {
       case 0:
         filter.set_user_id(kUsers[1 + random() % (kUsers.size() - 1)]);
         break;
@@ -118,6 +133,10 @@ TEST_CASE("Indexed queries return exactly what a scan returns, on randomised log
         filter.set_purpose(kPurposes[1 + random() % (kPurposes.size() - 1)]);
         filter.set_outcome(random() % 2 == 0 ? v1::AuditFilter::OUTCOME_FAILED
                                              : v1::AuditFilter::OUTCOME_SUCCEEDED);
+        break;
+      case 3:
+        filter.set_subject(kSubjects[random() % kSubjects.size()]);
+        if (random() % 2 == 0) filter.set_user_id(kUsers[1 + random() % (kUsers.size() - 1)]);
         break;
       default:
         // Not indexed: scanned.
@@ -144,7 +163,8 @@ TEST_CASE("Indexed queries return exactly what a scan returns, on randomised log
                 .ok());
     std::optional<uint64_t> total;
     CHECK(AllPages(*log, request, in_scope, &total) == expected);
-    const bool indexed = !filter.user_id().empty() || !filter.purpose().empty();
+    const bool indexed =
+        !filter.user_id().empty() || !filter.purpose().empty() || !filter.subject().empty();
     if (indexed && log->indexed_from() <= log->pruned_before()) {
       REQUIRE(total.has_value());
       CHECK(*total == expected.size());
@@ -158,7 +178,11 @@ TEST_CASE("Pruning takes the records' index entries with them", "[audit]") {
   testing::TestExchanges exchanges;
   storage::MemoryStore store;
   std::mt19937 random(7);
-  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  AuditLogOptions options;
+  options.subjects = [](const v1::AuditRecord&) {
+    return std::vector<std::string>{"079123456789"};
+  };
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, std::move(options)).value();
   for (int i = 0; i < 20; ++i) {
     REQUIRE(log->Append(ExchangeFor(exchanges, random, i, "VN001", "HS-1")).ok());
   }
@@ -174,10 +198,10 @@ TEST_CASE("Pruning takes the records' index entries with them", "[audit]") {
                 .ok());
     return count;
   };
-  // Per exchange: both records by message; the final one by user and by purpose.
-  CHECK(entries() == 20 * 4);
+  // Per exchange: both records by message; the final one by user, purpose and subject.
+  CHECK(entries() == 20 * 5);
   REQUIRE(log->Prune(10).ok());
-  CHECK(entries() == 15 * 4);
+  CHECK(entries() == 15 * 5);
   std::vector<uint64_t> found;
   REQUIRE(log->ScanIndex(AuditLog::Index::kUserId, "VN001", 0,
                          [&](uint64_t sequence) {
@@ -187,6 +211,16 @@ TEST_CASE("Pruning takes the records' index entries with them", "[audit]") {
               .ok());
   CHECK(found.size() == 15);
   CHECK(found.front() == 11);
+  // Every record of the exchange carries its subjects; the final one is indexed by them.
+  CHECK(log->Read(10).value().record.subjects().size() == 1);
+  found.clear();
+  REQUIRE(log->ScanIndex(AuditLog::Index::kSubject, "079123456789", 0,
+                         [&](uint64_t sequence) {
+                           found.push_back(sequence);
+                           return true;
+                         })
+              .ok());
+  CHECK(found.size() == 15);
 }
 
 }  // namespace
