@@ -257,7 +257,8 @@ audit_exchanges=${BENCH_AUDIT_EXCHANGES:-500000}
 [ "${1:-}" = "--quick" ] && audit_exchanges=20000
 log "the audit log at scale: $audit_exchanges exchanges, built, queried and verified"
 "$bin/truc_audit_scale" --exchanges "$audit_exchanges" --citizens $((audit_exchanges / 5)) \
-  --dir "$root/build" --json "$work/audit-scale.json" 2>&1 | grep -v ' WARN ' >&2
+  --dir "$root/build" --json "$work/audit-scale.json" --truc "$root/build/cli/truc" 2>&1 |
+  grep -v ' WARN ' >&2
 
 # --- The report -----------------------------------------------------------------------------------
 python3 bench/suite/report.py --results "$results" --federation "$work/federation.json" \

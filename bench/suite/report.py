@@ -87,6 +87,10 @@ def ratio(value, reference):
 def matrix_tables(table, bodies, connections):
     lines = []
     for body in bodies:
+        # Bodies measured only for memory (10 MiB) have no throughput rows.
+        if not any(table.get((scenario, body, conns)) for scenario in SCENARIOS
+                   for conns in connections):
+            continue
         lines += [
             f"### {body.replace('k', ' KiB')} response bodies",
             "",
@@ -196,28 +200,43 @@ def targets(table, results, federation):
 def audit_scale(figures):
     """The section on the audit log at scale (bench/audit_scale_main.cc)."""
     records = figures["records"]
-    tree = figures["verify_tree_records_per_second"]
-    signatures = figures["verify_records_per_second_one_thread"]
-    both = records / tree + records / signatures
-    per_million = both * 1e6 / records
     beyond = figures["bytes_per_exchange"] - 1024
+    cli = figures.get("truc_verify_seconds")
+    per_million = (cli if cli else figures["verify_seconds"]) * 1e6 / records
+    archive_per_million = figures["archive_verify_seconds"] * 1e6 / records
+    steps = figures["verify_steps_seconds"]
+    parts = figures.get("bytes_per_exchange_by_part", {})
 
     def verdict(met):
         return "met" if met else "**not met**"
 
     rows = [
-        ("who read citizen X (user id), first page and total, under 1 s",
-         f"median {figures['index_query_ms_median']:.2f} ms, max "
-         f"{figures['index_query_ms_max']:.2f} ms (by a full scan: "
-         f"{figures['scan_query_seconds']:.1f} s)",
-         verdict(figures["index_query_ms_max"] < 1000)),
-        ("1 million records verified in under 10 s",
-         f"{per_million:.1f} s per million: the tree {tree:,.0f} records/s, then digests and "
-         f"signatures {signatures:,.0f} records/s on one thread",
+        ("who read citizen X (--subject, from the catalog's subject identifiers), first page and "
+         "total, under 1 s",
+         f"median {figures['subject_query_ms_median']:.2f} ms, max "
+         f"{figures['subject_query_ms_max']:.2f} ms, {figures['subject_query_matches']:.1f} "
+         f"exchanges each (by scanning every path: {figures['scan_query_seconds']:.1f} s)",
+         verdict(figures["subject_query_ms_max"] < 1000)),
+        ("what officer Y did (--user-id), first page and total, under 1 s",
+         f"median {figures['user_query_ms_median']:.2f} ms, max "
+         f"{figures['user_query_ms_max']:.2f} ms, {figures['user_query_matches']:.0f} "
+         "exchanges each",
+         verdict(figures["user_query_ms_max"] < 1000)),
+        ("1 million records verified in under 10 s (in the gateway's store: `truc audit "
+         "--gateway-config FILE verify`)",
+         f"{per_million:.1f} s per million (block checksums {steps['checksums']:.1f} s, tree "
+         f"entries {steps['tree']:.1f} s, records {steps['records']:.1f} s in this run of "
+         f"{records:,}; {figures['batch_signatures']:,} batch signatures)",
          verdict(per_million < 10)),
+        ("1 million records verified in under 10 s (through the audit API: an archive exported, "
+         "then verified)",
+         f"{archive_per_million:.1f} s per million (exported in {steps['export']:.1f} s, "
+         f"verified in {steps['archive']:.1f} s)",
+         verdict(archive_per_million < 10)),
         ("at most 1.5 KB stored per exchange beyond the bodies",
-         f"{figures['bytes_per_exchange']:,.0f} bytes per exchange with a 1 KiB random body: "
-         f"{beyond:,.0f} beyond it",
+         f"{figures['bytes_per_exchange']:,.0f} bytes per exchange with an incompressible 1 KiB "
+         f"body: {beyond:,.0f} beyond it ("
+         + ", ".join(f"{name} {value:,.0f}" for name, value in parts.items()) + ")",
          verdict(beyond <= 1536)),
     ]
     lines = [
@@ -225,9 +244,11 @@ def audit_scale(figures):
         "",
         f"`truc_audit_scale`: {figures['exchanges']:,} exchanges ({records:,} records) logged "
         "through the real AuditLog API on RocksDB, every message sealed with real batch "
-        f"signatures, for {figures['citizens']:,} citizens; built in "
-        f"{figures['build_seconds']:.0f} s. (Issue \"Audit at national scale\" asks for 10 "
-        "million records: `BENCH_AUDIT_EXCHANGES=5000000 bench/run.sh`.)",
+        "signatures and the log sealed with RFC 3161 timestamps, "
+        f"{figures['officers']:,} officers reading the records of "
+        f"{figures['citizens']:,} citizens; built in {figures['build_seconds']:.0f} s. (Issue "
+        "\"Audit at national scale\" asks for 10 million records: "
+        "`BENCH_AUDIT_EXCHANGES=5000000 bench/run.sh`.)",
         "",
         "| target | measured | |",
         "|---|---|---|",
