@@ -11,6 +11,8 @@ packages=(
   libboost1.81-dev libssl-dev libprotobuf-dev protobuf-compiler libgrpc++-dev
   protobuf-compiler-grpc librocksdb-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev
   libtomlplusplus-dev libjemalloc-dev clang-format clang-tidy
+  # Keys in hardware security modules: the PKCS#11 header, and SoftHSM2 for the tests.
+  libp11-kit-dev softhsm2
   # The sanitizer and fuzzing builds (scripts/test.sh --asan): clang, its runtimes, the symbolizer.
   clang libclang-rt-14-dev llvm
   # The packaging tests: cpack's DEB generator (dpkg-shlibdeps, file) and systemd-analyze.
