@@ -9,6 +9,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "core/base/file.h"
+#include "core/crypto/pkcs11.h"
 #include "core/daemon/daemon.h"
 #include "core/ids/id_proto.h"
 #include "core/log/log.h"
@@ -194,9 +195,31 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
                         globalconf.GetDuration("refresh_interval", std::chrono::minutes(1)));
 
   TRUC_ASSIGN_OR_RETURN(config::ConfigTable signing, root.GetTable("signing"));
-  TRUC_ASSIGN_OR_RETURN(const std::string signing_key, signing.GetString("key_file"));
+  if (signing.Has("pkcs11")) {
+    if (signing.Has("key_file")) {
+      return signing.FieldError("pkcs11", "give key_file or [signing.pkcs11], not both");
+    }
+    TRUC_ASSIGN_OR_RETURN(config::ConfigTable pkcs11, signing.GetTable("pkcs11"));
+    GatewayConfig::Pkcs11Key key;
+    TRUC_ASSIGN_OR_RETURN(key.module, pkcs11.GetString("module"));
+    TRUC_ASSIGN_OR_RETURN(key.token_label, pkcs11.GetString("token_label", ""));
+    TRUC_ASSIGN_OR_RETURN(key.token_serial, pkcs11.GetString("token_serial", ""));
+    if (key.token_label.empty() == key.token_serial.empty()) {
+      return pkcs11.FieldError("token_label", "give token_label or token_serial (one of them)");
+    }
+    TRUC_ASSIGN_OR_RETURN(key.key_label, pkcs11.GetString("key_label"));
+    TRUC_ASSIGN_OR_RETURN(const std::string pin_file, pkcs11.GetString("pin_file", ""));
+    TRUC_ASSIGN_OR_RETURN(key.pin_env, pkcs11.GetString("pin_env", ""));
+    if (pin_file.empty() == key.pin_env.empty()) {
+      return pkcs11.FieldError("pin_file", "give pin_file or pin_env (one of them)");
+    }
+    if (!pin_file.empty()) key.pin_file = path(pin_file);
+    config.signing_pkcs11 = std::move(key);
+  } else {
+    TRUC_ASSIGN_OR_RETURN(const std::string signing_key, signing.GetString("key_file"));
+    config.signing_key_file = path(signing_key);
+  }
   TRUC_ASSIGN_OR_RETURN(const std::string signing_cert, signing.GetString("certificate_file"));
-  config.signing_key_file = path(signing_key);
   config.signing_certificate_file = path(signing_cert);
   TRUC_ASSIGN_OR_RETURN(config.batch_delay,
                         signing.GetDuration("batch_delay", std::chrono::milliseconds(0)));
@@ -312,20 +335,59 @@ int GatewayServer::ExecutorThreads() {
   return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u));
 }
 
+namespace {
+
+// The member signing key: a key file, or a key on a PKCS#11 token.
+StatusOr<std::unique_ptr<crypto::Signer>> LoadSigningKey(const GatewayConfig& cfg) {
+  if (!cfg.signing_pkcs11.has_value()) {
+    TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey key,
+                          crypto::PrivateKey::LoadPemFile(cfg.signing_key_file));
+    return std::unique_ptr<crypto::Signer>(new crypto::PrivateKey(std::move(key)));
+  }
+  const GatewayConfig::Pkcs11Key& hsm = *cfg.signing_pkcs11;
+  crypto::SecretBytes pin;
+  if (!hsm.pin_file.empty()) {
+    TRUC_ASSIGN_OR_RETURN(pin, crypto::ReadSecretFile(hsm.pin_file, 1024));
+    // A trailing newline is the editor's, not the PIN's.
+    std::string_view text = pin.reveal();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    pin = crypto::SecretBytes(text);
+  } else {
+    const char* value = std::getenv(hsm.pin_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      return FailedPreconditionError(
+          fmt::format("the environment variable {} (signing.pkcs11.pin_env) is not set",
+                      hsm.pin_env),
+          "gateway.no_pin");
+    }
+    pin = crypto::SecretBytes(value);
+  }
+  TRUC_ASSIGN_OR_RETURN(std::shared_ptr<crypto::Pkcs11Token> token,
+                        crypto::Pkcs11Token::Open({.module = hsm.module,
+                                                   .token_label = hsm.token_label,
+                                                   .token_serial = hsm.token_serial,
+                                                   .pin = std::move(pin)}));
+  return token->SignerFor(hsm.key_label);
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig config,
                                                               const Clock& clock) {
   std::unique_ptr<GatewayServer> server(new GatewayServer(std::move(config)));
   const GatewayConfig& cfg = server->config_;
 
   // Keys first: nothing is worth starting if messages cannot be signed or peers reached.
-  TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey signing_key,
-                        crypto::PrivateKey::LoadPemFile(cfg.signing_key_file));
+  TRUC_ASSIGN_OR_RETURN(std::unique_ptr<crypto::Signer> signing_key, LoadSigningKey(cfg));
   TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> signing_chain,
                         crypto::Certificate::LoadPemFile(cfg.signing_certificate_file));
-  if (signing_chain.front().public_key().key_id() != signing_key.key_id()) {
-    return InvalidArgumentError(fmt::format("{} is not the certificate of {}",
-                                            cfg.signing_certificate_file, cfg.signing_key_file),
-                                "gateway.key_mismatch");
+  if (signing_chain.front().public_key().key_id() != signing_key->key_id()) {
+    return InvalidArgumentError(
+        fmt::format("{} is not the certificate of {}", cfg.signing_certificate_file,
+                    cfg.signing_pkcs11.has_value()
+                        ? fmt::format("the key \"{}\" on the token", cfg.signing_pkcs11->key_label)
+                        : cfg.signing_key_file),
+        "gateway.key_mismatch");
   }
   TRUC_ASSIGN_OR_RETURN(const rpc::TlsIdentity identity,
                         rpc::LoadTlsIdentity(cfg.exchange_certificate_file, cfg.exchange_key_file));
@@ -360,7 +422,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   }
   server->configuration_->Start();
 
-  server->signing_key_ = std::make_unique<crypto::PrivateKey>(std::move(signing_key));
+  server->signing_key_ = std::move(signing_key);
   const std::vector<crypto::Certificate> sealing_chain = signing_chain;
   server->signer_ = std::make_unique<evidence::BatchSigner>(
       *server->signing_key_, std::move(signing_chain), clock,

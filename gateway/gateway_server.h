@@ -15,10 +15,16 @@
 //   refresh_interval = "1m"
 //
 //   [signing]                           # the member's signing key
-//   key_file = "signing.key"
+//   key_file = "signing.key"            # a key file, or a key in an HSM ([signing.pkcs11])
 //   certificate_file = "signing.pem"    # the certificate, then its issuers
 //   batch_delay = "0ms"                 # how long a batch waits for more messages to share a
 //                                       # signature (0: those that arrive while one is signed)
+//
+//   [signing.pkcs11]                    # instead of key_file: the key on a PKCS#11 token
+//   module = "/usr/lib/softhsm/libsofthsm2.so"
+//   token_label = "gw1"                 # or token_serial = "..."
+//   key_label = "member-signing"
+//   pin_file = "hsm.pin"                # mode 0600; or pin_env = "TRUC_HSM_PIN"
 //
 //   [exchange]                          # between gateways: gRPC over mutual TLS 1.3
 //   address = "127.0.0.1"
@@ -136,7 +142,16 @@ struct GatewayConfig {
   ids::ServerId server_id;
   std::string data_dir;
   globalconf::ConfigurationClientOptions globalconf;
-  std::string signing_key_file;
+  std::string signing_key_file;  // Empty when the key is on a token (signing_pkcs11).
+  struct Pkcs11Key {
+    std::string module;
+    std::string token_label;
+    std::string token_serial;
+    std::string key_label;
+    std::string pin_file;  // Read at start (mode 0600),
+    std::string pin_env;   // or this environment variable.
+  };
+  std::optional<Pkcs11Key> signing_pkcs11;
   std::string signing_certificate_file;
   std::chrono::milliseconds batch_delay{0};
 
@@ -218,7 +233,7 @@ class GatewayServer {
   // Declaration order is construction order; destruction runs backwards, servers first.
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<globalconf::ConfigurationClient> configuration_;
-  std::unique_ptr<crypto::PrivateKey> signing_key_;
+  std::unique_ptr<crypto::Signer> signing_key_;
   std::unique_ptr<evidence::BatchSigner> signer_;
   std::unique_ptr<BatchSealer> sealer_;
   // Peers' signatures verified under the current configuration, shared by both sides.

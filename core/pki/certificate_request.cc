@@ -72,9 +72,11 @@ StatusOr<std::vector<std::string>> RequestedSubjectAltNames(X509_REQ* request) {
 
 }  // namespace
 
-StatusOr<CertificateRequest> CertificateRequest::Create(
-    const crypto::PrivateKey& key, const DistinguishedName& subject,
-    const std::vector<std::string>& subject_alt_names) {
+namespace {
+
+// A request for `key` with `subject` and `subject_alt_names`, not signed yet.
+StatusOr<crypto::X509ReqPtr> Unsigned(EVP_PKEY* key, const DistinguishedName& subject,
+                                      const std::vector<std::string>& subject_alt_names) {
   for (const std::string& name : subject_alt_names) {
     TRUC_RETURN_IF_ERROR(internal::CheckSubjectAltName(name));
   }
@@ -85,7 +87,7 @@ StatusOr<CertificateRequest> CertificateRequest::Create(
   }
   TRUC_ASSIGN_OR_RETURN(crypto::X509NamePtr name, internal::BuildName(subject));
   if (X509_REQ_set_subject_name(request.get(), name.get()) != 1 ||
-      X509_REQ_set_pubkey(request.get(), key.native_handle()) != 1) {
+      X509_REQ_set_pubkey(request.get(), key) != 1) {
     return OpenSslError(StatusCode::kInternal, "cannot fill in the certificate request",
                         "pki.internal");
   }
@@ -106,11 +108,64 @@ StatusOr<CertificateRequest> CertificateRequest::Create(
                           "pki.internal");
     }
   }
+  return request;
+}
+
+}  // namespace
+
+StatusOr<CertificateRequest> CertificateRequest::Create(
+    const crypto::PrivateKey& key, const DistinguishedName& subject,
+    const std::vector<std::string>& subject_alt_names) {
+  TRUC_ASSIGN_OR_RETURN(crypto::X509ReqPtr request,
+                        Unsigned(key.native_handle(), subject, subject_alt_names));
   if (X509_REQ_sign(request.get(), key.native_handle(),
                     internal::SignatureDigest(key.public_key())) <= 0) {
     return OpenSslError(StatusCode::kInternal, "cannot sign the certificate request",
                         "pki.internal");
   }
+  return FromNative(std::move(request));
+}
+
+StatusOr<CertificateRequest> CertificateRequest::Create(
+    const crypto::PublicKey& key, const crypto::Signer& signer, const DistinguishedName& subject,
+    const std::vector<std::string>& subject_alt_names) {
+  if (key.type() != crypto::KeyType::kEcP256 || signer.key_id() != key.key_id()) {
+    return InvalidArgumentError("a request signed through a signer needs its EC P-256 key",
+                                "pki.bad_template");
+  }
+  TRUC_ASSIGN_OR_RETURN(crypto::X509ReqPtr request,
+                        Unsigned(key.native_handle(), subject, subject_alt_names));
+  // ecdsa-with-SHA256 over the DER of the request's info, signed by `signer`.
+  X509_ALGOR* algorithm = X509_ALGOR_new();
+  if (algorithm == nullptr ||
+      X509_ALGOR_set0(algorithm, OBJ_nid2obj(NID_ecdsa_with_SHA256), V_ASN1_UNDEF, nullptr) != 1 ||
+      X509_REQ_set1_signature_algo(request.get(), algorithm) != 1) {
+    X509_ALGOR_free(algorithm);
+    return OpenSslError(StatusCode::kInternal, "cannot set the request's signature algorithm",
+                        "pki.internal");
+  }
+  X509_ALGOR_free(algorithm);
+  unsigned char* info = nullptr;
+  const int info_size = i2d_re_X509_REQ_tbs(request.get(), &info);
+  if (info_size <= 0) {
+    return OpenSslError(StatusCode::kInternal, "cannot encode the request", "pki.internal");
+  }
+  const std::string to_sign(reinterpret_cast<const char*>(info), static_cast<size_t>(info_size));
+  OPENSSL_free(info);
+  TRUC_ASSIGN_OR_RETURN(const crypto::Signature signature, signer.Sign(to_sign));
+  ASN1_BIT_STRING* bits = ASN1_BIT_STRING_new();
+  if (bits == nullptr ||
+      ASN1_BIT_STRING_set(
+          bits, reinterpret_cast<unsigned char*>(const_cast<char*>(signature.value.data())),
+          static_cast<int>(signature.value.size())) != 1) {
+    ASN1_BIT_STRING_free(bits);
+    return OpenSslError(StatusCode::kInternal, "out of memory", "pki.internal");
+  }
+  // No unused bits: the signature is whole bytes.
+  bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+  bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+  X509_REQ_set0_signature(request.get(), bits);
+  // FromNative checks the signature, as any request's.
   return FromNative(std::move(request));
 }
 

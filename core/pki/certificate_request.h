@@ -24,6 +24,12 @@ class CertificateRequest {
   static StatusOr<CertificateRequest> Create(const crypto::PrivateKey& key,
                                              const DistinguishedName& subject,
                                              const std::vector<std::string>& subject_alt_names);
+  // The same for a key held elsewhere (an HSM): `key` is its public key, `signer` signs with
+  // it (ecdsa-with-SHA256; EC P-256 keys only, else InvalidArgument).
+  static StatusOr<CertificateRequest> Create(const crypto::PublicKey& key,
+                                             const crypto::Signer& signer,
+                                             const DistinguishedName& subject,
+                                             const std::vector<std::string>& subject_alt_names);
 
   // Parses exactly one PEM "CERTIFICATE REQUEST" block and checks its signature against the
   // public key it carries. InvalidArgument ("pki.malformed_csr") when it is not such a block, its

@@ -16,6 +16,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -40,6 +41,7 @@
 #include "gateway/exchange/service_call.h"
 #include "proto/timestamp_conversion.h"
 #include "tests/support/child_process.h"
+#include "tests/support/softhsm.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_federation.h"
 #include "tests/support/test_tsa.h"
@@ -102,7 +104,17 @@ struct FederationOptions {
   // When set, the citizens service's backend (its URL prefix, like "http://127.0.0.1:9000/api")
   // instead of the federation's own test backend: for benchmarks against another server.
   std::string citizens_backend_url;
+  // The consumer's member signing key on a token of SoftHSM2, made as an operator makes it:
+  // `truc pki keygen --pkcs11-module ...` on the token, the certificate issued from that request
+  // by `truc pki issue`, registered in the configuration, and the gateway configured with
+  // [signing.pkcs11].
+  bool consumer_signing_on_token = false;
 };
+
+// The consumer's token, when FederationOptions::consumer_signing_on_token.
+inline constexpr char kConsumerToken[] = "consumer-gw1";
+inline constexpr char kConsumerTokenPin[] = "4711";
+inline constexpr char kConsumerTokenKey[] = "member-signing";
 
 constexpr char kAuditBodyKeyHex[] =
     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
@@ -132,6 +144,7 @@ class GatewayFederation {
            "writing tsa-root.pem");
     Expect(WriteFileAtomically(dir_.File("audit-body.key"), kAuditBodyKeyHex, 0600).ok(),
            "writing audit-body.key");
+    if (options_.consumer_signing_on_token) MakeConsumerTokenKey();
 
     if (options_.consumer_tls) {
       TestFederation::Write(
@@ -261,6 +274,10 @@ class GatewayFederation {
     add_member(kProvider, "Cơ sở dữ liệu quốc gia về dân cư", "population", {&provider_signing_});
     add_member(kConsumer, "Cổng dịch vụ công tỉnh", "portal",
                {&consumer_signing_, &revoked_signing_});
+    if (consumer_token_certificate_.has_value()) {
+      configuration.mutable_members(configuration.members_size() - 1)
+          ->add_signing_certificates(consumer_token_certificate_->ToDer());
+    }
     add_member(kStranger, "Stranger", "x", {});
     add_member(kImpersonated, "Impersonated", "data", {});
     const auto add_gateway = [&](std::string id, const std::string& address,
@@ -469,6 +486,11 @@ class GatewayFederation {
 
   // How many requests the backend has received.
   int backend_requests() const { return backend_requests_; }
+
+  // The consumer's member signing certificate on its token (consumer_signing_on_token).
+  const crypto::Certificate& ConsumerTokenCertificate() const {
+    return consumer_token_certificate_.value();
+  }
 
   // The configuration file of gateway `name` ("consumer" or "provider").
   std::string ConfigFile(const std::string& name) const { return dir_.File(name + ".toml"); }
@@ -711,11 +733,23 @@ subsystem = "{}"
 require_certificate = false
 )",
                                                                           kClient);
-    write("consumer", std::string(kConsumer) + "/gw1", R"(
+    const std::string signing = options_.consumer_signing_on_token
+                                    ? fmt::format(R"(
+[signing]
+certificate_file = "consumer-token-signing.pem"
+[signing.pkcs11]
+module = "{}"
+token_label = "{}"
+key_label = "{}"
+pin_file = "consumer-token.pin"
+)",
+                                                  kSoftHsmModule, kConsumerToken, kConsumerTokenKey)
+                                    : R"(
 [signing]
 key_file = "consumer-signing.key"
 certificate_file = "consumer-signing.pem"
-)" + local_clients);
+)";
+    write("consumer", std::string(kConsumer) + "/gw1", signing + local_clients);
   }
 
   Gateway StartGateway(const std::string& name) {
@@ -769,6 +803,30 @@ certificate_file = "consumer-signing.pem"
     Expect(result.exit_code == 0, "truc gateway " + command + ": " + result.output);
   }
 
+  // See FederationOptions::consumer_signing_on_token.
+  void MakeConsumerTokenKey() {
+    hsm_ = std::make_unique<SoftHsm>();  // SOFTHSM2_CONF, inherited by the gateway and the CLI.
+    hsm_->InitToken(kConsumerToken, kConsumerTokenPin);
+    Expect(WriteFileAtomically(dir_.File("consumer-token.pin"),
+                               std::string(kConsumerTokenPin) + "\n", 0600)
+               .ok(),
+           "writing consumer-token.pin");
+    TestFederation::Write(pki_.root(), dir_.path(), "issuing-ca");
+    const CommandResult keygen = RunCommand(fmt::format(
+        "{} pki keygen --pkcs11-module {} --token-label {} --key-label {} --pin-file {} "
+        "--csr-out {} --profile member-signing --subject-id {} 2>&1",
+        TRUC_CLI_BINARY, kSoftHsmModule, kConsumerToken, kConsumerTokenKey,
+        dir_.File("consumer-token.pin"), dir_.File("consumer-token-signing.csr"), kConsumer));
+    Expect(keygen.exit_code == 0, "truc pki keygen on the token: " + keygen.output);
+    const CommandResult issued = RunCommand(fmt::format(
+        "{} pki issue --ca-cert {} --ca-key {} --csr {} --profile member-signing --out {} 2>&1",
+        TRUC_CLI_BINARY, dir_.File("issuing-ca.pem"), dir_.File("issuing-ca.key"),
+        dir_.File("consumer-token-signing.csr"), dir_.File("consumer-token-signing.pem")));
+    Expect(issued.exit_code == 0, "truc pki issue: " + issued.output);
+    consumer_token_certificate_ =
+        crypto::Certificate::LoadPemFile(dir_.File("consumer-token-signing.pem")).value().front();
+  }
+
   KeyAndCertificate GatewayTls(const char* member) const {
     return pki_.Issue(Profile::kGatewayTls, std::string(member) + "/gw1", {"IP:127.0.0.1"});
   }
@@ -797,6 +855,8 @@ certificate_file = "consumer-signing.pem"
   std::atomic<int> backend_requests_{0};
   std::unique_ptr<net::HttpServer> globalconf_server_;
   TestTsa tsa_{SystemClock::Instance()};
+  std::unique_ptr<SoftHsm> hsm_;
+  std::optional<crypto::Certificate> consumer_token_certificate_;
   WorkerPool tsa_workers_{2};
   std::atomic<bool> tsa_available_{true};
   bool globalconf_available_ = true;  // Guarded by mu_.
