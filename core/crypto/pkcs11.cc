@@ -120,6 +120,19 @@ struct Pkcs11Token::Module {
     if (handle != nullptr) dlclose(handle);
   }
 
+  // C_Finalize, then C_Initialize: every session of the module ends, and the module looks for
+  // its tokens anew (one put back after it was removed, for instance).
+  Status Reload() {
+    functions->C_Finalize(nullptr);
+    CK_C_INITIALIZE_ARGS args{};
+    args.flags = CKF_OS_LOCKING_OK;
+    const CK_RV rv = functions->C_Initialize(&args);
+    if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+      return Pkcs11Error(rv, "C_Initialize", path);
+    }
+    return OkStatus();
+  }
+
   static StatusOr<std::shared_ptr<Module>> Load(const std::string& path) {
     static std::mutex mu;
     static std::map<std::string, std::weak_ptr<Module>> loaded;
@@ -241,8 +254,12 @@ class Pkcs11Token::TokenSigner final : public Signer {
     TRUC_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> keys,
                           session.Find(CKO_PRIVATE_KEY, label_, token));
     if (keys.empty()) {
-      return NotFoundError(fmt::format("no private key labelled \"{}\" on {}", label_, token),
-                           std::string(kPkcs11NoKey));
+      // It was there when the signer was made: the token was removed, replaced or reset.
+      return UnavailableError(
+          fmt::format("the private key labelled \"{}\" is no longer on {} (the token is not "
+                      "available)",
+                      label_, token),
+          std::string(kPkcs11Unavailable));
     }
     CK_MECHANISM mechanism = {CKM_ECDSA, nullptr, 0};
     CK_RV rv = session.f()->C_SignInit(session.handle(), &mechanism, keys[0]);
@@ -318,6 +335,31 @@ Pkcs11Token::~Pkcs11Token() {
 
 Status Pkcs11Token::Connect() {
   if (connected_) return OkStatus();
+  Status found = FindAndLogIn();
+  if (found.ok() || !ever_connected_) {
+    if (found.ok()) ever_connected_ = true;
+    return found;
+  }
+  // It was here before: it went away. Look again, reloading the module, now and then.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_reload_ >= options_.reconnect_interval) {
+    last_reload_ = now;
+    idle_.clear();
+    const Status reloaded = module_->Reload();
+    found = reloaded.ok() ? FindAndLogIn() : reloaded;
+    if (found.ok()) return found;
+  }
+  if (found.reason() == kPkcs11NoToken || found.reason() == kPkcs11Unavailable) {
+    return UnavailableError(
+        fmt::format("{} is not available (it was removed, or its device failed); looking for it "
+                    "again at the next signature",
+                    description_),
+        std::string(kPkcs11Unavailable));
+  }
+  return found;
+}
+
+Status Pkcs11Token::FindAndLogIn() {
   CK_FUNCTION_LIST_PTR f = module_->functions;
   CK_ULONG count = 0;
   CK_RV rv = f->C_GetSlotList(CK_TRUE, nullptr, &count);

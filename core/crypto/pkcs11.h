@@ -14,6 +14,7 @@
 // service resumes when the token returns.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,6 +46,10 @@ struct Pkcs11Options {
   std::string token_label;   // The token, by label,
   std::string token_serial;  // or by serial number (exactly one of the two).
   SecretBytes pin;           // The user PIN. Never logged.
+  // While the token is away, how often a signature may reload the module to look for it again
+  // (a module sees a token put back only when initialised anew); signatures in between fail at
+  // once.
+  std::chrono::milliseconds reconnect_interval{1000};
 };
 
 // A token of a PKCS#11 module, logged in. Thread-safe. Signers it makes keep it alive.
@@ -83,8 +88,12 @@ class Pkcs11Token : public std::enable_shared_from_this<Pkcs11Token> {
   void Release(std::unique_ptr<Session> session);
   // Forgets every pooled session (after the token went away): the next Acquire starts afresh.
   void Reset();
-  // Finds the token's slot and logs in, if not done since the last Reset.
+  // Finds the token's slot and logs in, if not done since the last Reset. A token that was
+  // connected before and is not found is away (kPkcs11Unavailable): the module is reloaded, at
+  // most every reconnect_interval, to find it again.
   Status Connect();
+  // Connect's search for the slot and login, once.
+  Status FindAndLogIn();
   // The public key labelled `label`, read from `session`.
   StatusOr<PublicKey> ReadPublicKey(Session& session, const std::string& label);
 
@@ -93,7 +102,10 @@ class Pkcs11Token : public std::enable_shared_from_this<Pkcs11Token> {
   std::string description_;
 
   std::mutex mu_;
-  bool connected_ = false;                      // Guarded by mu_.
+  bool connected_ = false;       // Guarded by mu_.
+  bool ever_connected_ = false;  // Guarded by mu_.
+  // When the module was last reloaded to find the token again. Guarded by mu_.
+  std::chrono::steady_clock::time_point last_reload_;
   unsigned long slot_ = 0;                      // Guarded by mu_.
   std::vector<std::unique_ptr<Session>> idle_;  // Guarded by mu_.
 };

@@ -2,6 +2,9 @@
 // PKCS#11): the key is generated on the token with `truc pki keygen`, its certificate issued from
 // the request and registered; the gateway signs its messages and seals its log with it, and the
 // evidence holds up with openssl alone. A wrong PIN stops the gateway at start, saying so.
+#include <filesystem>
+#include <thread>
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -56,6 +59,25 @@ TEST_CASE("A gateway signs with its key on an HSM, and openssl verifies what it 
   CHECK(requests == 1);
   CHECK(ReadFile(bundle + "/tree-head/signer.pem").value() == token_certificate);
 
+  SECTION("while the token is away exchanges fail closed, and they resume when it is back") {
+    const std::string tokens = federation.ConsumerTokenDir();
+    std::filesystem::rename(tokens, tokens + ".away");
+    std::filesystem::create_directories(tokens);
+    const net::HttpResponse refused = federation.CallCitizens("GET", "/citizens/001099000001");
+    INFO(refused.body);
+    CHECK(refused.status >= 500);
+    CHECK(refused.body.find("is not available") != std::string::npos);
+    CHECK(federation.backend_requests() == 1);  // Nothing went out unsigned.
+    std::filesystem::remove_all(tokens);
+    std::filesystem::rename(tokens + ".away", tokens);
+    // The gateway looks for the token again at most every second.
+    int status = 0;
+    for (int attempt = 0; attempt < 50 && status != 200; ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      status = federation.CallCitizens("GET", "/citizens/001099000001").status;
+    }
+    CHECK(status == 200);
+  }
   SECTION("a wrong PIN stops a gateway at start, saying so and not saying the PIN") {
     REQUIRE(WriteFileAtomically(federation.File("wrong.pin"), "0000\n", 0600).ok());
     std::string config = ReadFile(federation.ConfigFile("consumer")).value();

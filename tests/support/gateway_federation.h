@@ -491,6 +491,8 @@ class GatewayFederation {
   const crypto::Certificate& ConsumerTokenCertificate() const {
     return consumer_token_certificate_.value();
   }
+  // Where SoftHSM2 keeps the consumer's token (moving it away is pulling the token out).
+  const std::string& ConsumerTokenDir() const { return hsm_->token_dir(); }
 
   // The configuration file of gateway `name` ("consumer" or "provider").
   std::string ConfigFile(const std::string& name) const { return dir_.File(name + ".toml"); }

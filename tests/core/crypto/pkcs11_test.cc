@@ -69,6 +69,35 @@ TEST_CASE("A key generated on the token signs, and its signatures verify", "[pkc
   CHECK(reopened->SignerFor(label).value()->key_id() == generated.key_id());
 }
 
+TEST_CASE("A token removed while signing fails closed, and signing resumes when it returns",
+          "[pkcs11]") {
+  Pkcs11Options options = Options();
+  options.reconnect_interval = std::chrono::milliseconds(0);
+  const std::shared_ptr<Pkcs11Token> token = Pkcs11Token::Open(std::move(options)).value();
+  const PublicKey key = token->GenerateEcKey("removable").value();
+  const std::unique_ptr<Signer> signer = token->SignerFor("removable").value();
+  REQUIRE(signer->Sign("before").ok());
+
+  // SoftHSM2's tokens are directories: taking them away is pulling the token out.
+  const std::string tokens = Hsm().token_dir();
+  std::filesystem::rename(tokens, tokens + ".away");
+  std::filesystem::create_directories(tokens);
+  for (int i = 0; i < 3; ++i) {
+    const StatusOr<Signature> away = signer->Sign("while away");
+    REQUIRE_FALSE(away.ok());
+    CHECK(away.status().code() == StatusCode::kUnavailable);
+    CHECK(away.status().reason() == kPkcs11Unavailable);
+    CHECK(away.status().message().find("token \"gateway\" of /usr/lib/softhsm/libsofthsm2.so") !=
+          std::string::npos);
+  }
+  std::filesystem::remove_all(tokens);
+  std::filesystem::rename(tokens + ".away", tokens);
+
+  const StatusOr<Signature> back = signer->Sign("after");
+  REQUIRE(back.ok());
+  CHECK(key.Verify("after", *back).ok());
+}
+
 TEST_CASE("PKCS#11 errors say what is wrong, naming the module and the token", "[pkcs11]") {
   SECTION("a module that is not there") {
     Pkcs11Options options = Options();
