@@ -59,9 +59,15 @@ int main(int argc, char** argv) {
                                      .consumer_settings = consumer_settings,
                                      .citizens_backend_url = backend};
   testing::GatewayFederation logged(options);
+  // The same, the consumer's member signing key on a SoftHSM2 token (issue "Keys in a hardware
+  // security module").
+  testing::FederationOptions on_token_options = options;
+  on_token_options.consumer_signing_on_token = true;
+  testing::GatewayFederation on_token(on_token_options);
   options.audit_enabled = false;
   testing::GatewayFederation unlogged(options);
   const nlohmann::json description = {{"audit_on", bench::Describe(logged)},
+                                      {"audit_on_hsm", bench::Describe(on_token)},
                                       {"audit_off", bench::Describe(unlogged)}};
   if (const Status written = WriteFileAtomically(out, description.dump(2) + "\n", 0644);
       !written.ok()) {

@@ -25,7 +25,7 @@ if [ "${1:-}" = "--quick" ]; then
 fi
 
 scripts/install-deps.sh --bench
-TRUC_TARGETS="truc-gateway truc truc_bench_federation truc_load truc_audit_scale" scripts/build.sh build
+TRUC_TARGETS="truc-gateway truc truc_bench_federation truc_load truc_audit_scale truc_signing_bench" scripts/build.sh build
 bin=$root/build/bench
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/truc-bench.XXXXXX")
@@ -97,6 +97,7 @@ done
 field() { python3 -c "import json,sys; d=json.load(open('$work/federation.json')); print($1)"; }
 rest_on=$(field "d['audit_on']['rest']")
 rest_off=$(field "d['audit_off']['rest']")
+rest_hsm=$(field "d['audit_on_hsm']['rest']")
 grpc_on=$(field "d['audit_on']['grpc']")
 client=$(field "d['audit_on']['client']")
 service=$(field "d['audit_on']['service']")
@@ -132,6 +133,7 @@ url_for() {
     nginx) echo "http://127.0.0.1:$consumer_port/api/citizens/$2" ;;
     rest) echo "http://$rest_on/r1/$service/citizens/$2" ;;
     rest-audit-off) echo "http://$rest_off/r1/$service/citizens/$2" ;;
+    rest-hsm) echo "http://$rest_hsm/r1/$service/citizens/$2" ;;
   esac
 }
 
@@ -193,7 +195,7 @@ record "$(cat "$work/large-grpc.json")" scenario=grpc-10mib body=10m connections
 record "{\"rest_ok\": $large_ok, \"rest_sent\": 8, \"idle_consumer_kib\": $idle_consumer, \"idle_provider_kib\": $idle_provider, \"hwm_consumer_kib\": $(rss_kib "$consumer_on" VmHWM), \"hwm_provider_kib\": $(rss_kib "$provider_on" VmHWM)}" scenario=memory
 
 # --- The matrix, interleaved ----------------------------------------------------------------------
-scenarios=(direct nginx rest rest-audit-off grpc)
+scenarios=(direct nginx rest rest-audit-off rest-hsm grpc)
 log "warming up"
 for scenario in "${scenarios[@]}"; do
   seconds_saved=$seconds
@@ -260,8 +262,13 @@ log "the audit log at scale: $audit_exchanges exchanges, built, queried and veri
   --dir "$root/build" --json "$work/audit-scale.json" --truc "$root/build/cli/truc" 2>&1 |
   grep -v ' WARN ' >&2
 
+# --- Signing keys in a file and on an HSM (SoftHSM2) ---------------------------------------------
+log "signing keys: a key file against a SoftHSM2 token"
+"$bin/truc_signing_bench" --seconds 2 --json "$work/signing.json" >&2
+
 # --- The report -----------------------------------------------------------------------------------
 python3 bench/suite/report.py --results "$results" --federation "$work/federation.json" \
-  --audit-scale "$work/audit-scale.json" --seconds "$seconds" --rounds "$rounds" > "$out.tmp"
+  --audit-scale "$work/audit-scale.json" --signing "$work/signing.json" --seconds "$seconds" \
+  --rounds "$rounds" > "$out.tmp"
 mv "$out.tmp" "$out"
 log "wrote $out"
