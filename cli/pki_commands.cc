@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/token_options.h"
 #include <fmt/format.h>
 
 #include "core/base/clock.h"
@@ -48,13 +49,7 @@ struct InitCaOptions {
 struct KeygenOptions {
   std::string key_out;
   std::string csr_out;
-  // Or the key on a PKCS#11 token.
-  std::string pkcs11_module;
-  std::string token_label;
-  std::string token_serial;
-  std::string key_label;
-  std::string pin_file;
-  std::string pin_env;
+  TokenKeyOptions token;  // Or the key on a PKCS#11 token.
   std::string profile;
   std::string subject_id;
   std::string organization;
@@ -168,27 +163,6 @@ Status InitCa(const InitCaOptions& options, std::ostream& out) {
       .status();
 }
 
-// The PIN of a token: from a file of mode 0600 (a trailing newline dropped), or from an
-// environment variable. Never printed.
-StatusOr<crypto::SecretBytes> TokenPin(const std::string& file, const std::string& variable) {
-  if (file.empty() == variable.empty()) {
-    return InvalidArgumentError("give the token's PIN with --pin-file or --pin-env (one of them)",
-                                "cli.bad_arguments");
-  }
-  if (!file.empty()) {
-    TRUC_ASSIGN_OR_RETURN(crypto::SecretBytes pin, crypto::ReadSecretFile(file, 1024));
-    std::string_view text = pin.reveal();
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-    return crypto::SecretBytes(text);
-  }
-  const char* value = std::getenv(variable.c_str());
-  if (value == nullptr || *value == '\0') {
-    return InvalidArgumentError(fmt::format("the environment variable {} is not set", variable),
-                                "cli.bad_arguments");
-  }
-  return crypto::SecretBytes(value);
-}
-
 // keygen with the key generated on a PKCS#11 token: only the request leaves the token.
 Status KeygenOnToken(const KeygenOptions& options, const pki::DistinguishedName& subject,
                      const std::vector<std::string>& names, std::ostream& out) {
@@ -196,26 +170,18 @@ Status KeygenOnToken(const KeygenOptions& options, const pki::DistinguishedName&
     return InvalidArgumentError("a key on a token is not written to a file: drop --key-out",
                                 "cli.bad_arguments");
   }
-  if (options.key_label.empty()) {
-    return InvalidArgumentError("--key-label names the key on the token", "cli.bad_arguments");
-  }
   TRUC_RETURN_IF_ERROR(CheckCanCreate(options.csr_out));
-  TRUC_ASSIGN_OR_RETURN(crypto::SecretBytes pin, TokenPin(options.pin_file, options.pin_env));
-  TRUC_ASSIGN_OR_RETURN(std::shared_ptr<crypto::Pkcs11Token> token,
-                        crypto::Pkcs11Token::Open({.module = options.pkcs11_module,
-                                                   .token_label = options.token_label,
-                                                   .token_serial = options.token_serial,
-                                                   .pin = std::move(pin)}));
-  TRUC_ASSIGN_OR_RETURN(const crypto::PublicKey key, token->GenerateEcKey(options.key_label));
+  TRUC_ASSIGN_OR_RETURN(std::shared_ptr<crypto::Pkcs11Token> token, OpenToken(options.token));
+  TRUC_ASSIGN_OR_RETURN(const crypto::PublicKey key, token->GenerateEcKey(options.token.key_label));
   TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<crypto::Signer> signer,
-                        token->SignerFor(options.key_label));
+                        token->SignerFor(options.token.key_label));
   TRUC_ASSIGN_OR_RETURN(pki::CertificateRequest request,
                         pki::CertificateRequest::Create(key, *signer, subject, names));
   TRUC_RETURN_IF_ERROR(WriteNewFile(options.csr_out, request.ToPem()));
   out << fmt::format(
       "created a {} key \"{}\" on {} and a request for '{}'\n  the private key stays on the "
       "token\n  request {}: send it to the federation CA\n",
-      options.profile, options.key_label, token->description(), request.subject_text(),
+      options.profile, options.token.key_label, token->description(), request.subject_text(),
       options.csr_out);
   return OkStatus();
 }
@@ -230,7 +196,7 @@ Status Keygen(const KeygenOptions& options, std::ostream& out) {
     return InvalidArgumentError("--dns and --ip are for --profile gateway-tls only",
                                 "cli.bad_arguments");
   }
-  if (!options.pkcs11_module.empty()) return KeygenOnToken(options, *subject, names, out);
+  if (options.token.given()) return KeygenOnToken(options, *subject, names, out);
   if (options.key_out.empty()) {
     return InvalidArgumentError("--key-out (or a key on a token: --pkcs11-module ...) is required",
                                 "cli.bad_arguments");
@@ -395,15 +361,8 @@ void AddPkiCommands(CLI::App& app, const Output& output, Status* result) {
                           keygen, output, result);
   command->add_option("--key-out", keygen->key_out,
                       "New private key file (mode 0600); or the key on a token:");
-  command->add_option("--pkcs11-module", keygen->pkcs11_module,
-                      "The HSM's PKCS#11 library: the key is generated on its token and never "
-                      "leaves it");
-  command->add_option("--token-label", keygen->token_label, "The token, by label");
-  command->add_option("--token-serial", keygen->token_serial, "The token, by serial number");
-  command->add_option("--key-label", keygen->key_label, "The new key's label on the token");
-  command->add_option("--pin-file", keygen->pin_file, "The token's user PIN, in a 0600 file");
-  command->add_option("--pin-env", keygen->pin_env,
-                      "The token's user PIN, in this environment variable");
+  AddTokenKeyOptions(*command, keygen->token,
+                     "the key is generated on its token and never leaves it");
   command->add_option("--csr-out", keygen->csr_out, "New certificate request file")->required();
   command->add_option("--profile", keygen->profile, "Certificate profile")
       ->required()

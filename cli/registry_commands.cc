@@ -12,6 +12,7 @@
 
 #include "cli/admin_client.h"
 #include "cli/table.h"
+#include "cli/token_options.h"
 #include <fmt/format.h>
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -285,24 +286,41 @@ Status GroupRemove(const GroupMemberOptions& options, const ConnectionOptions& c
 
 struct ApplicantOptions {
   std::string signing_key;
+  TokenKeyOptions token;  // Or the signing key on a PKCS#11 token.
   std::string signing_cert;
 };
 
 // A member's signing key and its certificate chain, leaf first.
 struct Applicant {
-  crypto::PrivateKey key;
+  std::unique_ptr<crypto::Signer> key;
   std::vector<crypto::Certificate> chain;
 };
 
 StatusOr<Applicant> LoadApplicant(const ApplicantOptions& options) {
-  TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey key,
-                        crypto::PrivateKey::LoadPemFile(options.signing_key));
+  if (options.signing_key.empty() == !options.token.given()) {
+    return InvalidArgumentError(
+        "give the member's signing key with --signing-key, or on a token with --pkcs11-module "
+        "(one of them)",
+        "cli.bad_arguments");
+  }
+  std::unique_ptr<crypto::Signer> key;
+  std::string where = options.signing_key;
+  if (options.token.given()) {
+    TRUC_ASSIGN_OR_RETURN(std::shared_ptr<crypto::Pkcs11Token> token, OpenToken(options.token));
+    TRUC_ASSIGN_OR_RETURN(key, token->SignerFor(options.token.key_label));
+    where = fmt::format("the key \"{}\" on {}", options.token.key_label, token->description());
+  } else {
+    TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey file,
+                          crypto::PrivateKey::LoadPemFile(options.signing_key));
+    key = std::make_unique<crypto::PrivateKey>(std::move(file));
+    where = "the key in " + options.signing_key;
+  }
   TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
                         crypto::Certificate::LoadPemFile(options.signing_cert));
-  if (key.key_id() != chain.front().public_key().key_id()) {
+  if (key->key_id() != chain.front().public_key().key_id()) {
     return FailedPreconditionError(
-        fmt::format("the key in {} does not belong to the certificate in {} ('{}')",
-                    options.signing_key, options.signing_cert, chain.front().subject()),
+        fmt::format("{} does not belong to the certificate in {} ('{}')", where,
+                    options.signing_cert, chain.front().subject()),
         "cli.key_mismatch");
   }
   return Applicant{.key = std::move(key), .chain = std::move(chain)};
@@ -318,7 +336,7 @@ StatusOr<v1::SignedApplication> SignApplication(v1::Application application,
     return InternalError("cannot serialize the application", "cli.internal");
   }
   TRUC_ASSIGN_OR_RETURN(crypto::Signature signature,
-                        applicant.key.Sign(signed_application.application()));
+                        applicant.key->Sign(signed_application.application()));
   signed_application.mutable_signature()->set_key_id(signature.key_id);
   signed_application.mutable_signature()->set_value(signature.value);
   for (const crypto::Certificate& certificate : applicant.chain) {
@@ -491,10 +509,9 @@ Status Config(const ConfigOptions& /*options*/, const ConnectionOptions& connect
 // --- Registration ---
 
 void AddApplicantOptions(CLI::App& command, ApplicantOptions& options) {
-  command
-      .add_option("--signing-key", options.signing_key,
-                  "The applying member's signing key (PEM, mode 0600)")
-      ->required();
+  command.add_option("--signing-key", options.signing_key,
+                     "The applying member's signing key (PEM, mode 0600); or on a token:");
+  AddTokenKeyOptions(command, options.token, "the member's signing key is on its token");
   command
       .add_option("--signing-cert", options.signing_cert,
                   "Its member-signing certificate (PEM, leaf first, then any intermediate CAs)")

@@ -4,12 +4,14 @@
 #include <csignal>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "core/base/file.h"
 #include "core/crypto/trust_store.h"
 #include "core/globalconf/signed_configuration.h"
 #include "core/net/http_client.h"
 #include "tests/support/child_process.h"
+#include "tests/support/softhsm.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_federation.h"
 
@@ -41,6 +43,8 @@ class RegistryFixture {
                           "config-signing");
     TestFederation::Write(federation_.Issue(Profile::kTimestampAuthority, "VN/GOV/000001"), d,
                           "tsa");
+    // The CA's own key, for `truc pki issue` from a request.
+    TestFederation::Write(federation_.root(), d, "issuing-ca");
     for (const std::string code : {"000100", "000200", "000300"}) {
       TestFederation::Write(federation_.Issue(Profile::kMemberSigning, "VN/GOV/" + code), d,
                             "signing-" + code);
@@ -293,6 +297,52 @@ TEST_CASE("A restart of the registry loses nothing", "[integration][registry]") 
   CHECK(after.configuration.approved_cas(0) == before.configuration.approved_cas(0));
   FailsWith(registry.Admin("member add --id VN/GOV/000100 --name Again"), "already registered");
   CHECK(registry.Stop() == 0);
+}
+
+TEST_CASE("A member whose signing key is on an HSM applies and is registered with it",
+          "[integration][registry]") {
+  RegistryFixture registry;
+  registry.Start();
+  testing::SoftHsm hsm;  // SOFTHSM2_CONF, inherited by the CLI.
+  hsm.InitToken("enterprise", "2468");
+  REQUIRE(WriteFileAtomically(registry.File("hsm.pin"), "2468\n", 0600).ok());
+  const std::string token = fmt::format(
+      "--pkcs11-module {} --token-label enterprise --key-label member-signing --pin-file {}",
+      testing::kSoftHsmModule, registry.File("hsm.pin"));
+
+  Succeeds(registry.Admin("ca add --cert-file " + registry.File("root-ca.pem")));
+  Succeeds(registry.Admin("member add --id VN/GOV/000400 --name 'Enterprise registry'"));
+  // The key is made on the token; only the request leaves it.
+  Succeeds(registry.Truc(
+      fmt::format("pki keygen --profile member-signing --subject-id VN/GOV/000400 {} --csr-out {}",
+                  token, registry.File("hsm-signing.csr"))));
+  Succeeds(registry.Truc(
+      fmt::format("pki issue --ca-cert {} --ca-key {} --csr {} --profile member-signing --out {}",
+                  registry.File("issuing-ca.pem"), registry.File("issuing-ca.key"),
+                  registry.File("hsm-signing.csr"), registry.File("hsm-signing.pem"))));
+  // The application is signed on the token: proof that the member holds the key.
+  const CommandResult applied = registry.Admin(fmt::format(
+      "apply signing-cert {} --signing-cert {}", token, registry.File("hsm-signing.pem")));
+  Succeeds(applied);
+  CHECK(applied.output.find("pending approval") != std::string::npos);
+  const std::string id = applied.output.substr(applied.output.find("application ") + 12);
+  Succeeds(registry.Admin("approve --id " + id.substr(0, id.find(':'))));
+  const globalconf::VerifiedConfiguration verified =
+      registry.Verify(registry.FetchSigned(), SystemClock::Instance().Now());
+  REQUIRE(verified.configuration.members_size() == 1);
+  REQUIRE(verified.configuration.members(0).signing_certificates_size() == 1);
+  CHECK(verified.configuration.members(0).signing_certificates(0) ==
+        crypto::Certificate::LoadPemFile(registry.File("hsm-signing.pem")).value().front().ToDer());
+
+  // A key file and a token at once, or neither, is refused.
+  FailsWith(registry.Admin(fmt::format("apply signing-cert {} --signing-key {} --signing-cert {}",
+                                       token, registry.File("signing-000100.key"),
+                                       registry.File("hsm-signing.pem"))),
+            "one of them");
+  // The token's key is not the certificate's.
+  FailsWith(registry.Admin(fmt::format("apply signing-cert {} --signing-cert {}", token,
+                                       registry.File("signing-000100.pem"))),
+            "does not belong to the certificate");
 }
 
 }  // namespace
