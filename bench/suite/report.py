@@ -276,8 +276,8 @@ def signing(figures):
         "token through PKCS#11 (`[signing.pkcs11]`). A token signs far fewer times a second, but "
         "a gateway signs batches: one signature covers every message that arrives while the "
         f"previous batch is signed (here {batch['file']:.0f} and {batch['token']:.0f} messages "
-        "per signature with 64 in flight), so a token costs little throughput. A hardware HSM "
-        "signs at its own rate (typically 1,000 to 20,000 P-256 signatures a second).",
+        "per signature with 64 in flight), so a token costs little throughput: end to end, "
+        "see \"Trục REST, consumer's key on SoftHSM2\" in the tables above.",
         "",
         "| measure | key file | SoftHSM2 token | token / file |",
         "|---|---:|---:|---:|",
