@@ -93,6 +93,31 @@ TEST_CASE("A gateway signs with its key on an HSM, and openssl verifies what it 
           std::string::npos);
     CHECK(started.output.find("0000") == std::string::npos);
   }
+  SECTION("a missing module, token or key stops a gateway at start, saying which") {
+    const std::string config = ReadFile(federation.ConfigFile("consumer")).value();
+    const auto start_with = [&](const std::string& from, const std::string& to) {
+      std::string changed = config;
+      const size_t at = changed.find(from);
+      REQUIRE(at != std::string::npos);
+      changed.replace(at, from.size(), to);
+      REQUIRE(WriteFileAtomically(federation.File("changed.toml"), changed, 0644).ok());
+      return testing::RunCommand(fmt::format("timeout 30 {} --config {} 2>&1", TRUC_GATEWAY_BINARY,
+                                             federation.File("changed.toml")));
+    };
+    const CommandResult no_module =
+        start_with(testing::kSoftHsmModule, "/usr/lib/no-such-pkcs11.so");
+    CHECK(no_module.exit_code != 0);
+    CHECK(no_module.output.find("cannot load the PKCS#11 module /usr/lib/no-such-pkcs11.so") !=
+          std::string::npos);
+    const CommandResult no_token =
+        start_with("token_label = \"consumer-gw1\"", "token_label = \"consumer-gw9\"");
+    CHECK(no_token.exit_code != 0);
+    CHECK(no_token.output.find("no token \"consumer-gw9\"") != std::string::npos);
+    const CommandResult no_key =
+        start_with("key_label = \"member-signing\"", "key_label = \"member-signing-2\"");
+    CHECK(no_key.exit_code != 0);
+    CHECK(no_key.output.find("no private key labelled \"member-signing-2\"") != std::string::npos);
+  }
   SECTION("a key on the token that is not the certificate's stops a gateway at start") {
     std::string config = ReadFile(federation.ConfigFile("consumer")).value();
     const size_t at = config.find("consumer-token-signing.pem");
