@@ -1,35 +1,10 @@
 #include "cli/token_options.h"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
 
 #include "core/crypto/secret.h"
 
 namespace truc::cli {
-namespace {
-
-StatusOr<crypto::SecretBytes> TokenPin(const TokenKeyOptions& options) {
-  if (options.pin_file.empty() == options.pin_env.empty()) {
-    return InvalidArgumentError("give the token's PIN with --pin-file or --pin-env (one of them)",
-                                "cli.bad_arguments");
-  }
-  if (!options.pin_file.empty()) {
-    TRUC_ASSIGN_OR_RETURN(crypto::SecretBytes pin, crypto::ReadSecretFile(options.pin_file, 1024));
-    std::string_view text = pin.reveal();
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-    return crypto::SecretBytes(text);
-  }
-  const char* value = std::getenv(options.pin_env.c_str());
-  if (value == nullptr || *value == '\0') {
-    return InvalidArgumentError(
-        fmt::format("the environment variable {} is not set", options.pin_env),
-        "cli.bad_arguments");
-  }
-  return crypto::SecretBytes(value);
-}
-
-}  // namespace
 
 void AddTokenKeyOptions(CLI::App& command, TokenKeyOptions& options, const std::string& what) {
   command.add_option("--pkcs11-module", options.module, "The HSM's PKCS#11 library: " + what);
@@ -45,7 +20,12 @@ StatusOr<std::shared_ptr<crypto::Pkcs11Token>> OpenToken(const TokenKeyOptions& 
   if (options.key_label.empty()) {
     return InvalidArgumentError("--key-label names the key on the token", "cli.bad_arguments");
   }
-  TRUC_ASSIGN_OR_RETURN(crypto::SecretBytes pin, TokenPin(options));
+  if (options.pin_file.empty() == options.pin_env.empty()) {
+    return InvalidArgumentError("give the token's PIN with --pin-file or --pin-env (one of them)",
+                                "cli.bad_arguments");
+  }
+  TRUC_ASSIGN_OR_RETURN(crypto::SecretBytes pin,
+                        crypto::ReadTokenPin(options.pin_file, options.pin_env));
   return crypto::Pkcs11Token::Open({.module = options.module,
                                     .token_label = options.token_label,
                                     .token_serial = options.token_serial,

@@ -345,28 +345,13 @@ StatusOr<std::unique_ptr<crypto::Signer>> LoadSigningKey(const GatewayConfig& cf
     return std::unique_ptr<crypto::Signer>(new crypto::PrivateKey(std::move(key)));
   }
   const GatewayConfig::Pkcs11Key& hsm = *cfg.signing_pkcs11;
-  crypto::SecretBytes pin;
-  if (!hsm.pin_file.empty()) {
-    TRUC_ASSIGN_OR_RETURN(pin, crypto::ReadSecretFile(hsm.pin_file, 1024));
-    // A trailing newline is the editor's, not the PIN's.
-    std::string_view text = pin.reveal();
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-    pin = crypto::SecretBytes(text);
-  } else {
-    const char* value = std::getenv(hsm.pin_env.c_str());
-    if (value == nullptr || *value == '\0') {
-      return FailedPreconditionError(
-          fmt::format("the environment variable {} (signing.pkcs11.pin_env) is not set",
-                      hsm.pin_env),
-          "gateway.no_pin");
-    }
-    pin = crypto::SecretBytes(value);
-  }
+  StatusOr<crypto::SecretBytes> pin = crypto::ReadTokenPin(hsm.pin_file, hsm.pin_env);
+  if (!pin.ok()) return pin.status().Annotate("signing.pkcs11");
   TRUC_ASSIGN_OR_RETURN(std::shared_ptr<crypto::Pkcs11Token> token,
                         crypto::Pkcs11Token::Open({.module = hsm.module,
                                                    .token_label = hsm.token_label,
                                                    .token_serial = hsm.token_serial,
-                                                   .pin = std::move(pin)}));
+                                                   .pin = *std::move(pin)}));
   return token->SignerFor(hsm.key_label);
 }
 

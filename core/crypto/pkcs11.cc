@@ -1,5 +1,6 @@
 #include "core/crypto/pkcs11.h"
 
+#include <cstdlib>
 #include <map>
 
 #include <dlfcn.h>
@@ -306,6 +307,27 @@ class Pkcs11Token::TokenSigner final : public Signer {
   const std::string label_;
   const PublicKey public_key_;
 };
+
+StatusOr<SecretBytes> ReadTokenPin(const std::string& file, const std::string& variable) {
+  if (file.empty() == variable.empty()) {
+    return InvalidArgumentError(
+        "give the token's PIN in a file or in an environment variable "
+        "(one of them)",
+        "crypto.pkcs11_pin_source");
+  }
+  if (!file.empty()) {
+    TRUC_ASSIGN_OR_RETURN(SecretBytes pin, ReadSecretFile(file, 1024));
+    std::string_view text = pin.reveal();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    return SecretBytes(text);
+  }
+  const char* value = std::getenv(variable.c_str());
+  if (value == nullptr || *value == '\0') {
+    return InvalidArgumentError(fmt::format("the environment variable {} is not set", variable),
+                                "crypto.pkcs11_pin_source");
+  }
+  return SecretBytes(value);
+}
 
 StatusOr<std::shared_ptr<Pkcs11Token>> Pkcs11Token::Open(Pkcs11Options options) {
   if (options.token_label.empty() == options.token_serial.empty()) {

@@ -52,6 +52,12 @@ struct Pkcs11Options {
   std::chrono::milliseconds reconnect_interval{1000};
 };
 
+// A token's user PIN: from `file` (mode 0600, as ReadSecretFile requires; a trailing newline is
+// dropped) or from the environment variable `variable`; exactly one of the two is given.
+// kInvalidArgument ("crypto.pkcs11_pin_source") when both or neither are, or the variable is
+// unset or empty; ReadSecretFile's errors. The PIN is never in a message.
+StatusOr<SecretBytes> ReadTokenPin(const std::string& file, const std::string& variable);
+
 // A token of a PKCS#11 module, logged in. Thread-safe. Signers it makes keep it alive.
 class Pkcs11Token : public std::enable_shared_from_this<Pkcs11Token> {
  public:
