@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/daemon/daemon.h"
+#include "core/rpc/grpc_util.h"
 #include "core/rpc/pinned_tls.h"
 #include "gateway/gateway_server.h"
 
@@ -25,6 +26,7 @@ namespace truc::gateway {
 namespace {
 
 Status Serve(const daemon::DaemonArgs& args) {
+  rpc::DisableMutexDeadlockDetection();
   // Before anything creates a TLS context: gateways speak TLS 1.3 only.
   TRUC_RETURN_IF_ERROR(rpc::RequireTls13ByDefault());
   TRUC_ASSIGN_OR_RETURN(GatewayConfig config,

@@ -4,12 +4,14 @@
 //
 // The ready file receives two lines once serving: "publish HOST:PORT" and "admin HOST:PORT".
 #include "core/daemon/daemon.h"
+#include "core/rpc/grpc_util.h"
 #include "registry/registry_server.h"
 
 namespace truc::registry {
 namespace {
 
 Status Serve(const daemon::DaemonArgs& args) {
+  rpc::DisableMutexDeadlockDetection();
   TRUC_ASSIGN_OR_RETURN(RegistryServerConfig config,
                         ReadRegistryServerConfig(args.document.root(), args.config_file));
   TRUC_RETURN_IF_ERROR(args.document.CheckNoUnknownKeys());

@@ -1,5 +1,6 @@
 #include "core/rpc/grpc_util.h"
 
+#include <absl/synchronization/mutex.h>
 #include <fmt/format.h>
 
 #include "core/base/file.h"
@@ -40,6 +41,10 @@ grpc::Status ToGrpcStatus(const Status& status) {
   if (status.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), status.message(),
                       status.reason());
+}
+
+void DisableMutexDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 Status FromGrpcStatus(const grpc::Status& status) {

@@ -17,6 +17,12 @@
 
 namespace truc::rpc {
 
+// Turns off abseil's mutex deadlock detection for the process. Debian builds abseil without
+// NDEBUG, which leaves it on: every lock of every gRPC mutex then updates one global lock graph
+// under one global lock. Call once at the start of a program that serves or calls over gRPC,
+// before any thread is started.
+void DisableMutexDeadlockDetection();
+
 // Same code and message; the reason travels in the status details, so that it survives the wire.
 grpc::Status ToGrpcStatus(const Status& status);
 Status FromGrpcStatus(const grpc::Status& status);
