@@ -4,8 +4,9 @@
 // real RFC 3161 authority, officers reading citizens' records (the citizen's id number in the
 // path, which the service declares as its subject identifier); then measures what an auditor and
 // an operator meet:
-//   - "who read citizen X" (--subject) and "what did officer Y do" (--user-id): the first page
-//     and the total, from the indexes; and who read citizen X by scanning every path;
+//   - "who read citizen X" (--subject), "what did officer Y do" (--user-id, in all and within
+//     10 minutes) and "a client's exchanges in one minute" (--client, --since, --until): the
+//     first page and the total, from the indexes; and who read citizen X by scanning every path;
 //   - bytes stored per exchange (the store's table files, bodies included), by partition;
 //   - verification as `truc audit --gateway-config FILE verify` runs it, step by step, and
 //     through an archive as the audit API gives it; with --truc, the CLI itself, timed.
@@ -217,6 +218,19 @@ int Run(const Options& options) {
 
     // --- Build -------------------------------------------------------------------------------
     std::mt19937_64 random(42);
+    // An exchange every 8 ms (about 10 million a day), the last one ending now.
+    constexpr auto kExchangeInterval = std::chrono::milliseconds(8);
+    const TimePoint first_exchange =
+        now - static_cast<int64_t>(options.exchanges) * kExchangeInterval;
+    // A window of `length` at a random place in the log's time.
+    const auto some_window = [&](v1::AuditFilter& filter, std::chrono::seconds length) {
+      const auto span = std::chrono::duration_cast<std::chrono::seconds>(
+          static_cast<int64_t>(options.exchanges) * kExchangeInterval);
+      const TimePoint since =
+          first_exchange + std::chrono::seconds(random() % std::max<int64_t>(1, span.count()));
+      *filter.mutable_since() = proto::ToProtoTimestamp(since);
+      *filter.mutable_until() = proto::ToProtoTimestamp(since + length);
+    };
     const auto build_start = Clock::now();
     constexpr uint64_t kChunk = 2000;
     for (uint64_t begin = 0; begin < options.exchanges; begin += kChunk) {
@@ -242,7 +256,8 @@ int Run(const Options& options) {
             .path = "/citizens/" + citizen + "?fields=name,address",
             .headers = {{"accept", "application/json"}}};
         exchange.side = gateway::ExchangeRecord::Side::kProvider;
-        exchange.started = clock.Now();
+        // Spread over time as a busy registry's are (the signatures keep the clock's time).
+        exchange.started = first_exchange + i * kExchangeInterval;
         exchange.finished = exchange.started + std::chrono::milliseconds(3);
         gateway::SetWireHeaders(gateway::RequestWireHeaders(call), exchange.request);
         const gateway::MessageIdentity identity{.kind = v1::MessageEvidence::KIND_REQUEST,
@@ -332,6 +347,24 @@ int Run(const Options& options) {
     if (Status asked = ask(
             "what officer Y did (--user-id), from the index", "user",
             [&](v1::AuditFilter& filter) { filter.set_user_id(OfficerId(random() % officers)); });
+        !asked.ok()) {
+      return fail(asked);
+    }
+    if (Status asked =
+            ask("what officer Y did in 10 minutes (--user-id --since --until)", "user_window",
+                [&](v1::AuditFilter& filter) {
+                  filter.set_user_id(OfficerId(random() % officers));
+                  some_window(filter, std::chrono::minutes(10));
+                });
+        !asked.ok()) {
+      return fail(asked);
+    }
+    if (Status asked =
+            ask("a client's exchanges in 1 minute (--client --since --until)", "client_window",
+                [&](v1::AuditFilter& filter) {
+                  filter.set_client(kPortal.ToString());
+                  some_window(filter, std::chrono::minutes(1));
+                });
         !asked.ok()) {
       return fail(asked);
     }

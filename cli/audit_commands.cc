@@ -18,6 +18,7 @@
 #include "cli/audit_source.h"
 #include "cli/table.h"
 #include <fmt/format.h>
+#include <google/protobuf/util/time_util.h>
 #include <unistd.h>
 
 #include "core/base/clock.h"
@@ -53,35 +54,19 @@ StatusOr<std::unique_ptr<AuditSource>> OpenSource(const SourceOptions& options) 
   return OpenRemoteAuditSource(options.connection);
 }
 
-// "2026-11-01", "2026-11-01T08:00:00Z" or "2026-11-01T08:00:00+07:00".
+// "2026-11-01" (midnight UTC), or an RFC 3339 time with a zone: "2026-11-01T08:00:00Z",
+// "2026-11-01T08:00:00+07:00", "2026-11-01T08:00:00.250Z" (as `truc` prints times).
 StatusOr<google::protobuf::Timestamp> ParseTime(std::string_view option, const std::string& text) {
-  std::tm tm{};
-  int offset_hours = 0;
-  int offset_minutes = 0;
-  char sign = '+';
-  char zone[8] = {};
-  const int fields =
-      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, zone);
-  const std::string_view suffix(zone);
-  const bool date_only = fields == 3 && text.size() == 10;
-  const bool utc = fields == 7 && suffix == "Z";
-  const bool offset = fields == 7 &&
-                      std::sscanf(zone, "%c%2d:%2d", &sign, &offset_hours, &offset_minutes) == 3 &&
-                      (sign == '+' || sign == '-') && suffix.size() == 6;
-  if (!date_only && !utc && !offset) {
+  const bool date_only = text.size() == 10 && text.find('T') == std::string::npos;
+  google::protobuf::Timestamp timestamp;
+  if (!google::protobuf::util::TimeUtil::FromString(date_only ? text + "T00:00:00Z" : text,
+                                                    &timestamp)) {
     return InvalidArgumentError(
         fmt::format("{}: \"{}\" is not a date (2026-11-01) or an RFC 3339 time "
                     "(2026-11-01T08:00:00Z, 2026-11-01T08:00:00+07:00)",
-                    option, text),
+                    option, EscapeForDisplay(text)),
         "cli.bad_arguments");
   }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  int64_t seconds = timegm(&tm);
-  if (offset) seconds -= (sign == '+' ? 1 : -1) * (offset_hours * 3600 + offset_minutes * 60);
-  google::protobuf::Timestamp timestamp;
-  timestamp.set_seconds(seconds);
   return timestamp;
 }
 

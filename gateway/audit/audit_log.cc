@@ -10,7 +10,10 @@
 #include <pthread.h>
 
 #include "core/base/encoding.h"
+#include "core/base/strings.h"
 #include "core/crypto/digest.h"
+#include "core/ids/id_proto.h"
+#include "core/ids/identifiers.h"
 #include "core/merkle/errors.h"
 #include "core/merkle/hash.h"
 #include "core/merkle/tree.h"
@@ -27,6 +30,10 @@ constexpr std::string_view kPrunedBeforeKey = "audit/pruned-before";
 constexpr std::string_view kMessageIndexPrefix = "audit/by-message/";
 constexpr std::string_view kIndexPrefix = "audit/index/";
 constexpr std::string_view kIndexedFromKey = "audit/indexed-from";
+constexpr std::string_view kIndexedFromV2Key = "audit/indexed-from-v2";
+constexpr std::string_view kTimeIndexPrefix = "audit/index/time/";
+// The time index keeps this many minutes in memory (committer only).
+constexpr size_t kCachedMinutes = 16;
 constexpr std::string_view kCertificatePrefix = "audit/certificate/";
 // Prune deletes this many records per write.
 constexpr uint64_t kPruneChunk = 4096;
@@ -71,15 +78,53 @@ std::string IndexPrefix(AuditLog::Index index, std::string_view value) {
     case AuditLog::Index::kSubject:
       field = "subject";
       break;
+    case AuditLog::Index::kClient:
+      field = "client";
+      break;
+    case AuditLog::Index::kService:
+      field = "service";
+      break;
   }
   return fmt::format("{}{}/{}/", kIndexPrefix, field, HexEncode(value));
+}
+
+// The minute (since 1970, UTC) of `time`; times before 1970 count as its first minute.
+int64_t MinuteOf(const google::protobuf::Timestamp& time) {
+  return std::max<int64_t>(0, time.seconds()) / 60;
+}
+int64_t MinuteOf(TimePoint time) {
+  return std::max<int64_t>(
+      0, std::chrono::duration_cast<std::chrono::minutes>(time.time_since_epoch()).count());
+}
+
+std::string TimeKey(int64_t minute) { return fmt::format("{}{:012d}", kTimeIndexPrefix, minute); }
+
+std::string FormatRange(const AuditLog::PositionRange& range) {
+  return fmt::format("{} {}", range.begin, range.end);
+}
+
+StatusOr<AuditLog::PositionRange> ParseRange(std::string_view key, std::string_view text) {
+  AuditLog::PositionRange range;
+  const char* const end = text.data() + text.size();
+  const auto [middle, error] = std::from_chars(text.data(), end, range.begin);
+  if (error == std::errc() && middle != end && *middle == ' ') {
+    const auto [last, error_end] = std::from_chars(middle + 1, end, range.end);
+    if (error_end == std::errc() && last == end && range.begin < range.end) return range;
+  }
+  return Corrupt(
+      fmt::format("the time index entry {} (\"{}\") is malformed", key, EscapeForDisplay(text)));
+}
+
+// Whether `record` is final (a response or a failure): final records are indexed for queries.
+bool IsFinal(const v1::AuditRecord& record) {
+  return record.kind() != v1::AuditRecord::KIND_REQUEST;
 }
 
 // The keys that index `record` at `sequence`: its message's, and for a final record those of
 // its user id and purpose.
 std::vector<std::string> IndexKeysOf(const v1::AuditRecord& record, uint64_t sequence) {
   std::vector<std::string> keys = {KeyOf(MessageIndexPrefix(record.message_id()), sequence)};
-  if (record.kind() == v1::AuditRecord::KIND_REQUEST) return keys;
+  if (!IsFinal(record)) return keys;
   if (!record.user_id().empty()) {
     keys.push_back(KeyOf(IndexPrefix(AuditLog::Index::kUserId, record.user_id()), sequence));
   }
@@ -90,6 +135,19 @@ std::vector<std::string> IndexKeysOf(const v1::AuditRecord& record, uint64_t seq
     if (!subject.empty()) {
       keys.push_back(KeyOf(IndexPrefix(AuditLog::Index::kSubject, subject), sequence));
     }
+  }
+  // A query names a subsystem or a whole member: both are indexed. (The ids were checked when
+  // the exchange entered; a record without them is indexed by neither.)
+  if (const StatusOr<ids::SubsystemId> client = ids::FromProto(record.client()); client.ok()) {
+    keys.push_back(KeyOf(IndexPrefix(AuditLog::Index::kClient, client->ToString()), sequence));
+    keys.push_back(
+        KeyOf(IndexPrefix(AuditLog::Index::kClient, client->member().ToString()), sequence));
+  }
+  // A query for the provider's subsystem is answered from its member's entries.
+  if (const StatusOr<ids::ServiceId> service = ids::FromProto(record.service()); service.ok()) {
+    keys.push_back(KeyOf(IndexPrefix(AuditLog::Index::kService, service->ToString()), sequence));
+    keys.push_back(KeyOf(
+        IndexPrefix(AuditLog::Index::kService, service->provider().member().ToString()), sequence));
   }
   return keys;
 }
@@ -226,26 +284,28 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::KeyValueStore& store
   TRUC_RETURN_IF_ERROR(options.bodies.Check());
   TRUC_ASSIGN_OR_RETURN(merkle::CompactRange range, ReadTreeState(store));
   TRUC_ASSIGN_OR_RETURN(const uint64_t pruned_before, ReadPrunedBefore(store, range.size()));
-  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> indexed_text, store.Get(kIndexedFromKey));
-  std::optional<uint64_t> indexed_from;
-  if (indexed_text.has_value()) {
+  // A position stored under `key`, at most the log's size; nullopt when absent.
+  const auto read_position = [&](std::string_view key) -> StatusOr<std::optional<uint64_t>> {
+    TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> text, store.Get(key));
+    if (!text.has_value()) return std::optional<uint64_t>();
     uint64_t value = 0;
-    const auto [end, error] =
-        std::from_chars(indexed_text->data(), indexed_text->data() + indexed_text->size(), value);
-    if (error != std::errc() || end != indexed_text->data() + indexed_text->size() ||
-        value > range.size()) {
+    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (error != std::errc() || end != text->data() + text->size() || value > range.size()) {
       return Corrupt(
-          fmt::format("the audit log's {} (\"{}\") is malformed", kIndexedFromKey, *indexed_text));
+          fmt::format("the audit log's {} (\"{}\") is malformed", key, EscapeForDisplay(*text)));
     }
-    indexed_from = value;
-  }
-  return std::unique_ptr<AuditLog>(
-      new AuditLog(store, std::move(options), std::move(range), pruned_before, indexed_from));
+    return std::optional<uint64_t>(value);
+  };
+  TRUC_ASSIGN_OR_RETURN(const std::optional<uint64_t> indexed_from, read_position(kIndexedFromKey));
+  TRUC_ASSIGN_OR_RETURN(const std::optional<uint64_t> indexed_from_v2,
+                        read_position(kIndexedFromV2Key));
+  return std::unique_ptr<AuditLog>(new AuditLog(store, std::move(options), std::move(range),
+                                                pruned_before, indexed_from, indexed_from_v2));
 }
 
 AuditLog::AuditLog(storage::KeyValueStore& store, AuditLogOptions options,
                    merkle::CompactRange range, uint64_t pruned_before,
-                   std::optional<uint64_t> indexed_from)
+                   std::optional<uint64_t> indexed_from, std::optional<uint64_t> indexed_from_v2)
     : store_(store),
       options_(std::move(options)),
       range_(std::move(range)),
@@ -254,6 +314,8 @@ AuditLog::AuditLog(storage::KeyValueStore& store, AuditLogOptions options,
       // A log without the key was started before indexes: what it holds is not indexed.
       indexed_from_(indexed_from.value_or(range_.size())),
       indexed_from_stored_(indexed_from.has_value()),
+      indexed_from_v2_(indexed_from_v2.value_or(range_.size())),
+      indexed_from_v2_stored_(indexed_from_v2.has_value()),
       committer_([this] { RunCommitter(); }) {}
 
 AuditLog::~AuditLog() {
@@ -336,6 +398,8 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
   std::vector<std::string> completed;
   // The certificates this batch stores, by SHA-256.
   std::unordered_map<std::string, std::string> written;
+  // The minutes whose time index entries this batch widens.
+  std::set<int64_t> minutes;
   for (const std::unique_ptr<PendingAppend>& pending : batch) {
     for (v1::AuditRecord& record : pending->records) {
       const uint64_t sequence = range.size();
@@ -360,6 +424,7 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
       std::string entry;
       for (const std::string& hash : completed) entry += hash;
       for (std::string& key : IndexKeysOf(record, sequence)) write.Put(std::move(key), "");
+      if (IsFinal(record)) TRUC_RETURN_IF_ERROR(IndexTime(record, sequence, minutes));
       write.Put(KeyOf(kRecordPrefix, sequence), std::move(bytes));
       write.Put(KeyOf(kTreePrefix, sequence), std::move(entry));
     }
@@ -369,8 +434,16 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
   for (const std::string& hash : range.frontier()) state.add_frontier(hash);
   write.Put(std::string(kTreeStateKey), state.SerializeAsString());
   if (!indexed_from_stored_) write.Put(std::string(kIndexedFromKey), std::to_string(indexed_from_));
+  if (!indexed_from_v2_stored_) {
+    write.Put(std::string(kIndexedFromV2Key), std::to_string(indexed_from_v2_));
+  }
+  for (const int64_t minute : minutes) write.Put(TimeKey(minute), FormatRange(minutes_[minute]));
+  // Should the write fail, the minutes keep their widened ranges: wider than needed, never
+  // narrower, which queries tolerate.
+  while (minutes_.size() > kCachedMinutes) minutes_.erase(minutes_.begin());
   TRUC_RETURN_IF_ERROR(store_.Write(write, /*sync=*/true));
   indexed_from_stored_ = true;
+  indexed_from_v2_stored_ = true;
   if (!written.empty()) {
     std::lock_guard lock(certificates_mu_);
     certificates_.merge(written);
@@ -383,6 +456,25 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
     head_ = head;
   }
   if (options_.on_durable) options_.on_durable(head);
+  return OkStatus();
+}
+
+Status AuditLog::IndexTime(const v1::AuditRecord& record, uint64_t sequence,
+                           std::set<int64_t>& touched) {
+  const int64_t minute = MinuteOf(record.time());
+  auto found = minutes_.find(minute);
+  if (found == minutes_.end()) {
+    PositionRange range{sequence, sequence + 1};
+    const std::string key = TimeKey(minute);
+    TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> stored, store_.Get(key));
+    if (stored.has_value()) {
+      TRUC_ASSIGN_OR_RETURN(range, ParseRange(key, *stored));
+    }
+    found = minutes_.emplace(minute, range).first;
+  }
+  found->second.begin = std::min(found->second.begin, sequence);
+  found->second.end = std::max(found->second.end, sequence + 1);
+  touched.insert(minute);
   return OkStatus();
 }
 
@@ -519,11 +611,69 @@ StatusOr<std::vector<uint64_t>> AuditLog::FindMessage(std::string_view message_i
   return found;
 }
 
+uint64_t AuditLog::indexed_from(Index index) const {
+  switch (index) {
+    case Index::kUserId:
+    case Index::kPurpose:
+      return indexed_from_;
+    case Index::kSubject:
+    case Index::kClient:
+    case Index::kService:
+      break;
+  }
+  return indexed_from_v2_;
+}
+
+StatusOr<bool> AuditLog::IsIndexed(Index index, std::string_view value, uint64_t sequence) const {
+  if (sequence < indexed_from(index) || sequence < pruned_before() || sequence >= size()) {
+    return false;
+  }
+  TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> entry,
+                        store_.Get(KeyOf(IndexPrefix(index, value), sequence)));
+  return entry.has_value();
+}
+
+StatusOr<AuditLog::PositionRange> AuditLog::TimeRange(std::optional<TimePoint> since,
+                                                      std::optional<TimePoint> until) const {
+  PositionRange found;
+  bool any = false;
+  Status malformed;
+  const std::string from = since.has_value() ? TimeKey(MinuteOf(*since)) : "";
+  // The last minute that can hold a time before `until`.
+  const std::optional<int64_t> last_minute =
+      until.has_value() ? std::optional(MinuteOf(*until - std::chrono::nanoseconds(1)))
+                        : std::nullopt;
+  if (until.has_value() && since.has_value() && *until <= *since) return found;
+  TRUC_RETURN_IF_ERROR(
+      store_.Scan(kTimeIndexPrefix, from, [&](std::string_view key, std::string_view value) {
+        int64_t minute = 0;
+        const std::string_view digits = key.substr(kTimeIndexPrefix.size());
+        const auto [end, error] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), minute);
+        if (error != std::errc() || end != digits.data() + digits.size()) {
+          malformed = Corrupt(fmt::format("the time index entry {} is malformed", key));
+          return false;
+        }
+        if (last_minute.has_value() && minute > *last_minute) return false;
+        StatusOr<PositionRange> range = ParseRange(key, value);
+        if (!range.ok()) {
+          malformed = range.status();
+          return false;
+        }
+        found.begin = any ? std::min(found.begin, range->begin) : range->begin;
+        found.end = any ? std::max(found.end, range->end) : range->end;
+        any = true;
+        return true;
+      }));
+  TRUC_RETURN_IF_ERROR(malformed);
+  return found;
+}
+
 Status AuditLog::ScanIndex(Index index, std::string_view value, uint64_t first,
                            const std::function<bool(uint64_t sequence)>& visit) const {
   const uint64_t durable = size();
   const std::string prefix = IndexPrefix(index, value);
-  first = std::max({first, pruned_before(), indexed_from_});
+  first = std::max({first, pruned_before(), indexed_from(index)});
   // In chunks, so that `visit` may read the store (a store need not allow that within a scan).
   while (true) {
     std::vector<uint64_t> chunk;
@@ -591,6 +741,16 @@ Status AuditLog::Prune(uint64_t before) {
     }
     TRUC_RETURN_IF_ERROR(store_.Write(write, /*sync=*/true));
   }
+  // The time index's minutes whose records are all pruned. (One entry per minute: a year of a
+  // busy log has about half a million.) A malformed entry is left to TimeRange to report.
+  storage::WriteBatch minutes;
+  TRUC_RETURN_IF_ERROR(
+      store_.Scan(kTimeIndexPrefix, "", [&](std::string_view key, std::string_view value) {
+        const StatusOr<PositionRange> range = ParseRange(key, value);
+        if (range.ok() && range->end <= before) minutes.Delete(std::string(key));
+        return true;
+      }));
+  if (minutes.size() > 0) TRUC_RETURN_IF_ERROR(store_.Write(minutes, /*sync=*/true));
   return OkStatus();
 }
 

@@ -25,11 +25,20 @@
 //                        empty: an index of the records of each message id, written with them.
 //   audit/index/<field>/<hex of value>/<seq>
 //                        empty: the final record (response or failure) at seq has this value
-//                        of `field`, "user" (user_id), "purpose" or "subject" (one of its
-//                        subjects); written with it, for queries (Index). Absent for empty
-//                        values.
-//   audit/indexed-from   the position from which records are indexed (decimal): the log's size
-//                        when a gateway that indexes first opened it (0 for a log it started).
+//                        of `field`, "user" (user_id), "purpose", "subject" (one of its
+//                        subjects), "client" (its client subsystem id, and its client's member
+//                        id) or "service" (its service id, and the provider's member id);
+//                        written with it, for queries (Index). Absent for empty values.
+//   audit/index/time/<minute>
+//                        "<begin> <end>" (decimal): the final records whose time falls in this
+//                        minute (since 1970, UTC; 12 decimal digits) are all at positions in
+//                        [begin, end). Records are logged about in the order of their times, so
+//                        that a time range's records lie in a narrow range of positions.
+//   audit/indexed-from   the position from which records are indexed by user and purpose
+//                        (decimal): the log's size when a gateway that indexes first opened it
+//                        (0 for a log it started).
+//   audit/indexed-from-v2
+//                        the same for the indexes by subject, client, service and time.
 //   audit/pruned-before  the position before which records were pruned (decimal; absent: 0).
 //                        Pruning deletes records and their index entries, never tree entries:
 //                        proofs and Verify still cover every position, and archives
@@ -56,9 +65,11 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -185,16 +196,38 @@ class AuditLog final : public ExchangeLog {
   // The position before which records have been pruned (0 when none have).
   uint64_t pruned_before() const { return pruned_before_.load(); }
 
-  // The fields of final records (responses and failures) indexed for queries.
-  enum class Index { kUserId, kPurpose, kSubject };
-  // The position from which records are indexed: records logged before (by a gateway that did
-  // not index yet) are found by scanning only.
-  uint64_t indexed_from() const { return indexed_from_; }
+  // The fields of final records (responses and failures) indexed for queries. kClient holds
+  // the client's subsystem id and its member id; kService the service id and the provider's
+  // member id.
+  enum class Index { kUserId, kPurpose, kSubject, kClient, kService };
+  // The position from which records are indexed by `index`: records logged before (by a
+  // gateway that did not write that index yet) are found by scanning only.
+  uint64_t indexed_from(Index index) const;
+  // The position from which records are indexed by time (TimeRange).
+  uint64_t time_indexed_from() const { return indexed_from_v2_; }
+  // The position from which every index is written.
+  uint64_t indexed_from() const { return std::max(indexed_from_, indexed_from_v2_); }
   // Calls `visit` with the positions, in order from `first`, of the final records whose `index`
-  // field is exactly `value`, that are durable, not pruned and at or after indexed_from();
-  // stops early when it returns false. Errors: the store's; kCorruptLog for a malformed entry.
+  // field is exactly `value`, that are durable, not pruned and at or after
+  // indexed_from(index); stops early when it returns false. Errors: the store's; kCorruptLog
+  // for a malformed entry.
   Status ScanIndex(Index index, std::string_view value, uint64_t first,
                    const std::function<bool(uint64_t sequence)>& visit) const;
+  // Whether the final record at `sequence` is indexed under `value` of `index` (one read).
+  StatusOr<bool> IsIndexed(Index index, std::string_view value, uint64_t sequence) const;
+
+  // Positions [begin, end).
+  struct PositionRange {
+    uint64_t begin = 0;
+    uint64_t end = 0;
+    bool operator==(const PositionRange&) const = default;
+  };
+  // The narrowest range of positions that holds every final record at or after
+  // time_indexed_from() whose time is in [since, until) (either open when absent), from the time
+  // index; empty (begin == end) when there is none. Not capped at the durable size. Errors: the
+  // store's; kCorruptLog for a malformed entry.
+  StatusOr<PositionRange> TimeRange(std::optional<TimePoint> since,
+                                    std::optional<TimePoint> until) const;
 
   // The leaf hash of record `sequence`, pruned or not, from its tree entry. Errors as
   // InclusionProof.
@@ -246,11 +279,15 @@ class AuditLog final : public ExchangeLog {
   };
 
   AuditLog(storage::KeyValueStore& store, AuditLogOptions options, merkle::CompactRange range,
-           uint64_t pruned_before, std::optional<uint64_t> indexed_from);
+           uint64_t pruned_before, std::optional<uint64_t> indexed_from,
+           std::optional<uint64_t> indexed_from_v2);
 
   void RunCommitter();
   // Writes `batch` as one synchronous WriteBatch, extending `range_`.
   Status Commit(std::vector<std::unique_ptr<PendingAppend>>& batch);
+  // Widens the time index's entry (in minutes_) of the minute of final record `record` at
+  // `sequence` to include it, and adds the minute to `touched`. Committer only.
+  Status IndexTime(const v1::AuditRecord& record, uint64_t sequence, std::set<int64_t>& touched);
   // MTH(D[begin:end]) from the stored perfect subtree hashes (a merkle::SubtreeHashFn).
   StatusOr<std::string> SubtreeHash(uint64_t begin, uint64_t end) const;
   // ParseStored, for the record under `key`.
@@ -279,6 +316,10 @@ class AuditLog final : public ExchangeLog {
   std::atomic<uint64_t> pruned_before_;
   const uint64_t indexed_from_;
   bool indexed_from_stored_;  // Committer only: whether the store has audit/indexed-from.
+  const uint64_t indexed_from_v2_;
+  bool indexed_from_v2_stored_;  // Committer only: whether the store has audit/indexed-from-v2.
+  // The time index's entries of the latest minutes written. Committer only.
+  std::map<int64_t, PositionRange> minutes_;
 
   // Signer certificates the store holds (audit/certificate/), by SHA-256: those the committer
   // wrote and those readers read. A federation has a few thousand at most.

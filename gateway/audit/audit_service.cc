@@ -8,8 +8,10 @@
 #include <fmt/format.h>
 
 #include "core/ids/id_proto.h"
+#include "core/ids/identifiers.h"
 #include "core/rpc/grpc_util.h"
 #include "gateway/audit/archive.h"
+#include "proto/timestamp_conversion.h"
 
 namespace truc::gateway::audit {
 namespace {
@@ -63,6 +65,46 @@ grpc::Status AuditService::QueryExchanges(grpc::ServerContext* context,
   }());
 }
 
+namespace {
+
+// The conditions of `filter` that the log's indexes answer, as (index, value).
+std::vector<std::pair<AuditLog::Index, std::string>> IndexedConditions(const RecordFilter& filter) {
+  std::vector<std::pair<AuditLog::Index, std::string>> conditions;
+  const v1::AuditFilter& wanted = filter.filter();
+  if (!wanted.subject().empty())
+    conditions.emplace_back(AuditLog::Index::kSubject, wanted.subject());
+  if (!wanted.user_id().empty())
+    conditions.emplace_back(AuditLog::Index::kUserId, wanted.user_id());
+  if (!wanted.purpose().empty())
+    conditions.emplace_back(AuditLog::Index::kPurpose, wanted.purpose());
+  if (!filter.client().empty()) conditions.emplace_back(AuditLog::Index::kClient, filter.client());
+  if (!filter.service().empty()) {
+    // The service index holds service ids and providers' member ids: a provider subsystem's
+    // exchanges are among its member's (the filter then keeps the subsystem's).
+    std::string value = filter.service();
+    if (const StatusOr<ids::SubsystemId> provider = ids::SubsystemId::Parse(value); provider.ok()) {
+      value = provider->member().ToString();
+    }
+    conditions.emplace_back(AuditLog::Index::kService, std::move(value));
+  }
+  return conditions;
+}
+
+// How many entries `condition` has in [begin, end), counting up to `cap`.
+StatusOr<uint64_t> CountEntries(const AuditLog& log,
+                                const std::pair<AuditLog::Index, std::string>& condition,
+                                uint64_t begin, uint64_t end, uint64_t cap) {
+  uint64_t count = 0;
+  TRUC_RETURN_IF_ERROR(
+      log.ScanIndex(condition.first, condition.second, begin, [&](uint64_t sequence) {
+        if (sequence >= end) return false;
+        return ++count < cap;
+      }));
+  return count;
+}
+
+}  // namespace
+
 StatusOr<v1::QueryExchangesResponse> QueryLog(
     const AuditLog& log, const v1::QueryExchangesRequest& request,
     const std::function<bool(const v1::AuditRecord&)>& in_scope) {
@@ -73,9 +115,12 @@ StatusOr<v1::QueryExchangesResponse> QueryLog(
   const uint64_t end = log.Head().size;
   v1::QueryExchangesResponse response;
   size_t page_bytes = 0;
+  const auto matches = [&](const v1::AuditRecord& record) {
+    return filter.Matches(record) && in_scope(record);
+  };
   // Adds `stored` when it matches; whether the page has room for more.
   const auto take = [&](const StoredRecord& stored) {
-    if (filter.Matches(stored.record) && in_scope(stored.record)) {
+    if (matches(stored.record)) {
       AddRecord(stored, *response.add_records());
       page_bytes += stored.bytes.size();
     }
@@ -87,23 +132,63 @@ StatusOr<v1::QueryExchangesResponse> QueryLog(
     skipped.set_sequence(sequence);
     skipped.set_problem(problem.message());
   };
+  // Calls `visit` with the positions that are candidates, from `candidates` (in order), and adds
+  // the matching records to the page until it is full: the next candidate then starts the next
+  // page. Whether the page still has room.
+  const auto take_candidates =
+      [&](const std::function<Status(const std::function<bool(uint64_t)>&)>& candidates)
+      -> StatusOr<bool> {
+    bool room = response.records_size() < static_cast<int>(page_size) && page_bytes < kMaxPageBytes;
+    TRUC_RETURN_IF_ERROR(candidates([&](uint64_t sequence) {
+      if (!room) {
+        response.set_next_page_token(std::to_string(sequence));
+        return false;
+      }
+      StatusOr<StoredRecord> stored = log.Read(sequence);
+      if (!stored.ok()) {
+        unreadable(sequence, stored.status());
+        return true;
+      }
+      room = take(*stored);
+      return true;
+    }));
+    return room;
+  };
 
-  // The most selective index the filter allows.
-  std::optional<std::pair<AuditLog::Index, std::string>> index;
-  if (!request.filter().subject().empty()) {
-    index.emplace(AuditLog::Index::kSubject, request.filter().subject());
-  } else if (!request.filter().user_id().empty()) {
-    index.emplace(AuditLog::Index::kUserId, request.filter().user_id());
-  } else if (!request.filter().purpose().empty()) {
-    index.emplace(AuditLog::Index::kPurpose, request.filter().purpose());
+  // One exchange: the message index lists its records.
+  if (!request.filter().message_id().empty()) {
+    TRUC_ASSIGN_OR_RETURN(const std::vector<uint64_t> positions,
+                          log.FindMessage(request.filter().message_id()));
+    TRUC_RETURN_IF_ERROR(take_candidates([&](const std::function<bool(uint64_t)>& visit) -> Status {
+                           for (const uint64_t sequence : positions) {
+                             if (sequence >= first && sequence < end && !visit(sequence)) break;
+                           }
+                           return OkStatus();
+                         }).status());
+    return response;
   }
-  // Scanned: the whole log without an index, else the part logged before it was indexed.
-  const uint64_t scan_end = index.has_value() ? std::min(end, log.indexed_from()) : end;
+
+  const std::vector<std::pair<AuditLog::Index, std::string>> conditions = IndexedConditions(filter);
+  const bool timed = request.filter().has_since() || request.filter().has_until();
+  // Indexes answer for the records from `indexed_from` on; before, records are scanned.
+  uint64_t indexed_from = end;
+  if (!conditions.empty() || timed) {
+    indexed_from = timed ? log.time_indexed_from() : 0;
+    for (const auto& [index, value] : conditions) {
+      indexed_from = std::max(indexed_from, log.indexed_from(index));
+    }
+  }
+  // Scans [begin, limit) for at most kScanBudget records; whether the page is done (full, or
+  // the budget spent before `limit`), in which case the next page token is set if anything
+  // before `last` remains.
   uint64_t next = first;
-  if (first < scan_end) {
+  const auto scan = [&](uint64_t begin, uint64_t limit, uint64_t last) -> StatusOr<bool> {
+    if (begin >= limit) return false;
     bool room = true;
+    next = begin;
+    const uint64_t budget_end = std::min(limit, begin + AuditService::kScanBudget);
     TRUC_RETURN_IF_ERROR(log.Scan(
-        first, std::min(scan_end, first + AuditService::kScanBudget),
+        begin, budget_end,
         [&](const StoredRecord& stored) {
           next = stored.record.sequence() + 1;
           return room = take(stored);
@@ -113,42 +198,94 @@ StatusOr<v1::QueryExchangesResponse> QueryLog(
           unreadable(sequence, problem);
           return true;
         }));
-    next = std::max(next, std::min(scan_end, first + AuditService::kScanBudget));
-    if (!room || next < scan_end || !index.has_value()) {
-      if (!room) next = response.records(response.records_size() - 1).sequence() + 1;
-      if (next < end) response.set_next_page_token(std::to_string(next));
-      return response;
+    next = std::max(next, budget_end);
+    if (!room) next = response.records(response.records_size() - 1).sequence() + 1;
+    if (!room || next < limit) {
+      if (next < last) response.set_next_page_token(std::to_string(next));
+      return true;
     }
+    return false;
+  };
+
+  // Scanned: the whole log without an index, else the part logged before it was indexed.
+  TRUC_ASSIGN_OR_RETURN(const bool done, scan(first, std::min(end, indexed_from), end));
+  if (done || indexed_from >= end) return response;
+
+  // The indexed part, narrowed to the positions of the time range.
+  AuditLog::PositionRange window{std::max(first, indexed_from), end};
+  if (timed) {
+    const auto time = [](const google::protobuf::Timestamp& value, bool present) {
+      return present ? std::optional(proto::FromProtoTimestamp(value)) : std::nullopt;
+    };
+    TRUC_ASSIGN_OR_RETURN(
+        const AuditLog::PositionRange range,
+        log.TimeRange(time(request.filter().since(), request.filter().has_since()),
+                      time(request.filter().until(), request.filter().has_until())));
+    window.begin = std::max(window.begin, range.begin);
+    window.end = std::min(window.end, range.end);
+  }
+  // The first page counts the matches in all, when the whole live log is indexed and the
+  // candidates are not too many.
+  const bool count_all = request.page_token().empty() && indexed_from <= log.pruned_before();
+  if (window.begin >= window.end) {
+    if (count_all && !conditions.empty()) response.set_total_matches(0);
+    return response;
+  }
+  if (conditions.empty()) {
+    // A time range alone: its positions are scanned.
+    TRUC_RETURN_IF_ERROR(scan(window.begin, window.end, window.end).status());
+    return response;
   }
 
-  // From the index: only the records that carry the value are read.
-  bool room = response.records_size() < static_cast<int>(page_size) && page_bytes < kMaxPageBytes;
-  TRUC_RETURN_IF_ERROR(log.ScanIndex(index->first, index->second, next, [&](uint64_t sequence) {
-    if (!room) {
-      // A further candidate: the next page starts at it.
-      response.set_next_page_token(std::to_string(sequence));
-      return false;
+  // The condition with the fewest entries drives; a candidate must be in the others' indexes
+  // too before its record is read.
+  size_t driver = 0;
+  if (conditions.size() > 1) {
+    constexpr uint64_t kSampled = 4096;
+    uint64_t fewest = UINT64_MAX;
+    for (size_t i = 0; i < conditions.size(); ++i) {
+      TRUC_ASSIGN_OR_RETURN(const uint64_t count,
+                            CountEntries(log, conditions[i], window.begin, window.end, kSampled));
+      if (count < fewest) {
+        fewest = count;
+        driver = i;
+      }
     }
-    StatusOr<StoredRecord> stored = log.Read(sequence);
-    if (!stored.ok()) {
-      unreadable(sequence, stored.status());
-      return true;
-    }
-    room = take(*stored);
-    return true;
-  }));
-  // The first page of an indexed query counts the matches in all, when the whole live log is
-  // indexed and the value is not too common for it.
-  if (request.page_token().empty() && log.indexed_from() <= log.pruned_before()) {
-    uint64_t matches = 0;
+  }
+  Status failed;
+  // Calls `visit` with the positions in [begin, window.end) in every condition's index.
+  const auto candidates_from = [&](uint64_t begin, const std::function<bool(uint64_t)>& visit) {
+    return log.ScanIndex(conditions[driver].first, conditions[driver].second, begin,
+                         [&](uint64_t sequence) {
+                           if (sequence >= window.end) return false;
+                           for (size_t i = 0; i < conditions.size(); ++i) {
+                             if (i == driver) continue;
+                             const StatusOr<bool> indexed =
+                                 log.IsIndexed(conditions[i].first, conditions[i].second, sequence);
+                             if (!indexed.ok()) {
+                               failed = indexed.status();
+                               return false;
+                             }
+                             if (!*indexed) return true;
+                           }
+                           return visit(sequence);
+                         });
+  };
+  TRUC_RETURN_IF_ERROR(take_candidates([&](const std::function<bool(uint64_t)>& visit) {
+                         return candidates_from(window.begin, visit);
+                       }).status());
+  TRUC_RETURN_IF_ERROR(failed);
+  if (count_all) {
+    uint64_t total = 0;
     uint64_t candidates = 0;
-    TRUC_RETURN_IF_ERROR(log.ScanIndex(index->first, index->second, 0, [&](uint64_t sequence) {
+    TRUC_RETURN_IF_ERROR(candidates_from(window.begin, [&](uint64_t sequence) {
       if (++candidates > kMaxCounted) return false;
       const StatusOr<StoredRecord> stored = log.Read(sequence);
-      if (stored.ok() && filter.Matches(stored->record) && in_scope(stored->record)) ++matches;
+      if (stored.ok() && matches(stored->record)) ++total;
       return true;
     }));
-    if (candidates <= kMaxCounted) response.set_total_matches(matches);
+    TRUC_RETURN_IF_ERROR(failed);
+    if (candidates <= kMaxCounted) response.set_total_matches(total);
   }
   return response;
 }

@@ -83,12 +83,15 @@ class AuditService final : public v1::GatewayAudit::Service {
 bool InScope(const v1::AuditRecord& record, const AuditorScope& scope);
 
 // One page of the exchanges of `log` whose final record matches `request`'s filter and
-// `in_scope`, in log order from the position its page token names. A filter with a user id or a
-// purpose is answered from the log's index of that field: the page holds up to page_size
-// matches from anywhere in the log, and the first page says how many match in all
-// (total_matches, unless more than kMaxCounted records carry the value). Records logged before
-// the log was indexed, and any other filter, are scanned, at most AuditService::kScanBudget
-// records per page. Errors: the filter's and the page token's (kInvalidArgument), the log's.
+// `in_scope`, in log order from the position its page token names. A message id is looked up
+// in the message index. A filter with a subject, user id, purpose, client or service is
+// answered from the log's indexes: the one with the fewest entries is walked, a candidate must
+// be in the others too before its record is read; the page holds up to page_size matches from
+// anywhere in the log, and the first page says how many match in all (total_matches, unless
+// there are more than kMaxCounted candidates). A time range narrows the positions read to those
+// its minutes span (AuditLog::TimeRange). Records logged before the log was indexed, and
+// filters no index answers, are scanned, at most AuditService::kScanBudget records per page.
+// Errors: the filter's and the page token's (kInvalidArgument), the log's.
 inline constexpr uint64_t kMaxCounted = 100'000;
 StatusOr<v1::QueryExchangesResponse> QueryLog(
     const AuditLog& log, const v1::QueryExchangesRequest& request,

@@ -20,6 +20,12 @@ class RecordFilter {
   // Whether the final record (response or failure) of an exchange matches.
   bool Matches(const v1::AuditRecord& record) const;
 
+  const v1::AuditFilter& filter() const { return filter_; }
+  // The client asked for: a subsystem or member id in canonical form, or empty.
+  const std::string& client() const { return client_; }
+  // The service asked for: a service, subsystem or member id in canonical form, or empty.
+  const std::string& service() const { return service_; }
+
  private:
   v1::AuditFilter filter_;
   std::string client_;   // A subsystem or member id, as text, or empty.

@@ -145,6 +145,31 @@ TEST_CASE("An auditor finds who read a citizen's record, for which case, and pro
               Succeeds(federation.Audit("consumer", "query --subject 07912345678 --format json")))
               .empty());
 
+    // Client, service and a time range, from the indexes: the three reads of the citizens
+    // service in the last hour; none in the hour to come.
+    const TimePoint now = SystemClock::Instance().Now();
+    const std::string combined = fmt::format(
+        "query --client {} --service VN/GOV/000100/population/citizens --since {} --until {}",
+        kClient, FormatRfc3339(now - std::chrono::hours(1)), FormatRfc3339(now));
+    const std::string combined_table = Succeeds(federation.Audit("consumer", combined));
+    CHECK(combined_table.find("3 exchanges match in all") != std::string::npos);
+    CHECK(nlohmann::json::parse(Succeeds(federation.Audit("consumer", combined + " --format json")))
+              .size() == 3);
+    CHECK(nlohmann::json::parse(
+              Succeeds(federation.Audit(
+                  "consumer", fmt::format("query --client {} --since {} --format json", kClient,
+                                          FormatRfc3339(now + std::chrono::hours(1))))))
+              .empty());
+
+    // A date is midnight UTC; anything else is refused, saying what would do.
+    CHECK(nlohmann::json::parse(
+              Succeeds(federation.Audit("consumer", "query --until 2020-01-01 --format json")))
+              .empty());
+    const testing::CommandResult bad_time = federation.Audit("consumer", "query --since yesterday");
+    CHECK(bad_time.exit_code != 0);
+    CHECK(bad_time.output.find("--since: \"yesterday\" is not a date (2026-11-01) or an RFC 3339 "
+                               "time") != std::string::npos);
+
     // The provider logged the same exchanges; its auditor sees them too.
     const nlohmann::json provided = nlohmann::json::parse(Succeeds(
         federation.Audit("provider", fmt::format("query --user-id {} --format json", kCitizen))));

@@ -322,7 +322,16 @@ TEST_CASE("A flipped byte in the write-ahead log is found, or loses nothing", "[
     std::filesystem::remove_all(copy);
     std::filesystem::copy(db, copy);
     std::string altered = original;
-    altered[offset] = static_cast<char>(altered[offset] ^ 0x01);
+    // One bit. In the last record's length (header bytes 4 and 5, little-endian) a bit that
+    // was 0: the length then reaches past the end of the file, as a write cut short leaves it.
+    // (A length made shorter fails the record's checksum instead: refused.)
+    uint8_t mask = 0x01;
+    if (offset == last_record + 4 || offset == last_record + 5) {
+      const auto byte = static_cast<uint8_t>(original[offset]);
+      mask = static_cast<uint8_t>(~byte & (byte + 1));
+      if (mask == 0) mask = 0x01;
+    }
+    altered[offset] = static_cast<char>(altered[offset] ^ mask);
     REQUIRE(WriteFileAtomically(copy + "/" + wals[0].filename().string(), altered, 0644).ok());
     StatusOr<std::unique_ptr<storage::RocksDbStore>> store =
         storage::RocksDbStore::Open(copy, {.create_if_missing = false});
@@ -349,9 +358,9 @@ TEST_CASE("A flipped byte in the write-ahead log is found, or loses nothing", "[
     CHECK(log->Head().root == head.root);
   }
   CHECK(refused > 0);
-  // RocksDB took some of the last header's flips for a torn write (the length, at least).
-  CHECK(torn > 0);
-  CHECK(torn < 7);
+  // RocksDB took the longer lengths for a torn write, and the checksum's flips for corruption.
+  CHECK(torn >= 1);
+  CHECK(torn <= 2);
 }
 
 TEST_CASE("A failed write fails every append of its batch and leaves no gap", "[audit]") {

@@ -31,8 +31,8 @@ TestExchanges::TestExchanges()
                          kUnbatched) {}
 
 ExchangeRecord TestExchanges::Failed(ExchangeRecord::Side side, const std::string& message_id) {
-  ServiceRequest call{.client = kPortal,
-                      .service = kCitizens,
+  ServiceRequest call{.client = client_,
+                      .service = service_,
                       .message_id = message_id,
                       .user_id = std::string(kUserId),
                       .purpose = std::string(kPurpose),
@@ -46,8 +46,8 @@ ExchangeRecord TestExchanges::Failed(ExchangeRecord::Side side, const std::strin
   const MessageIdentity identity{.kind = v1::MessageEvidence::KIND_REQUEST,
                                  .message_id = message_id,
                                  .request_id = "request-" + message_id,
-                                 .client = kPortal,
-                                 .service = kCitizens};
+                                 .client = client_,
+                                 .service = service_};
   Sealed(SealMessage(identity, portal_signer_, kClientProxyPrefix, exchange.request));
   exchange.finished = exchange.started + std::chrono::milliseconds(250);
   exchange.outcome = ServerProxyError(error_code::kServiceFailed, "the backend is down");
@@ -64,8 +64,8 @@ ExchangeRecord TestExchanges::Answered(ExchangeRecord::Side side, const std::str
       .kind = v1::MessageEvidence::KIND_RESPONSE,
       .message_id = message_id,
       .request_id = "request-" + message_id,
-      .client = kPortal,
-      .service = kCitizens,
+      .client = client_,
+      .service = service_,
       .request_hash = evidence::RequestHash(exchange.request.evidence())};
   Sealed(SealMessage(identity, population_signer_, kServerProxyPrefix, response));
   return exchange;

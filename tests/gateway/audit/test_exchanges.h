@@ -32,6 +32,15 @@ class TestExchanges {
   // The same request, failed with Server.ServerProxy.ServiceFailed before any response.
   ExchangeRecord Failed(ExchangeRecord::Side side, const std::string& message_id);
 
+  // Later exchanges are between `client` and `service`. Their messages stay signed by the
+  // portal's and the population register's members: for tests that do not verify signatures.
+  void SetParties(const ids::SubsystemId& client, const ids::ServiceId& service) {
+    client_ = client;
+    service_ = service;
+  }
+  // Later exchanges start `d` later.
+  void Advance(std::chrono::system_clock::duration d) { clock_.Advance(d); }
+
   // Approves the federation's root CA.
   const crypto::TrustStore& trust() const { return trust_; }
   const Clock& clock() const { return clock_; }
@@ -47,6 +56,8 @@ class TestExchanges {
   crypto::TrustStore trust_;
   evidence::BatchSigner portal_signer_;
   evidence::BatchSigner population_signer_;
+  ids::SubsystemId client_ = kPortal;
+  ids::ServiceId service_ = kCitizens;
 };
 
 }  // namespace truc::gateway::audit::testing
