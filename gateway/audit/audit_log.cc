@@ -65,6 +65,15 @@ Status Corrupt(std::string message) {
   return DataLossError(std::move(message), std::string(kCorruptLog));
 }
 
+// `text` as a decimal number, all of it; nullopt for anything else.
+template <typename Int>
+std::optional<Int> ParseWhole(std::string_view text) {
+  Int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
 // The prefix of the entries of `index` for `value`: hex, so that any value is one key part.
 std::string IndexPrefix(AuditLog::Index index, std::string_view value) {
   std::string_view field;
@@ -104,12 +113,12 @@ std::string FormatRange(const AuditLog::PositionRange& range) {
 }
 
 StatusOr<AuditLog::PositionRange> ParseRange(std::string_view key, std::string_view text) {
-  AuditLog::PositionRange range;
-  const char* const end = text.data() + text.size();
-  const auto [middle, error] = std::from_chars(text.data(), end, range.begin);
-  if (error == std::errc() && middle != end && *middle == ' ') {
-    const auto [last, error_end] = std::from_chars(middle + 1, end, range.end);
-    if (error_end == std::errc() && last == end && range.begin < range.end) return range;
+  if (const size_t space = text.find(' '); space != std::string_view::npos) {
+    const std::optional<uint64_t> begin = ParseWhole<uint64_t>(text.substr(0, space));
+    const std::optional<uint64_t> end = ParseWhole<uint64_t>(text.substr(space + 1));
+    if (begin.has_value() && end.has_value() && *begin < *end) {
+      return AuditLog::PositionRange{*begin, *end};
+    }
   }
   return Corrupt(
       fmt::format("the time index entry {} (\"{}\") is malformed", key, EscapeForDisplay(text)));
@@ -159,15 +168,12 @@ Status ScanPositions(const storage::KeyValueStore& store, const std::string& pre
   Status malformed;
   TRUC_RETURN_IF_ERROR(
       store.Scan(prefix, KeyOf(prefix, first), [&](std::string_view key, std::string_view) {
-        uint64_t sequence = 0;
-        const std::string_view digits = key.substr(prefix.size());
-        const auto [end, error] =
-            std::from_chars(digits.data(), digits.data() + digits.size(), sequence);
-        if (error != std::errc() || end != digits.data() + digits.size()) {
+        const std::optional<uint64_t> sequence = ParseWhole<uint64_t>(key.substr(prefix.size()));
+        if (!sequence.has_value()) {
           malformed = Corrupt(fmt::format("the index entry {} is malformed", key));
           return false;
         }
-        return visit(sequence);
+        return visit(*sequence);
       }));
   return malformed;
 }
@@ -288,13 +294,12 @@ StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::KeyValueStore& store
   const auto read_position = [&](std::string_view key) -> StatusOr<std::optional<uint64_t>> {
     TRUC_ASSIGN_OR_RETURN(const std::optional<std::string> text, store.Get(key));
     if (!text.has_value()) return std::optional<uint64_t>();
-    uint64_t value = 0;
-    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (error != std::errc() || end != text->data() + text->size() || value > range.size()) {
+    const std::optional<uint64_t> value = ParseWhole<uint64_t>(*text);
+    if (!value.has_value() || *value > range.size()) {
       return Corrupt(
           fmt::format("the audit log's {} (\"{}\") is malformed", key, EscapeForDisplay(*text)));
     }
-    return std::optional<uint64_t>(value);
+    return value;
   };
   TRUC_ASSIGN_OR_RETURN(const std::optional<uint64_t> indexed_from, read_position(kIndexedFromKey));
   TRUC_ASSIGN_OR_RETURN(const std::optional<uint64_t> indexed_from_v2,
@@ -646,15 +651,13 @@ StatusOr<AuditLog::PositionRange> AuditLog::TimeRange(std::optional<TimePoint> s
   if (until.has_value() && since.has_value() && *until <= *since) return found;
   TRUC_RETURN_IF_ERROR(
       store_.Scan(kTimeIndexPrefix, from, [&](std::string_view key, std::string_view value) {
-        int64_t minute = 0;
-        const std::string_view digits = key.substr(kTimeIndexPrefix.size());
-        const auto [end, error] =
-            std::from_chars(digits.data(), digits.data() + digits.size(), minute);
-        if (error != std::errc() || end != digits.data() + digits.size()) {
+        const std::optional<int64_t> minute =
+            ParseWhole<int64_t>(key.substr(kTimeIndexPrefix.size()));
+        if (!minute.has_value()) {
           malformed = Corrupt(fmt::format("the time index entry {} is malformed", key));
           return false;
         }
-        if (last_minute.has_value() && minute > *last_minute) return false;
+        if (last_minute.has_value() && *minute > *last_minute) return false;
         StatusOr<PositionRange> range = ParseRange(key, value);
         if (!range.ok()) {
           malformed = range.status();
