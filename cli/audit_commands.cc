@@ -17,6 +17,7 @@
 #include "cli/audit_report.h"
 #include "cli/audit_source.h"
 #include "cli/table.h"
+#include "cli/verify_checkpoint.h"
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 #include <unistd.h>
@@ -237,6 +238,7 @@ struct RangeOptions {
   uint64_t end = 0;
   std::string anchor;
   std::string out;
+  std::string checkpoint;  // verify only
 };
 
 // A file that is removed when it goes out of scope.
@@ -336,38 +338,122 @@ Status Reported(const gateway::audit::VerifyReport& report, const Output& output
                        "audit.verify_failed");
 }
 
-// Verifies the archive file at `path` and reports what it found.
-Status VerifyFile(const std::string& path, const crypto::TrustStore& anchors,
-                  const Output& output) {
+// Verifies the archive file at `path`.
+StatusOr<gateway::audit::VerifyReport> VerifyFile(const std::string& path,
+                                                  const crypto::TrustStore& anchors,
+                                                  const Output& output) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFoundError(fmt::format("cannot open the archive {}", path));
-  std::optional<gateway::audit::VerifyReport> report;
-  {
-    ProgressLine progress(output);
-    report = gateway::audit::VerifyArchive(in, anchors, SystemClock::Instance().Now(),
-                                           progress.Callback());
+  ProgressLine progress(output);
+  return gateway::audit::VerifyArchive(in, anchors, SystemClock::Instance().Now(),
+                                       progress.Callback());
+}
+
+// Checks that the log `report` verified continues the one `checkpoint` records: same gateway,
+// starting where it ended, with the root it verified (from the segment's frontier), and, where
+// the source gives proofs, that the gateway's signed heads at both sizes are consistent.
+Status ContinuesCheckpoint(const VerifyCheckpoint& checkpoint, const std::string& file,
+                           const gateway::audit::VerifyReport& report, AuditSource* source,
+                           const crypto::TrustStore& anchors) {
+  const auto rewritten = [&](std::string what) {
+    return DataLossError(
+        fmt::format("{}: the log is not the one verified on {} up to size {} (checkpoint {})", what,
+                    FormatRfc3339(checkpoint.verified_at), checkpoint.size, file),
+        "audit.unexpected_root");
+  };
+  if (report.server_id != checkpoint.server_id) {
+    return InvalidArgumentError(fmt::format("the checkpoint {} is of gateway {}, this log of {}",
+                                            file, checkpoint.server_id, report.server_id),
+                                "cli.bad_checkpoint");
   }
-  return Reported(*report, output);
+  if (report.first != checkpoint.size) {
+    return InvalidArgumentError(
+        fmt::format("the records verified start at {}, the checkpoint {} ends at {}", report.first,
+                    file, checkpoint.size),
+        "cli.bad_checkpoint");
+  }
+  if (report.start_root != checkpoint.root) {
+    return rewritten(fmt::format("the records before {} now have the root {}, not {}",
+                                 checkpoint.size, HexEncode(report.start_root),
+                                 HexEncode(checkpoint.root)));
+  }
+  if (source == nullptr || report.end == checkpoint.size) return OkStatus();
+  StatusOr<v1::ConsistencyProofResponse> proof = source->Consistency(checkpoint.size, report.end);
+  // A store or an archive gives no proofs: the frontier above is the proof.
+  if (!proof.ok() && proof.status().reason() == "cli.bad_arguments") return OkStatus();
+  TRUC_RETURN_IF_ERROR(proof.status());
+  TRUC_ASSIGN_OR_RETURN(
+      const gateway::audit::ConsistencyReport consistent,
+      gateway::audit::VerifyConsistency(*proof, anchors, SystemClock::Instance().Now()));
+  if (consistent.old_head.root_hash() != checkpoint.root ||
+      consistent.new_head.root_hash() != report.end_root) {
+    return rewritten(
+        fmt::format("the gateway's signed heads at sizes {} and {} have the roots "
+                    "{} and {}",
+                    checkpoint.size, report.end, HexEncode(consistent.old_head.root_hash()),
+                    HexEncode(consistent.new_head.root_hash())));
+  }
+  return OkStatus();
 }
 
 Status Verify(const RangeOptions& options, const SourceOptions& source_options,
               const Output& output) {
   TRUC_ASSIGN_OR_RETURN(const crypto::TrustStore anchors, LoadAnchors(options.anchor));
-  if (!source_options.archive.empty()) return VerifyFile(source_options.archive, anchors, output);
-  TRUC_ASSIGN_OR_RETURN(const std::unique_ptr<AuditSource> source, OpenSource(source_options));
-  if (const Status storage = source->VerifyStorage(); !storage.ok()) {
-    output.out << "FAILED: the gateway's store: " << storage.message() << "\n";
-    return storage;
+  std::optional<VerifyCheckpoint> checkpoint;
+  if (!options.checkpoint.empty()) {
+    TRUC_ASSIGN_OR_RETURN(checkpoint, ReadVerifyCheckpoint(options.checkpoint));
+    if (options.first != 0) {
+      return InvalidArgumentError(
+          checkpoint.has_value()
+              ? "--first: a checkpoint says where verification starts"
+              : "--first: a new checkpoint covers the log from its start; leave --first out",
+          "cli.bad_arguments");
+    }
   }
+  const uint64_t first = checkpoint.has_value() ? checkpoint->size : options.first;
+  std::unique_ptr<AuditSource> source;
   std::optional<gateway::audit::VerifyReport> report;
-  {
-    ProgressLine progress(output);
-    report = source->VerifyInPlace(options.first, options.end, anchors, progress.Callback());
+  if (!source_options.archive.empty()) {
+    TRUC_ASSIGN_OR_RETURN(report, VerifyFile(source_options.archive, anchors, output));
+  } else {
+    TRUC_ASSIGN_OR_RETURN(source, OpenSource(source_options));
+    if (const Status storage = source->VerifyStorage(); !storage.ok()) {
+      output.out << "FAILED: the gateway's store: " << storage.message() << "\n";
+      return storage;
+    }
+    {
+      ProgressLine progress(output);
+      report = source->VerifyInPlace(first, options.end, anchors, progress.Callback());
+    }
+    if (!report.has_value()) {
+      TRUC_ASSIGN_OR_RETURN(const TemporaryFile downloaded, TemporaryFile::Create());
+      TRUC_RETURN_IF_ERROR(SaveArchive(*source, first, options.end, downloaded.path()));
+      TRUC_ASSIGN_OR_RETURN(report, VerifyFile(downloaded.path(), anchors, output));
+    }
   }
-  if (report.has_value()) return Reported(*report, output);
-  TRUC_ASSIGN_OR_RETURN(const TemporaryFile downloaded, TemporaryFile::Create());
-  TRUC_RETURN_IF_ERROR(SaveArchive(*source, options.first, options.end, downloaded.path()));
-  return VerifyFile(downloaded.path(), anchors, output);
+  if (checkpoint.has_value()) {
+    if (const Status continues =
+            ContinuesCheckpoint(*checkpoint, options.checkpoint, *report, source.get(), anchors);
+        !continues.ok()) {
+      output.out << "FAILED: " << continues.message() << "\n";
+      return continues;
+    }
+    output.out << fmt::format(
+        "Resumed at size {} (verified on {}): the log before it is unchanged (root {}).\n",
+        checkpoint->size, FormatRfc3339(checkpoint->verified_at), HexEncode(checkpoint->root));
+  }
+  TRUC_RETURN_IF_ERROR(Reported(*report, output));
+  if (!options.checkpoint.empty()) {
+    TRUC_RETURN_IF_ERROR(WriteVerifyCheckpoint(
+        options.checkpoint, {.server_id = report->server_id,
+                             .size = report->end,
+                             .root = report->end_root,
+                             .verified_at = SystemClock::Instance().Now(),
+                             .configuration_version = report->configuration_version}));
+    output.out << fmt::format("Checkpoint: verified up to size {}, recorded in {}.\n", report->end,
+                              options.checkpoint);
+  }
+  return OkStatus();
 }
 
 Status Archive(const RangeOptions& options, const SourceOptions& source_options,
@@ -542,6 +628,9 @@ void AddAuditCommands(CLI::App& app, const Output& output, Status* result) {
                              &Verify, verify, source, output, result);
   AddAnchorOption(*command, verify->anchor);
   AddRangeOptions(*command, *verify);
+  command->add_option("--checkpoint", verify->checkpoint,
+                      "Resume after the head this file records (from an earlier run), checking "
+                      "that the log before it is unchanged; record the new one in it");
 
   auto archive = std::make_shared<RangeOptions>();
   command = AddSourceCommand(*audit, "archive", "Save an archive of the log for offline audits",

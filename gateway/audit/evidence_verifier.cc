@@ -128,6 +128,8 @@ class ArchiveChecker final : public ArchiveVisitor {
         header.first(), {header.frontier().begin(), header.frontier().end()});
     if (range.ok()) {
       range_ = std::move(*range);
+      report_.start_root = range_.Root();
+      report_.end_root = report_.start_root;
     } else {
       Problem(where, "the frontier: " + range.status().ToString());
     }
@@ -143,6 +145,7 @@ class ArchiveChecker final : public ArchiveVisitor {
       }
       previous = head.head().size();
       heads_.push_back(head.head());
+      if (head.head().size() == header.end()) report_.end_root = head.head().root_hash();
       if (!trust_.has_value() || !server.ok()) continue;
       const StatusOr<TimePoint> verified =
           VerifySignedTreeHead(head, server->owner(), trust_->cas, trust_->tsas);

@@ -81,6 +81,13 @@ struct VerifyReport {
   uint64_t records_withheld = 0;  // Checked by their leaf hashes only.
   uint64_t heads_verified = 0;
   uint64_t configuration_version = 0;
+  // The root of the tree of the `first` records before the segment, as its header's frontier
+  // gives it (the empty tree's for a segment from 0): what a resumed verification compares with
+  // the root it verified last time.
+  std::string start_root;
+  // The root of the sealed head at `end` (start_root for an empty segment). When ok(), the
+  // records and the frontier give it.
+  std::string end_root;
   std::vector<Problem> problems;  // The first kMaxProblems.
   uint64_t more_problems = 0;     // Those beyond.
 

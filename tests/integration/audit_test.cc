@@ -190,6 +190,68 @@ TEST_CASE("An auditor finds who read a citizen's record, for which case, and pro
     CHECK(Succeeds(federation.Audit("consumer", "stats")).find("p99 ms") != std::string::npos);
   }
 
+  SECTION("verification resumes where the last one ended, and notices a rewritten past") {
+    testing::TempDir dir;
+    const std::string checkpoint = dir.File("consumer.checkpoint");
+    const std::string verify =
+        fmt::format("verify --anchor {} --checkpoint {}", federation.RootCaFile(), checkpoint);
+    const std::string first_run = Succeeds(federation.Audit("consumer", verify));
+    CHECK(first_run.find("OK: every record") != std::string::npos);
+    CHECK(first_run.find("Resumed") == std::string::npos);
+    const nlohmann::json saved = nlohmann::json::parse(ReadFile(checkpoint).value());
+    const uint64_t size = saved["size"].get<uint64_t>();
+    CHECK(size > 0);
+    CHECK(saved["server_id"] == "VN/GOV/000200/gw1");
+    CHECK(saved["root"].get<std::string>().size() == 64);
+    CHECK(first_run.find(fmt::format("Checkpoint: verified up to size {}, recorded in {}", size,
+                                     checkpoint)) != std::string::npos);
+
+    // Two more exchanges, sealed: the next run verifies those only.
+    const std::string later = ReadCitizen(federation, "/citizens/001099000002");
+    ShowOnceSealed(federation, "consumer", later);
+    const std::string second_run = Succeeds(federation.Audit("consumer", verify));
+    INFO(second_run);
+    CHECK(second_run.find(fmt::format("Resumed at size {} (verified on ", size)) !=
+          std::string::npos);
+    CHECK(second_run.find(fmt::format("records {} to ", size)) != std::string::npos);
+    CHECK(second_run.find("OK: every record") != std::string::npos);
+    const uint64_t resumed_size =
+        nlohmann::json::parse(ReadFile(checkpoint).value())["size"].get<uint64_t>();
+    CHECK(resumed_size >= size + 2);
+    // In the gateway's store, from the same checkpoint.
+    const std::string in_place = Succeeds(
+        testing::RunCommand(fmt::format("{} audit --gateway-config {} {} 2>&1", TRUC_CLI_BINARY,
+                                        federation.ConfigFile("consumer"), verify)));
+    CHECK(in_place.find(fmt::format("Resumed at size {}", resumed_size)) != std::string::npos);
+
+    // A checkpoint whose root is not the log's: what the auditor verified was since rewritten.
+    nlohmann::json altered = nlohmann::json::parse(ReadFile(checkpoint).value());
+    std::string root = altered["root"];
+    root[0] = root[0] == '0' ? '1' : '0';
+    altered["root"] = root;
+    REQUIRE(WriteFileAtomically(checkpoint, altered.dump(), 0644).ok());
+    const testing::CommandResult rewritten = federation.Audit("consumer", verify);
+    CHECK(rewritten.exit_code != 0);
+    CHECK(rewritten.output.find("the log is not the one verified on") != std::string::npos);
+    CHECK(ReadFile(checkpoint).value() == altered.dump());  // Left as it was.
+    // Another gateway's log (the consumer's checkpoint of its empty log), or a file that is no
+    // checkpoint.
+    REQUIRE(WriteFileAtomically(
+                checkpoint,
+                R"({"server_id": "VN/GOV/000200/gw1", "size": 0, "root": )"
+                R"("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", )"
+                R"("verified_at": "2026-12-01T00:00:00Z"})",
+                0644)
+                .ok());
+    const testing::CommandResult other = federation.Audit("provider", verify);
+    CHECK(other.exit_code != 0);
+    CHECK(other.output.find("is of gateway VN/GOV/000200/gw1") != std::string::npos);
+    REQUIRE(WriteFileAtomically(checkpoint, "{\"size\": -1}", 0644).ok());
+    const testing::CommandResult malformed = federation.Audit("consumer", verify);
+    CHECK(malformed.exit_code != 0);
+    CHECK(malformed.output.find("is not one `truc audit verify` wrote") != std::string::npos);
+  }
+
   SECTION("both logs verify, remotely and as archives; a flipped byte is found where it is") {
     for (const char* name : {"consumer", "provider"}) {
       INFO(name);
