@@ -149,6 +149,7 @@ struct Options {
   std::string dir = ".";
   std::string json;
   std::string truc;  // The auditor's tool, to time its verify (empty: not timed).
+  bool keep = false;  // Leave the gateway's directory (to profile the tools on it).
 };
 
 int Run(const Options& options) {
@@ -512,7 +513,13 @@ int Run(const Options& options) {
     out["truc_verify_records_per_second"] = records / seconds;
   }
 
-  std::filesystem::remove_all(dir);
+  if (options.keep) {
+    fmt::print("kept {}: `truc audit --gateway-config {}/gateway.toml verify --anchor "
+               "{}/root-ca.pem`\n",
+               dir, dir, dir);
+  } else {
+    std::filesystem::remove_all(dir);
+  }
   if (!options.json.empty()) std::ofstream(options.json) << out.dump(2) << "\n";
   return 0;
 }
@@ -528,6 +535,7 @@ int main(int argc, char** argv) {
   app.add_option("--dir", options.dir, "Where the database goes (removed afterwards)");
   app.add_option("--json", options.json, "Also write the figures as JSON here");
   app.add_option("--truc", options.truc, "The truc binary: also time its audit verify");
+  app.add_flag("--keep", options.keep, "Leave the gateway's directory, to profile tools on it");
   CLI11_PARSE(app, argc, argv);
   return truc::bench::Run(options);
 }

@@ -51,13 +51,26 @@ size_t DigestSize(DigestAlgorithm algorithm) {
 }
 
 std::string Digest(DigestAlgorithm algorithm, std::string_view data) {
+  return Digest(algorithm, {data});
+}
+
+std::string Digest(DigestAlgorithm algorithm, std::initializer_list<std::string_view> parts) {
+  // One context per thread and algorithm, started over for each digest. EVP_Digest makes and
+  // frees a context, and takes and drops a reference to the implementation, every time: for the
+  // 65 bytes of a Merkle node that was most of the cost.
+  thread_local EvpMdCtxPtr contexts[3];
+  EvpMdCtxPtr& ctx = contexts[static_cast<size_t>(algorithm)];
+  if (!ctx) ctx.reset(EVP_MD_CTX_new());
   std::string out(DigestSize(algorithm), '\0');
   unsigned int size = 0;
-  // EVP_Digest fails only on allocation failure, which we treat as fatal like operator new.
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &size,
-                 MdFor(algorithm), nullptr) != 1) {
-    std::abort();
+  // These fail only on allocation failure, which we treat as fatal like operator new.
+  bool ok = ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), MdFor(algorithm), nullptr) == 1;
+  for (const std::string_view part : parts) {
+    ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
   }
+  ok =
+      ok && EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &size) == 1;
+  if (!ok) std::abort();
   return out;
 }
 

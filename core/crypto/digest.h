@@ -1,6 +1,7 @@
 // Message digests over OpenSSL's EVP interface. Digests are raw bytes in a std::string.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,8 @@ std::string_view DigestName(DigestAlgorithm algorithm);
 size_t DigestSize(DigestAlgorithm algorithm);
 
 std::string Digest(DigestAlgorithm algorithm, std::string_view data);
+// The digest of `parts` one after the other, without joining them first.
+std::string Digest(DigestAlgorithm algorithm, std::initializer_list<std::string_view> parts);
 inline std::string Sha256(std::string_view data) { return Digest(DigestAlgorithm::kSha256, data); }
 inline std::string Sha512(std::string_view data) { return Digest(DigestAlgorithm::kSha512, data); }
 

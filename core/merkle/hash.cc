@@ -6,12 +6,8 @@ namespace truc::merkle {
 namespace {
 
 std::string PrefixedHash(char prefix, std::string_view first, std::string_view second = {}) {
-  std::string input;
-  input.reserve(1 + first.size() + second.size());
-  input.push_back(prefix);
-  input.append(first);
-  input.append(second);
-  return crypto::Sha256(input);
+  return crypto::Digest(crypto::DigestAlgorithm::kSha256,
+                        {std::string_view(&prefix, 1), first, second});
 }
 
 }  // namespace

@@ -283,7 +283,130 @@ StatusOr<std::vector<std::string>> ReadRange(const storage::KeyValueStore& store
   return values;
 }
 
+// Protobuf's wire format, as far as LoggedFromStored needs it.
+constexpr uint32_t kWireVarint = 0;
+constexpr uint32_t kWireFixed64 = 1;
+constexpr uint32_t kWireLength = 2;
+constexpr uint32_t kWireFixed32 = 5;
+constexpr uint64_t kSignatureField = 18;        // AuditRecord.signature
+constexpr uint64_t kStoredChainField = 24;      // AuditRecord.stored_chain_sha256
+constexpr uint64_t kCertificateChainField = 5;  // BatchSignature.certificate_chain
+
+bool ReadVarint(std::string_view data, size_t& at, uint64_t& value) {
+  value = 0;
+  for (int shift = 0; shift < 64 && at < data.size(); shift += 7) {
+    const auto byte = static_cast<uint8_t>(data[at++]);
+    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+void AppendVarint(std::string& out, uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+// One field of a message on the wire.
+struct WireField {
+  uint64_t number = 0;
+  uint32_t type = 0;
+  std::string_view whole;  // Tag and value.
+  std::string_view value;  // For length-delimited fields: the bytes within.
+};
+
+// Calls `visit` with each field of the message `data` in order. Errors: kCorruptLog for bytes
+// that are not a message (groups, which our schemas do not use, count as such).
+Status ForEachField(std::string_view data, const std::function<Status(const WireField&)>& visit) {
+  const Status malformed = Corrupt("does not parse");
+  size_t at = 0;
+  while (at < data.size()) {
+    const size_t begin = at;
+    uint64_t tag = 0;
+    if (!ReadVarint(data, at, tag)) return malformed;
+    WireField field{.number = tag >> 3, .type = static_cast<uint32_t>(tag & 7)};
+    uint64_t scalar = 0;
+    switch (field.type) {
+      case kWireVarint:
+        if (!ReadVarint(data, at, scalar)) return malformed;
+        break;
+      case kWireFixed64:
+      case kWireFixed32: {
+        const size_t size = field.type == kWireFixed64 ? 8 : 4;
+        if (data.size() - at < size) return malformed;
+        at += size;
+        break;
+      }
+      case kWireLength: {
+        uint64_t length = 0;
+        if (!ReadVarint(data, at, length) || length > data.size() - at) return malformed;
+        field.value = data.substr(at, length);
+        at += length;
+        break;
+      }
+      default:
+        return malformed;
+    }
+    if (field.number == 0) return malformed;
+    field.whole = data.substr(begin, at - begin);
+    TRUC_RETURN_IF_ERROR(visit(field));
+  }
+  return OkStatus();
+}
+
 }  // namespace
+
+StatusOr<std::optional<std::string>> LoggedFromStored(std::string_view stored,
+                                                      const CertificateLookup& certificate) {
+  std::vector<const std::string*> chain;
+  TRUC_RETURN_IF_ERROR(ForEachField(stored, [&](const WireField& field) -> Status {
+    if (field.number != kStoredChainField) return OkStatus();
+    if (field.type != kWireLength) return Corrupt("does not parse");
+    TRUC_ASSIGN_OR_RETURN(const std::string* der, certificate(field.value));
+    chain.push_back(der);
+    return OkStatus();
+  }));
+  if (chain.empty()) return std::optional<std::string>();
+  std::string logged;
+  size_t chain_bytes = 0;
+  for (const std::string* der : chain) chain_bytes += der->size() + 8;
+  logged.reserve(stored.size() + chain_bytes + 8);
+  bool signed_once = false;
+  const Status spliced = ForEachField(stored, [&](const WireField& field) -> Status {
+    if (field.number == kStoredChainField) return OkStatus();
+    if (field.number != kSignatureField) {
+      logged.append(field.whole);
+      return OkStatus();
+    }
+    if (field.type != kWireLength || signed_once) return Corrupt("does not parse");
+    signed_once = true;
+    // The chain is the signature's last field: nothing of its own may be there already.
+    TRUC_RETURN_IF_ERROR(ForEachField(field.value, [&](const WireField& inner) -> Status {
+      if (inner.number >= kCertificateChainField) {
+        return Corrupt("holds both a certificate chain and its digests");
+      }
+      return OkStatus();
+    }));
+    std::string chain_fields;
+    chain_fields.reserve(chain_bytes);
+    for (const std::string* der : chain) {
+      AppendVarint(chain_fields, (kCertificateChainField << 3) | kWireLength);
+      AppendVarint(chain_fields, der->size());
+      chain_fields.append(*der);
+    }
+    AppendVarint(logged, (kSignatureField << 3) | kWireLength);
+    AppendVarint(logged, field.value.size() + chain_fields.size());
+    logged.append(field.value);
+    logged.append(chain_fields);
+    return OkStatus();
+  });
+  TRUC_RETURN_IF_ERROR(spliced);
+  if (!signed_once) return Corrupt("names certificates but has no signature");
+  return std::optional(std::move(logged));
+}
 
 StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(storage::KeyValueStore& store,
                                                    AuditLogOptions options) {
@@ -488,12 +611,13 @@ bool AuditLog::HasCertificate(const std::string& sha256) const {
   return certificates_.contains(sha256);
 }
 
-StatusOr<std::string> AuditLog::StoredCertificate(const std::string& sha256, uint64_t sequence,
-                                                  std::string_view record_key) const {
+StatusOr<const std::string*> AuditLog::StoredCertificate(const std::string& sha256,
+                                                         uint64_t sequence,
+                                                         std::string_view record_key) const {
   {
     std::shared_lock lock(certificates_mu_);
     if (const auto found = certificates_.find(sha256); found != certificates_.end()) {
-      return found->second;
+      return &found->second;
     }
   }
   const std::string key = CertificateKey(sha256);
@@ -507,28 +631,27 @@ StatusOr<std::string> AuditLog::StoredCertificate(const std::string& sha256, uin
                                Position(sequence, record_key)));
   }
   std::lock_guard lock(certificates_mu_);
-  return certificates_.try_emplace(sha256, *std::move(der)).first->second;
+  // Elements of an unordered_map stay where they are as it grows.
+  return &certificates_.try_emplace(sha256, *std::move(der)).first->second;
 }
 
 StatusOr<StoredRecord> AuditLog::ParseStored(uint64_t sequence, std::string_view key,
                                              std::string bytes) const {
-  TRUC_ASSIGN_OR_RETURN(StoredRecord stored, ParseRecord(sequence, key, std::move(bytes)));
-  v1::AuditRecord& record = stored.record;
-  if (record.stored_chain_sha256().empty()) return stored;  // As logged (or logged before 2026-12).
-  if (record.signature().certificate_chain_size() > 0) {
-    return Corrupt(
-        fmt::format("{} holds both a certificate chain and its digests", Position(sequence, key)));
+  // The record as logged is put together on the wire, from the stored bytes, without parsing
+  // and serializing it again: the same bytes, since both are the deterministic serialization
+  // (fields in order), but for stored_chain_sha256 (field 24, dropped) and the signature's
+  // certificate_chain (field 5 of field 18, its last: appended). The record is then parsed from
+  // those bytes, so what is checked is exactly what the leaf hash covers.
+  StatusOr<std::optional<std::string>> logged =
+      LoggedFromStored(bytes, [&](std::string_view sha256) -> StatusOr<const std::string*> {
+        return StoredCertificate(std::string(sha256), sequence, key);
+      });
+  if (!logged.ok()) {
+    if (logged.status().reason() != kCorruptLog) return logged.status();
+    return Corrupt(fmt::format("{} {}", Position(sequence, key), logged.status().message()));
   }
-  for (const std::string& sha256 : record.stored_chain_sha256()) {
-    TRUC_ASSIGN_OR_RETURN(std::string der, StoredCertificate(sha256, sequence, key));
-    record.mutable_signature()->add_certificate_chain(std::move(der));
-  }
-  record.clear_stored_chain_sha256();
-  StatusOr<std::string> logged = proto::SerializeDeterministically(record);
-  if (!logged.ok())
-    return Corrupt(fmt::format("{}: {}", Position(sequence, key), logged.status().message()));
-  stored.bytes = *std::move(logged);
-  return stored;
+  // Without digests the record is as logged (or was logged before 2026-12).
+  return ParseRecord(sequence, key, logged->has_value() ? **std::move(logged) : std::move(bytes));
 }
 
 TreeHead AuditLog::Head() const {

@@ -136,6 +136,18 @@ struct AuditLogOptions {
 
 // Thread-safe: Append from any number of threads; the readers (Head, proofs, Read, Scan, Verify)
 // concurrently with appends, seeing only durable records.
+// The record as logged from its stored form (the bytes under audit/record/<seq>): the
+// certificates its stored_chain_sha256 names (looked up with `certificate`, by SHA-256) put back
+// as its signature's certificate_chain, and stored_chain_sha256 dropped, on the wire, so that the
+// result is the deterministic serialization of the record as logged. nullopt when the stored
+// form names no certificates (it is then as logged). Errors: kCorruptLog for bytes that do not
+// parse, a record that holds a chain as well as digests or names certificates without a
+// signature, with a message that follows the record's name ("does not parse"); `certificate`'s
+// errors.
+using CertificateLookup = std::function<StatusOr<const std::string*>(std::string_view sha256)>;
+StatusOr<std::optional<std::string>> LoggedFromStored(std::string_view stored,
+                                                      const CertificateLookup& certificate);
+
 class AuditLog final : public ExchangeLog {
  public:
   // Opens the log in `store`, which must outlive it, and resumes at the durable size.
@@ -295,8 +307,9 @@ class AuditLog final : public ExchangeLog {
                                      std::string bytes) const;
   bool HasCertificate(const std::string& sha256) const;
   // The certificate stored under its SHA-256 `sha256`, which record `sequence` names.
-  StatusOr<std::string> StoredCertificate(const std::string& sha256, uint64_t sequence,
-                                          std::string_view record_key) const;
+  // The string lives as long as this log (certificates are cached, never dropped).
+  StatusOr<const std::string*> StoredCertificate(const std::string& sha256, uint64_t sequence,
+                                                 std::string_view record_key) const;
   // The hashes stored with leaf `sequence` (see the layout above).
   StatusOr<std::vector<std::string>> TreeEntry(uint64_t sequence) const;
   uint64_t size() const;

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include "core/merkle/verify.h"
 #include "core/storage/memory_store.h"
 #include "core/storage/rocksdb_store.h"
+#include "proto/deterministic_serialization.h"
 #include "tests/gateway/audit/test_exchanges.h"
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
@@ -586,6 +588,37 @@ TEST_CASE("The store keeps each signer certificate once; records read back whole
   }
   CHECK(signed_records == 20);  // 8 answered exchanges, 4 failed ones (their requests).
   CHECK(log->Verify().ok());
+
+  // The record as logged is put together on the wire from the stored bytes: exactly the
+  // deterministic serialization of the record with its chain.
+  const auto lookup = [&](std::string_view sha256) -> StatusOr<const std::string*> {
+    static std::map<std::string, std::string> found;
+    const std::string key = "audit/certificate/" + HexEncode(sha256);
+    return &found.try_emplace(key, StoredValue(store, key)).first->second;
+  };
+  for (uint64_t sequence = 0; sequence < log->Head().size; ++sequence) {
+    const std::string stored = StoredValue(store, fmt::format("audit/record/{:020d}", sequence));
+    const StatusOr<std::optional<std::string>> logged = LoggedFromStored(stored, lookup);
+    REQUIRE(logged.ok());
+    const StoredRecord read = log->Read(sequence).value();
+    if (!read.record.has_signature()) {
+      CHECK_FALSE(logged->has_value());  // Nothing to put back.
+      continue;
+    }
+    REQUIRE(logged->has_value());
+    CHECK(**logged == proto::SerializeDeterministically(read.record).value());
+    // A stored record that holds its chain as well as the digests, or bytes cut short.
+    v1::AuditRecord both;
+    REQUIRE(both.ParseFromString(stored));
+    both.mutable_signature()->add_certificate_chain("der");
+    const StatusOr<std::optional<std::string>> doubled =
+        LoggedFromStored(proto::SerializeDeterministically(both).value(), lookup);
+    CHECK(doubled.status().reason() == kCorruptLog);
+    CHECK(doubled.status().message() == "holds both a certificate chain and its digests");
+    const StatusOr<std::optional<std::string>> cut =
+        LoggedFromStored(std::string_view(stored).substr(0, stored.size() - 1), lookup);
+    CHECK(cut.status().message() == "does not parse");
+  }
 
   // Another process reads the same store: it finds the certificates in it.
   std::unique_ptr<AuditLog> reader;
