@@ -242,29 +242,6 @@ struct RangeOptions {
   std::string checkpoint;  // verify only
 };
 
-// A file that is removed when it goes out of scope.
-class TemporaryFile {
- public:
-  static StatusOr<TemporaryFile> Create() {
-    const char* dir = std::getenv("TMPDIR");
-    std::string path = fmt::format("{}/truc-audit-XXXXXX", dir != nullptr ? dir : "/tmp");
-    const int fd = mkstemp(path.data());
-    if (fd < 0) return InternalError(fmt::format("cannot create a temporary file {}", path));
-    close(fd);
-    return TemporaryFile(std::move(path));
-  }
-  TemporaryFile(TemporaryFile&& other) noexcept : path_(std::exchange(other.path_, "")) {}
-  TemporaryFile& operator=(TemporaryFile&&) = delete;
-  ~TemporaryFile() {
-    if (!path_.empty()) std::remove(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit TemporaryFile(std::string path) : path_(std::move(path)) {}
-  std::string path_;
-};
-
 // Writes the source's archive of [first, end) to the file at `path`.
 Status SaveArchive(AuditSource& source, uint64_t first, uint64_t end, const std::string& path) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -431,9 +408,15 @@ Status Verify(const RangeOptions& options, const SourceOptions& source_options,
       return checked;
     }
     if (!report.has_value()) {
-      TRUC_ASSIGN_OR_RETURN(const TemporaryFile downloaded, TemporaryFile::Create());
-      TRUC_RETURN_IF_ERROR(SaveArchive(*source, first, options.end, downloaded.path()));
-      TRUC_ASSIGN_OR_RETURN(report, VerifyFile(downloaded.path(), anchors, output));
+      // Verified as it downloads: the gateway's export and our checks run at once, and nothing
+      // is written to disk.
+      ProgressLine progress(output);
+      TRUC_ASSIGN_OR_RETURN(report,
+                            gateway::audit::VerifyArchiveAsProduced(
+                                [&](const gateway::audit::ArchiveSink& sink) {
+                                  return source->Archive(first, options.end, sink);
+                                },
+                                anchors, SystemClock::Instance().Now(), progress.Callback()));
     }
   }
   if (checkpoint.has_value()) {

@@ -241,10 +241,11 @@ def audit_scale(figures):
          f"entries {steps['tree']:.1f} s, records {steps['records']:.1f} s in this run of "
          f"{records:,}; {figures['batch_signatures']:,} batch signatures)",
          verdict(per_million < 10)),
-        ("1 million records verified in under 10 s (through the audit API: an archive exported, "
-         "then verified)",
-         f"{archive_per_million:.1f} s per million (exported in {steps['export']:.1f} s, "
-         f"verified in {steps['archive']:.1f} s)",
+        ("1 million records verified in under 10 s (through the audit API: an archive verified "
+         "while the gateway exports it)",
+         f"{archive_per_million:.1f} s per million (in this run of {records:,}: exported alone "
+         f"in {steps['export']:.1f} s, verified alone in {steps['archive']:.1f} s, both at once "
+         f"on the same two cores in {figures['archive_verify_seconds']:.1f} s)",
          verdict(archive_per_million < 10)),
         ("at most 1.5 KB stored per exchange beyond the bodies",
          f"{figures['bytes_per_exchange']:,.0f} bytes per exchange with an incompressible 1 KiB "

@@ -252,36 +252,37 @@ Status ExportSegment(const AuditLog& log, const storage::KeyValueStore& store, S
   TRUC_RETURN_IF_ERROR(sink(kArchiveMagic));
   TRUC_RETURN_IF_ERROR(write_part(header));
 
-  // Pruned records, before the boundary or pruned while this runs, are given by leaf hash.
-  uint64_t next = spec.first;
-  const auto write_pruned_until = [&](uint64_t until) -> Status {
-    for (; next < until; ++next) {
-      v1::ArchivedEntry entry;
-      entry.set_sequence(next);
-      TRUC_ASSIGN_OR_RETURN(*entry.mutable_leaf_hash(), log.LeafHash(next));
-      entry.set_withheld(v1::ArchivedEntry::WITHHELD_PRUNED);
-      TRUC_RETURN_IF_ERROR(write_part(entry));
-    }
-    return OkStatus();
-  };
+  // Each record with the leaf hash its tree entry holds (which a verifier recomputes from the
+  // record: a damaged entry shows); pruned ones, before the boundary or pruned while this runs,
+  // by leaf hash only. Records are parsed only to decide whether they are in scope.
   Status written = OkStatus();
-  TRUC_RETURN_IF_ERROR(log.Scan(spec.first, spec.end, [&](const StoredRecord& stored) {
-    written = write_pruned_until(stored.record.sequence());
-    if (!written.ok()) return false;
-    v1::ArchivedEntry entry;
-    entry.set_sequence(stored.record.sequence());
-    entry.set_leaf_hash(merkle::HashLeaf(stored.bytes));
-    if (!spec.in_scope || spec.in_scope(stored.record)) {
-      entry.set_record(stored.bytes);
-    } else {
-      entry.set_withheld(v1::ArchivedEntry::WITHHELD_OUT_OF_SCOPE);
-    }
-    written = write_part(entry);
-    ++next;
-    return written.ok();
-  }));
+  TRUC_RETURN_IF_ERROR(log.ScanStored(
+      spec.first, spec.end,
+      [&](uint64_t sequence, std::string_view leaf_hash, std::optional<std::string_view> stored) {
+        v1::ArchivedEntry entry;
+        entry.set_sequence(sequence);
+        entry.set_leaf_hash(std::string(leaf_hash));
+        if (!stored.has_value()) {
+          entry.set_withheld(v1::ArchivedEntry::WITHHELD_PRUNED);
+        } else if (!spec.in_scope) {
+          StatusOr<std::string> logged = log.LoggedBytes(sequence, *stored);
+          written = logged.status();
+          if (!written.ok()) return false;
+          entry.set_record(*std::move(logged));
+        } else {
+          StatusOr<StoredRecord> record = log.ParseStored(sequence, std::string(*stored));
+          written = record.status();
+          if (!written.ok()) return false;
+          if (spec.in_scope(record->record)) {
+            entry.set_record(std::move(record->bytes));
+          } else {
+            entry.set_withheld(v1::ArchivedEntry::WITHHELD_OUT_OF_SCOPE);
+          }
+        }
+        written = write_part(entry);
+        return written.ok();
+      }));
   TRUC_RETURN_IF_ERROR(written);
-  TRUC_RETURN_IF_ERROR(write_pruned_until(spec.end));
   return sink(Framed(trailer));
 }
 

@@ -635,23 +635,34 @@ StatusOr<const std::string*> AuditLog::StoredCertificate(const std::string& sha2
   return &certificates_.try_emplace(sha256, *std::move(der)).first->second;
 }
 
-StatusOr<StoredRecord> AuditLog::ParseStored(uint64_t sequence, std::string_view key,
-                                             std::string bytes) const {
+StatusOr<std::optional<std::string>> AuditLog::LoggedFrom(uint64_t sequence, std::string_view key,
+                                                          std::string_view stored) const {
   // The record as logged is put together on the wire, from the stored bytes, without parsing
   // and serializing it again: the same bytes, since both are the deterministic serialization
   // (fields in order), but for stored_chain_sha256 (field 24, dropped) and the signature's
-  // certificate_chain (field 5 of field 18, its last: appended). The record is then parsed from
-  // those bytes, so what is checked is exactly what the leaf hash covers.
+  // certificate_chain (field 5 of field 18, its last: appended).
   StatusOr<std::optional<std::string>> logged =
-      LoggedFromStored(bytes, [&](std::string_view sha256) -> StatusOr<const std::string*> {
+      LoggedFromStored(stored, [&](std::string_view sha256) -> StatusOr<const std::string*> {
         return StoredCertificate(std::string(sha256), sequence, key);
       });
-  if (!logged.ok()) {
-    if (logged.status().reason() != kCorruptLog) return logged.status();
+  if (!logged.ok() && logged.status().reason() == kCorruptLog) {
     return Corrupt(fmt::format("{} {}", Position(sequence, key), logged.status().message()));
   }
-  // Without digests the record is as logged (or was logged before 2026-12).
-  return ParseRecord(sequence, key, logged->has_value() ? **std::move(logged) : std::move(bytes));
+  return logged;
+}
+
+StatusOr<StoredRecord> AuditLog::ParseStored(uint64_t sequence, std::string_view key,
+                                             std::string bytes) const {
+  TRUC_ASSIGN_OR_RETURN(std::optional<std::string> logged, LoggedFrom(sequence, key, bytes));
+  // Parsed from exactly the bytes the leaf hash covers. (Without digests the record is as
+  // logged, or was logged before 2026-12.)
+  return ParseRecord(sequence, key, logged.has_value() ? *std::move(logged) : std::move(bytes));
+}
+
+StatusOr<std::string> AuditLog::LoggedBytes(uint64_t sequence, std::string_view stored) const {
+  TRUC_ASSIGN_OR_RETURN(std::optional<std::string> logged,
+                        LoggedFrom(sequence, KeyOf(kRecordPrefix, sequence), stored));
+  return logged.has_value() ? *std::move(logged) : std::string(stored);
 }
 
 TreeHead AuditLog::Head() const {

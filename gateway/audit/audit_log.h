@@ -279,6 +279,11 @@ class AuditLog final : public ExchangeLog {
                                            std::optional<std::string_view> stored)>;
   Status ScanStored(uint64_t first, uint64_t end, const StoredVisitor& visit) const;
 
+  // The bytes of the record stored at `sequence` (the value `stored` of its key) as logged, its
+  // signer chain put back (LoggedFromStored), not parsed. Errors: kCorruptLog as Read's.
+  // Thread-safe.
+  StatusOr<std::string> LoggedBytes(uint64_t sequence, std::string_view stored) const;
+
   // The record stored at `sequence` (the value `bytes` of its key) as logged: parsed, its signer
   // chain put back. Errors as Read. Thread-safe.
   StatusOr<StoredRecord> ParseStored(uint64_t sequence, std::string bytes) const;
@@ -302,6 +307,9 @@ class AuditLog final : public ExchangeLog {
   Status IndexTime(const v1::AuditRecord& record, uint64_t sequence, std::set<int64_t>& touched);
   // MTH(D[begin:end]) from the stored perfect subtree hashes (a merkle::SubtreeHashFn).
   StatusOr<std::string> SubtreeHash(uint64_t begin, uint64_t end) const;
+  // LoggedFromStored for the record under `key`, its errors naming it.
+  StatusOr<std::optional<std::string>> LoggedFrom(uint64_t sequence, std::string_view key,
+                                                  std::string_view stored) const;
   // ParseStored, for the record under `key`.
   StatusOr<StoredRecord> ParseStored(uint64_t sequence, std::string_view key,
                                      std::string bytes) const;

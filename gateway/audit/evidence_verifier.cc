@@ -1,10 +1,13 @@
 #include "gateway/audit/evidence_verifier.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <streambuf>
 #include <thread>
 #include <tuple>
 
@@ -449,6 +452,91 @@ VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, 
   const Status read = ReadArchive(in, checker);
   if (!read.ok()) checker.Problem("archive", read.message());
   checker.Finish();
+  return report;
+}
+
+namespace {
+
+// Bytes handed from a producer thread to a reader, at most `capacity` of them waiting.
+class BytePipe final : public std::streambuf {
+ public:
+  explicit BytePipe(size_t capacity) : capacity_(capacity) {}
+
+  // The producer's side: waits for room; kCancelled once the reader is gone.
+  Status Write(std::string_view bytes) {
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [&] { return abandoned_ || queued_ < capacity_ || queue_.empty(); });
+    if (abandoned_) {
+      return Status(StatusCode::kCancelled, "verification stopped reading the archive");
+    }
+    queue_.emplace_back(bytes);
+    queued_ += bytes.size();
+    data_.notify_one();
+    return OkStatus();
+  }
+  void CloseWriting() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    data_.notify_one();
+  }
+  void Abandon() {
+    std::lock_guard lock(mu_);
+    abandoned_ = true;
+    room_.notify_all();
+  }
+  bool abandoned() {
+    std::lock_guard lock(mu_);
+    return abandoned_;
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    std::unique_lock lock(mu_);
+    if (!current_.empty()) {
+      queued_ -= current_.size();
+      room_.notify_one();
+    }
+    current_.clear();
+    data_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+    if (queue_.empty()) return traits_type::eof();
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    setg(current_.data(), current_.data(), current_.data() + current_.size());
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable room_;
+  std::condition_variable data_;
+  std::deque<std::string> queue_;  // Guarded by mu_.
+  size_t queued_ = 0;              // Bytes in queue_ and current_; guarded by mu_.
+  bool closed_ = false;            // Guarded by mu_.
+  bool abandoned_ = false;         // Guarded by mu_.
+  std::string current_;            // The reader's.
+};
+
+}  // namespace
+
+StatusOr<VerifyReport> VerifyArchiveAsProduced(const ArchiveProducer& produce,
+                                               const crypto::TrustStore& anchors, TimePoint now,
+                                               const VerifyProgress& progress,
+                                               size_t max_buffered) {
+  BytePipe pipe(max_buffered);
+  std::promise<Status> produced;
+  std::thread producer([&] {
+    const Status status = produce([&pipe](std::string_view bytes) { return pipe.Write(bytes); });
+    // A producer that fails because verification stopped reading did not fail.
+    produced.set_value(pipe.abandoned() ? OkStatus() : status);
+    pipe.CloseWriting();
+  });
+  std::istream in(&pipe);
+  VerifyReport report = VerifyArchive(in, anchors, now, progress);
+  pipe.Abandon();
+  producer.join();
+  TRUC_RETURN_IF_ERROR(produced.get_future().get());
   return report;
 }
 

@@ -109,6 +109,18 @@ using VerifyProgress = std::function<void(uint64_t records_read, uint64_t record
 VerifyReport VerifyArchive(std::istream& in, const crypto::TrustStore& anchors, TimePoint now,
                            const VerifyProgress& progress = nullptr);
 
+// VerifyArchive of the archive that `produce` writes to the sink it is given, while it writes
+// it: `produce` runs on a thread of its own (a download from the audit API, an export), and the
+// sink waits while `max_buffered` bytes are yet to be read, so that memory stays bounded and
+// nothing is written to disk. `produce`'s error, when it fails, is returned instead of a report
+// (what arrived could not be the whole archive); the sink fails (kCancelled) once verification
+// stops reading, at the end or at a malformed part.
+using ArchiveProducer = std::function<Status(const ArchiveSink& sink)>;
+StatusOr<VerifyReport> VerifyArchiveAsProduced(const ArchiveProducer& produce,
+                                               const crypto::TrustStore& anchors, TimePoint now,
+                                               const VerifyProgress& progress = nullptr,
+                                               size_t max_buffered = 64 << 20);
+
 // Verifies records [spec.first, spec.end) of the log in a gateway's store (spec.end 0: up to the
 // latest sealed head) as VerifyArchive verifies an archive of them (spec.signed_configuration
 // is the gateway's configuration; spec.in_scope is ignored), in one pass over the store without

@@ -133,6 +133,66 @@ TEST_CASE("Records checked on every core are reported in the order of the log", 
   }
 }
 
+TEST_CASE("An archive verified while it is produced: the same report, memory bounded", "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  for (int i = 0; i < 300; ++i) {
+    REQUIRE(
+        log->Append(exchanges.Answered(ExchangeRecord::Side::kConsumer, fmt::format("m-{:03d}", i)))
+            .ok());
+  }
+  StoreHeadAt(*log, store);
+  const std::string archive = Archive(*log, store, 0);
+  std::istringstream whole(archive);
+  const VerifyReport expected = VerifyArchive(whole, exchanges.trust(), exchanges.clock().Now());
+  // No signed configuration in this archive: that is its only problem.
+  REQUIRE(expected.problems.size() == 1);
+  REQUIRE(expected.end == 600);
+
+  // Written in pieces of 1,000 bytes, at most 4 KiB waiting: the writer waits for the reader.
+  constexpr size_t kCapacity = 4096;
+  const auto in_pieces = [&](const std::string& bytes, size_t stop_at) {
+    return [&bytes, stop_at](const ArchiveSink& sink) -> Status {
+      for (size_t at = 0; at < bytes.size(); at += 1000) {
+        if (at >= stop_at) return UnavailableError("the connection was lost");
+        TRUC_RETURN_IF_ERROR(sink(std::string_view(bytes).substr(at, 1000)));
+      }
+      return OkStatus();
+    };
+  };
+  const StatusOr<VerifyReport> streamed = VerifyArchiveAsProduced(
+      in_pieces(archive, SIZE_MAX), exchanges.trust(), exchanges.clock().Now(), nullptr, kCapacity);
+  REQUIRE(streamed.ok());
+  CHECK(streamed->end == expected.end);
+  CHECK(streamed->end_root == expected.end_root);
+  REQUIRE(streamed->problems.size() == expected.problems.size());
+  for (size_t i = 0; i < expected.problems.size(); ++i) {
+    CHECK(streamed->problems[i].where == expected.problems[i].where);
+  }
+
+  // A download that breaks off: its error, not a report of half an archive.
+  const StatusOr<VerifyReport> broken =
+      VerifyArchiveAsProduced(in_pieces(archive, archive.size() / 2), exchanges.trust(),
+                              exchanges.clock().Now(), nullptr, kCapacity);
+  CHECK(broken.status().code() == StatusCode::kUnavailable);
+  CHECK(broken.status().message() == "the connection was lost");
+
+  // Something that is no archive: verification stops at once; the writer is let go.
+  Status writer_saw;
+  const std::string junk(100'000, 'x');
+  const StatusOr<VerifyReport> refused = VerifyArchiveAsProduced(
+      [&](const ArchiveSink& sink) {
+        writer_saw = in_pieces(junk, SIZE_MAX)(sink);
+        return writer_saw;
+      },
+      exchanges.trust(), exchanges.clock().Now(), nullptr, kCapacity);
+  REQUIRE(refused.ok());
+  REQUIRE(refused->problems.size() == 1);
+  CHECK(refused->problems[0].what.find("does not start as an audit archive") != std::string::npos);
+  CHECK(writer_saw.code() == StatusCode::kCancelled);
+}
+
 TEST_CASE("Pruned records leave their leaf hashes: what remains is proven and verifies",
           "[audit]") {
   testing::TestExchanges exchanges;
