@@ -44,6 +44,20 @@ std::string Archive(const AuditLog& log, const storage::KeyValueStore& store, ui
   return archive;
 }
 
+// A log of `count` answered exchanges on the consumer's side (message ids m-000, m-001, ...),
+// its head stored as sealed.
+std::unique_ptr<AuditLog> AnsweredLog(testing::TestExchanges& exchanges,
+                                      storage::MemoryStore& store, int count) {
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  for (int i = 0; i < count; ++i) {
+    REQUIRE(
+        log->Append(exchanges.Answered(ExchangeRecord::Side::kConsumer, fmt::format("m-{:03d}", i)))
+            .ok());
+  }
+  StoreHeadAt(*log, store);
+  return log;
+}
+
 // Checks that every record of `message_id` the archive holds is proven in the log's tree.
 void CheckEvidence(const std::string& archive, const std::string& message_id, const TreeHead& head,
                    size_t expected_records) {
@@ -95,14 +109,8 @@ TEST_CASE("Archives taken from any position give proofs against the whole log's 
 TEST_CASE("Records checked on every core are reported in the order of the log", "[audit]") {
   testing::TestExchanges exchanges;
   storage::MemoryStore store;
-  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
   // 800 records: several chunks of the verifier's workers.
-  for (int i = 0; i < 400; ++i) {
-    REQUIRE(
-        log->Append(exchanges.Answered(ExchangeRecord::Side::kConsumer, fmt::format("m-{:03d}", i)))
-            .ok());
-  }
-  StoreHeadAt(*log, store);
+  std::unique_ptr<AuditLog> log = AnsweredLog(exchanges, store, 400);
   std::string archive = Archive(*log, store, 0);
   {
     std::istringstream in(archive);
@@ -136,13 +144,7 @@ TEST_CASE("Records checked on every core are reported in the order of the log", 
 TEST_CASE("An archive verified while it is produced: the same report, memory bounded", "[audit]") {
   testing::TestExchanges exchanges;
   storage::MemoryStore store;
-  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
-  for (int i = 0; i < 300; ++i) {
-    REQUIRE(
-        log->Append(exchanges.Answered(ExchangeRecord::Side::kConsumer, fmt::format("m-{:03d}", i)))
-            .ok());
-  }
-  StoreHeadAt(*log, store);
+  std::unique_ptr<AuditLog> log = AnsweredLog(exchanges, store, 300);
   const std::string archive = Archive(*log, store, 0);
   std::istringstream whole(archive);
   const VerifyReport expected = VerifyArchive(whole, exchanges.trust(), exchanges.clock().Now());
