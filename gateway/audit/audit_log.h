@@ -141,7 +141,8 @@ struct AuditLogOptions {
 // as its signature's certificate_chain, and stored_chain_sha256 dropped, on the wire, so that the
 // result is the deterministic serialization of the record as logged. nullopt when the stored
 // form names no certificates (it is then as logged). Errors: kCorruptLog for bytes that do not
-// parse, a record that holds a chain as well as digests or names certificates without a
+// parse (groups included, which no schema of ours has, though protobuf keeps them as unknown
+// fields), a record that holds a chain as well as digests or names certificates without a
 // signature, with a message that follows the record's name ("does not parse"); `certificate`'s
 // errors.
 using CertificateLookup = std::function<StatusOr<const std::string*>(std::string_view sha256)>;

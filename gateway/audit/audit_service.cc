@@ -71,13 +71,12 @@ namespace {
 std::vector<std::pair<AuditLog::Index, std::string>> IndexedConditions(const RecordFilter& filter) {
   std::vector<std::pair<AuditLog::Index, std::string>> conditions;
   const v1::AuditFilter& wanted = filter.filter();
-  if (!wanted.subject().empty())
-    conditions.emplace_back(AuditLog::Index::kSubject, wanted.subject());
-  if (!wanted.user_id().empty())
-    conditions.emplace_back(AuditLog::Index::kUserId, wanted.user_id());
-  if (!wanted.purpose().empty())
-    conditions.emplace_back(AuditLog::Index::kPurpose, wanted.purpose());
-  if (!filter.client().empty()) conditions.emplace_back(AuditLog::Index::kClient, filter.client());
+  for (const auto& [index, value] : {std::pair{AuditLog::Index::kSubject, &wanted.subject()},
+                                     std::pair{AuditLog::Index::kUserId, &wanted.user_id()},
+                                     std::pair{AuditLog::Index::kPurpose, &wanted.purpose()},
+                                     std::pair{AuditLog::Index::kClient, &filter.client()}}) {
+    if (!value->empty()) conditions.emplace_back(index, *value);
+  }
   if (!filter.service().empty()) {
     // The service index holds service ids and providers' member ids: a provider subsystem's
     // exchanges are among its member's (the filter then keeps the subsystem's).
