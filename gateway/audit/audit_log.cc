@@ -76,25 +76,10 @@ std::optional<Int> ParseWhole(std::string_view text) {
 
 // The prefix of the entries of `index` for `value`: hex, so that any value is one key part.
 std::string IndexPrefix(AuditLog::Index index, std::string_view value) {
-  std::string_view field;
-  switch (index) {
-    case AuditLog::Index::kUserId:
-      field = "user";
-      break;
-    case AuditLog::Index::kPurpose:
-      field = "purpose";
-      break;
-    case AuditLog::Index::kSubject:
-      field = "subject";
-      break;
-    case AuditLog::Index::kClient:
-      field = "client";
-      break;
-    case AuditLog::Index::kService:
-      field = "service";
-      break;
-  }
-  return fmt::format("{}{}/{}/", kIndexPrefix, field, HexEncode(value));
+  // The key part of each index, in the order of AuditLog::Index.
+  static constexpr std::string_view kFields[] = {"user", "purpose", "subject", "client", "service"};
+  return fmt::format("{}{}/{}/", kIndexPrefix, kFields[static_cast<size_t>(index)],
+                     HexEncode(value));
 }
 
 // The minute (since 1970, UTC) of `time`; times before 1970 count as its first minute.

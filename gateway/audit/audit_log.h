@@ -212,7 +212,7 @@ class AuditLog final : public ExchangeLog {
   // The fields of final records (responses and failures) indexed for queries. kClient holds
   // the client's subsystem id and its member id; kService the service id and the provider's
   // member id.
-  enum class Index { kUserId, kPurpose, kSubject, kClient, kService };
+  enum class Index { kUserId, kPurpose, kSubject, kClient, kService };  // IndexPrefix's order.
   // The position from which records are indexed by `index`: records logged before (by a
   // gateway that did not write that index yet) are found by scanning only.
   uint64_t indexed_from(Index index) const;
