@@ -1,6 +1,8 @@
 #include "core/crypto/digest.h"
 
 #include <cstdlib>
+#include <utility>
+#include <vector>
 
 #include <openssl/evp.h>
 
@@ -74,31 +76,67 @@ std::string Digest(DigestAlgorithm algorithm, std::initializer_list<std::string_
   return out;
 }
 
-struct Hasher::State {
-  DigestAlgorithm algorithm;
-  EvpMdCtxPtr ctx;
+namespace {
+
+// Contexts of Hashers gone, kept for the next ones made on this thread.
+class ContextCache {
+ public:
+  ~ContextCache() {
+    for (EVP_MD_CTX* ctx : free_) EVP_MD_CTX_free(ctx);
+  }
+  EVP_MD_CTX* Take() {
+    if (free_.empty()) return EVP_MD_CTX_new();
+    EVP_MD_CTX* ctx = free_.back();
+    free_.pop_back();
+    return ctx;
+  }
+  void Give(EVP_MD_CTX* ctx) {
+    if (free_.size() < kMaxKept) {
+      free_.push_back(ctx);
+    } else {
+      EVP_MD_CTX_free(ctx);
+    }
+  }
+
+ private:
+  static constexpr size_t kMaxKept = 8;
+  std::vector<EVP_MD_CTX*> free_;
 };
 
-Hasher::Hasher(DigestAlgorithm algorithm)
-    : state_(new State{algorithm, EvpMdCtxPtr(EVP_MD_CTX_new())}) {
-  if (!state_->ctx || EVP_DigestInit_ex(state_->ctx.get(), MdFor(algorithm), nullptr) != 1) {
-    std::abort();
+ContextCache& Contexts() {
+  thread_local ContextCache cache;
+  return cache;
+}
+
+}  // namespace
+
+Hasher::Hasher(DigestAlgorithm algorithm) : algorithm_(algorithm), ctx_(Contexts().Take()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex2(ctx_, MdFor(algorithm), nullptr) != 1) std::abort();
+}
+
+Hasher::Hasher(Hasher&& other) noexcept
+    : algorithm_(other.algorithm_), ctx_(std::exchange(other.ctx_, nullptr)) {}
+
+Hasher& Hasher::operator=(Hasher&& other) noexcept {
+  if (this != &other) {
+    if (ctx_ != nullptr) Contexts().Give(ctx_);
+    algorithm_ = other.algorithm_;
+    ctx_ = std::exchange(other.ctx_, nullptr);
   }
+  return *this;
 }
 
-Hasher::Hasher(Hasher&&) noexcept = default;
-Hasher& Hasher::operator=(Hasher&&) noexcept = default;
-Hasher::~Hasher() = default;
-
-void Hasher::Update(std::string_view data) {
-  EVP_DigestUpdate(state_->ctx.get(), data.data(), data.size());
+Hasher::~Hasher() {
+  if (ctx_ != nullptr) Contexts().Give(ctx_);
 }
+
+void Hasher::Update(std::string_view data) { EVP_DigestUpdate(ctx_, data.data(), data.size()); }
 
 std::string Hasher::Finish() {
-  std::string out(DigestSize(state_->algorithm), '\0');
+  std::string out(DigestSize(algorithm_), '\0');
   unsigned int size = 0;
-  EVP_DigestFinal_ex(state_->ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &size);
-  EVP_DigestInit_ex(state_->ctx.get(), MdFor(state_->algorithm), nullptr);
+  EVP_DigestFinal_ex(ctx_, reinterpret_cast<unsigned char*>(out.data()), &size);
+  EVP_DigestInit_ex2(ctx_, MdFor(algorithm_), nullptr);
   return out;
 }
 

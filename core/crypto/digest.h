@@ -2,11 +2,12 @@
 #pragma once
 
 #include <initializer_list>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/base/status.h"
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX.
 
 namespace truc::crypto {
 
@@ -23,7 +24,8 @@ std::string Digest(DigestAlgorithm algorithm, std::initializer_list<std::string_
 inline std::string Sha256(std::string_view data) { return Digest(DigestAlgorithm::kSha256, data); }
 inline std::string Sha512(std::string_view data) { return Digest(DigestAlgorithm::kSha512, data); }
 
-// Incremental digest, for bodies that arrive in pieces. Not thread-safe.
+// Incremental digest, for bodies that arrive in pieces. Not thread-safe. Its OpenSSL context
+// comes from a small per-thread cache, so that making one costs no allocation.
 class Hasher {
  public:
   explicit Hasher(DigestAlgorithm algorithm);
@@ -38,8 +40,8 @@ class Hasher {
   std::string Finish();
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  DigestAlgorithm algorithm_;
+  evp_md_ctx_st* ctx_;  // Owned; null once moved from.
 };
 
 }  // namespace truc::crypto

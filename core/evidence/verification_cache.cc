@@ -2,35 +2,42 @@
 
 #include <mutex>
 
-#include "core/crypto/digest.h"
 #include "proto/timestamp_conversion.h"
 
 namespace truc::evidence {
 namespace {
 
-// Each part length-prefixed, so that no two different sequences hash alike.
-void AddPart(crypto::Hasher& hasher, std::string_view part) {
+// Each part length-prefixed, so that no two different sequences give the same key.
+void AddPart(std::string& key, std::string_view part) {
   const uint64_t size = part.size();
-  char prefix[8];
-  for (int i = 0; i < 8; ++i) prefix[i] = static_cast<char>(size >> (56 - 8 * i));
-  hasher.Update(std::string_view(prefix, sizeof(prefix)));
-  hasher.Update(part);
+  for (int i = 0; i < 8; ++i) key.push_back(static_cast<char>(size >> (56 - 8 * i)));
+  key.append(part);
+}
+
+void AddNumber(std::string& key, uint64_t number) {
+  for (int i = 0; i < 8; ++i) key.push_back(static_cast<char>(number >> (56 - 8 * i)));
 }
 
 std::string ChainKey(const v1::BatchSignature& signature) {
-  crypto::Hasher hasher(crypto::DigestAlgorithm::kSha256);
-  for (const std::string& der : signature.certificate_chain()) AddPart(hasher, der);
-  return hasher.Finish();
+  size_t size = 0;
+  for (const std::string& der : signature.certificate_chain()) size += 8 + der.size();
+  std::string key;
+  key.reserve(size);
+  for (const std::string& der : signature.certificate_chain()) AddPart(key, der);
+  return key;
 }
 
-std::string RootKey(const std::string& chain_key, const v1::BatchSignature& signature) {
-  crypto::Hasher hasher(crypto::DigestAlgorithm::kSha256);
-  AddPart(hasher, chain_key);
-  AddPart(hasher, signature.merkle_root());
-  AddPart(hasher, signature.signed_at().SerializeAsString());
-  AddPart(hasher, signature.signature().key_id());
-  AddPart(hasher, signature.signature().value());
-  return hasher.Finish();
+std::string RootKey(uint64_t chain_id, const v1::BatchSignature& signature) {
+  std::string key;
+  key.reserve(8 * 6 + signature.merkle_root().size() + signature.signature().key_id().size() +
+              signature.signature().value().size());
+  AddNumber(key, chain_id);
+  AddPart(key, signature.merkle_root());
+  AddNumber(key, static_cast<uint64_t>(signature.signed_at().seconds()));
+  AddNumber(key, static_cast<uint64_t>(signature.signed_at().nanos()));
+  AddPart(key, signature.signature().key_id());
+  AddPart(key, signature.signature().value());
+  return key;
 }
 
 }  // namespace
@@ -43,16 +50,18 @@ void VerificationCache::Renew(uint64_t generation) {
   roots_.clear();
 }
 
-StatusOr<std::shared_ptr<const VerifiedSigner>> VerificationCache::Signer(
-    const v1::BatchSignature& signature, const std::string& chain_key, TimePoint at,
-    const crypto::TrustStore& trust, uint64_t generation) {
+StatusOr<VerificationCache::Chain> VerificationCache::Signer(const v1::BatchSignature& signature,
+                                                             const std::string& chain_key,
+                                                             TimePoint at,
+                                                             const crypto::TrustStore& trust,
+                                                             uint64_t generation) {
   {
     std::shared_lock lock(mu_);
     if (generation == generation_) {
       const auto found = chains_.find(chain_key);
       // Outside the window the chain may not hold: verify afresh, for the precise error.
-      if (found != chains_.end() && at >= found->second->valid_from &&
-          at <= found->second->valid_until) {
+      if (found != chains_.end() && at >= found->second.signer->valid_from &&
+          at <= found->second.signer->valid_until) {
         ++chain_hits_;
         return found->second;
       }
@@ -61,14 +70,16 @@ StatusOr<std::shared_ptr<const VerifiedSigner>> VerificationCache::Signer(
   ++chain_misses_;
   TRUC_ASSIGN_OR_RETURN(VerifiedSigner verified,
                         VerifySignerChain(signature.certificate_chain(), at, trust));
-  auto shared = std::make_shared<const VerifiedSigner>(std::move(verified));
+  Chain chain{std::make_shared<const VerifiedSigner>(std::move(verified)), 0};
   std::unique_lock lock(mu_);
+  // Numbered even when not kept, so that a root verified under it is never taken for another's.
+  chain.id = next_chain_id_++;
   Renew(generation);
   if (generation == generation_) {
     if (chains_.size() >= options_.max_chains) chains_.clear();
-    chains_[chain_key] = shared;
+    chains_[chain_key] = chain;
   }
-  return shared;
+  return chain;
 }
 
 StatusOr<TimePoint> VerificationCache::VerifyMessageSignature(const v1::MessageEvidence& evidence,
@@ -79,10 +90,10 @@ StatusOr<TimePoint> VerificationCache::VerifyMessageSignature(const v1::MessageE
   TRUC_RETURN_IF_ERROR(VerifyBatchInclusion(evidence, signature));
   const TimePoint signed_at = proto::FromProtoTimestamp(signature.signed_at());
   const std::string chain_key = ChainKey(signature);
-  TRUC_ASSIGN_OR_RETURN(const std::shared_ptr<const VerifiedSigner> verified,
+  TRUC_ASSIGN_OR_RETURN(const Chain chain,
                         Signer(signature, chain_key, signed_at, trust, generation));
-  TRUC_RETURN_IF_ERROR(CheckSignerIs(*verified, signer));
-  const std::string root_key = RootKey(chain_key, signature);
+  TRUC_RETURN_IF_ERROR(CheckSignerIs(*chain.signer, signer));
+  const std::string root_key = RootKey(chain.id, signature);
   {
     std::shared_lock lock(mu_);
     if (generation == generation_ && roots_.contains(root_key)) {
@@ -91,7 +102,7 @@ StatusOr<TimePoint> VerificationCache::VerifyMessageSignature(const v1::MessageE
     }
   }
   ++root_misses_;
-  TRUC_RETURN_IF_ERROR(VerifyBatchRoot(signature, verified->key));
+  TRUC_RETURN_IF_ERROR(VerifyBatchRoot(signature, chain.signer->key));
   std::unique_lock lock(mu_);
   Renew(generation);
   if (generation == generation_) {

@@ -11,11 +11,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <set>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/evidence/message_signing.h"
 
@@ -45,11 +45,14 @@ class VerificationCache {
   Counts counts() const;
 
  private:
-  // The signer for `signature`'s chain, verified at `at`.
-  StatusOr<std::shared_ptr<const VerifiedSigner>> Signer(const v1::BatchSignature& signature,
-                                                         const std::string& chain_key, TimePoint at,
-                                                         const crypto::TrustStore& trust,
-                                                         uint64_t generation);
+  // A verified chain, and the number it was given when it was verified (never reused).
+  struct Chain {
+    std::shared_ptr<const VerifiedSigner> signer;
+    uint64_t id = 0;
+  };
+  // The signer for `signature`'s chain (whose key is `chain_key`), verified at `at`.
+  StatusOr<Chain> Signer(const v1::BatchSignature& signature, const std::string& chain_key,
+                         TimePoint at, const crypto::TrustStore& trust, uint64_t generation);
   // Forgets everything when `generation` is newer than the current one; call with mu_ held
   // exclusively.
   void Renew(uint64_t generation);
@@ -57,10 +60,14 @@ class VerificationCache {
   const VerificationCacheOptions options_;
   mutable std::shared_mutex mu_;
   uint64_t generation_ = 0;  // Guarded by mu_; 0 before the first call.
-  // SHA-256 of the chain's certificates -> the signer it verified as.
-  std::map<std::string, std::shared_ptr<const VerifiedSigner>> chains_;  // Guarded by mu_.
-  // SHA-256 of (chain, root, signing time, signature) of batch roots whose signature verified.
-  std::set<std::string> roots_;  // Guarded by mu_.
+  // Keys are the very bytes compared (each part length-prefixed), not digests of them: a lookup
+  // hashes them with the table's fast hash and compares them whole, which costs less than a
+  // SHA-256 of a certificate chain for every message.
+  // The chain's certificates -> the signer it verified as.
+  std::unordered_map<std::string, Chain> chains_;  // Guarded by mu_.
+  uint64_t next_chain_id_ = 1;                     // Guarded by mu_.
+  // (chain id, root, signing time, signature) of batch roots whose signature verified.
+  std::unordered_set<std::string> roots_;  // Guarded by mu_.
   std::atomic<uint64_t> chain_hits_{0}, chain_misses_{0}, root_hits_{0}, root_misses_{0};
 };
 

@@ -258,11 +258,11 @@ Status ExportSegment(const AuditLog& log, const storage::KeyValueStore& store, S
   Status written = OkStatus();
   TRUC_RETURN_IF_ERROR(log.ScanStored(
       spec.first, spec.end,
-      [&](uint64_t sequence, std::string_view leaf_hash, std::optional<std::string_view> stored) {
+      [&](uint64_t sequence, std::string_view leaf_hash, std::string* stored) {
         v1::ArchivedEntry entry;
         entry.set_sequence(sequence);
         entry.set_leaf_hash(std::string(leaf_hash));
-        if (!stored.has_value()) {
+        if (stored == nullptr) {
           entry.set_withheld(v1::ArchivedEntry::WITHHELD_PRUNED);
         } else if (!spec.in_scope) {
           StatusOr<std::string> logged = log.LoggedBytes(sequence, *stored);
@@ -270,7 +270,7 @@ Status ExportSegment(const AuditLog& log, const storage::KeyValueStore& store, S
           if (!written.ok()) return false;
           entry.set_record(*std::move(logged));
         } else {
-          StatusOr<StoredRecord> record = log.ParseStored(sequence, std::string(*stored));
+          StatusOr<StoredRecord> record = log.ParseStored(sequence, std::move(*stored));
           written = record.status();
           if (!written.ok()) return false;
           if (spec.in_scope(record->record)) {

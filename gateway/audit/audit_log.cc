@@ -209,15 +209,21 @@ StatusOr<uint64_t> ReadPrunedBefore(const storage::KeyValueStore& store, uint64_
   return pruned;
 }
 
-StatusOr<StoredRecord> ParseRecord(uint64_t sequence, std::string_view key, std::string bytes) {
-  StoredRecord stored;
-  if (!stored.record.ParseFromString(bytes)) {
+Status ParseRecordInto(uint64_t sequence, std::string_view key, std::string_view bytes,
+                       v1::AuditRecord& record) {
+  if (!record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return Corrupt(fmt::format("{} does not parse", Position(sequence, key)));
   }
-  if (stored.record.sequence() != sequence) {
-    return Corrupt(fmt::format("{} holds sequence number {}", Position(sequence, key),
-                               stored.record.sequence()));
+  if (record.sequence() != sequence) {
+    return Corrupt(
+        fmt::format("{} holds sequence number {}", Position(sequence, key), record.sequence()));
   }
+  return OkStatus();
+}
+
+StatusOr<StoredRecord> ParseRecord(uint64_t sequence, std::string_view key, std::string bytes) {
+  StoredRecord stored;
+  TRUC_RETURN_IF_ERROR(ParseRecordInto(sequence, key, bytes, stored.record));
   stored.bytes = std::move(bytes);
   return stored;
 }
@@ -922,6 +928,15 @@ StatusOr<StoredRecord> AuditLog::ParseStored(uint64_t sequence, std::string byte
   return ParseStored(sequence, KeyOf(kRecordPrefix, sequence), std::move(bytes));
 }
 
+StatusOr<std::string> AuditLog::ParseStoredInto(uint64_t sequence, std::string bytes,
+                                                v1::AuditRecord& record) const {
+  const std::string key = KeyOf(kRecordPrefix, sequence);
+  TRUC_ASSIGN_OR_RETURN(std::optional<std::string> logged, LoggedFrom(sequence, key, bytes));
+  std::string as_logged = logged.has_value() ? *std::move(logged) : std::move(bytes);
+  TRUC_RETURN_IF_ERROR(ParseRecordInto(sequence, key, as_logged, record));
+  return as_logged;
+}
+
 Status AuditLog::ScanStored(uint64_t first, uint64_t end, const StoredVisitor& visit) const {
   if (const uint64_t durable = size(); end > durable) {
     return merkle::OutOfRangeError(
@@ -932,7 +947,7 @@ Status AuditLog::ScanStored(uint64_t first, uint64_t end, const StoredVisitor& v
   for (uint64_t begin = first; begin < end; begin += kReadChunk) {
     const uint64_t chunk_end = std::min(end, begin + kReadChunk);
     const uint64_t records_begin = std::clamp(pruned, begin, chunk_end);
-    TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> records,
+    TRUC_ASSIGN_OR_RETURN(std::vector<std::string> records,
                           ReadRange(store_, kRecordPrefix, records_begin, chunk_end));
     TRUC_ASSIGN_OR_RETURN(const std::vector<std::string> entries,
                           ReadRange(store_, kTreePrefix, begin, chunk_end));
@@ -944,8 +959,8 @@ Status AuditLog::ScanStored(uint64_t first, uint64_t end, const StoredVisitor& v
             ParseTreeEntry(sequence, KeyOf(kTreePrefix, sequence), entry).status());
       }
       const std::string_view leaf_hash = std::string_view(entry).substr(0, merkle::kHashSize);
-      std::optional<std::string_view> stored;
-      if (sequence >= records_begin) stored = records[sequence - records_begin];
+      std::string* const stored =
+          sequence >= records_begin ? &records[sequence - records_begin] : nullptr;
       if (!visit(sequence, leaf_hash, stored)) return OkStatus();
     }
   }

@@ -273,11 +273,12 @@ class AuditLog final : public ExchangeLog {
 
   // For verifiers that spread the work of reading records over threads. Calls `visit` on this
   // thread with each position of [first, end) in order, its leaf hash as its tree entry holds
-  // it, and its record as stored (nullopt when pruned), which ParseStored turns into the record
-  // as logged; stops early when `visit` returns false. Errors: kOutOfRange beyond Head().size;
-  // the store's; kCorruptLog for a missing or malformed tree entry, or a missing record.
-  using StoredVisitor = std::function<bool(uint64_t sequence, std::string_view leaf_hash,
-                                           std::optional<std::string_view> stored)>;
+  // it, and its record as stored (null when pruned; `visit` may move the string away), which
+  // ParseStored turns into the record as logged; stops early when `visit` returns false.
+  // Errors: kOutOfRange beyond Head().size; the store's; kCorruptLog for a missing or malformed
+  // tree entry, or a missing record.
+  using StoredVisitor =
+      std::function<bool(uint64_t sequence, std::string_view leaf_hash, std::string* stored)>;
   Status ScanStored(uint64_t first, uint64_t end, const StoredVisitor& visit) const;
 
   // The bytes of the record stored at `sequence` (the value `stored` of its key) as logged, its
@@ -288,6 +289,10 @@ class AuditLog final : public ExchangeLog {
   // The record stored at `sequence` (the value `bytes` of its key) as logged: parsed, its signer
   // chain put back. Errors as Read. Thread-safe.
   StatusOr<StoredRecord> ParseStored(uint64_t sequence, std::string bytes) const;
+  // ParseStored into `record` (which may live on an arena, as a verifier's do): returns the
+  // bytes as logged.
+  StatusOr<std::string> ParseStoredInto(uint64_t sequence, std::string bytes,
+                                        v1::AuditRecord& record) const;
 
  private:
   struct PendingAppend {

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <google/protobuf/arena.h>
 
 #include "core/base/encoding.h"
 #include "core/base/worker_pool.h"
@@ -184,13 +185,12 @@ class ArchiveChecker final : public ArchiveVisitor {
     Place(leaf_hash, span);
   }
 
-  // The record at the next position as the log's store holds it (nullopt: pruned), and the leaf
+  // The record at the next position as the log's store holds it (null: pruned; taken), and the leaf
   // hash its tree entry holds.
-  void StoredEntry(uint64_t sequence, std::string_view leaf_hash,
-                   std::optional<std::string_view> stored) {
+  void StoredEntry(uint64_t sequence, std::string_view leaf_hash, std::string* stored) {
     next_ = sequence + 1;
-    if (stored.has_value()) {
-      Queue({sequence, {}, std::string(*stored), std::string(leaf_hash), /*stored=*/true});
+    if (stored != nullptr) {
+      Queue({sequence, {}, std::move(*stored), std::string(leaf_hash), /*stored=*/true});
     } else {
       ++report_.records_withheld;
     }
@@ -309,23 +309,26 @@ class ArchiveChecker final : public ArchiveVisitor {
     const auto problem = [&](const Job& job, std::string what) {
       found.problems.push_back({Where(job.sequence, job.span), std::move(what)});
     };
+    // The chunk's records live on an arena: parsing them allocates little and dropping them
+    // costs nothing.
+    google::protobuf::Arena arena;
     for (Job& job : jobs) {
-      v1::AuditRecord record;
+      v1::AuditRecord& record = *google::protobuf::Arena::CreateMessage<v1::AuditRecord>(&arena);
       // Whether the record is the one the tree holds, at its place.
       bool in_place = true;
       if (job.stored) {
-        // ParseStored checks the position, and gives the bytes as logged.
-        StatusOr<StoredRecord> parsed = log_->ParseStored(job.sequence, std::move(job.record));
-        if (!parsed.ok()) {
-          problem(job, std::string(parsed.status().message()));
+        // ParseStoredInto checks the position, and gives the bytes as logged.
+        StatusOr<std::string> logged =
+            log_->ParseStoredInto(job.sequence, std::move(job.record), record);
+        if (!logged.ok()) {
+          problem(job, std::string(logged.status().message()));
           continue;
         }
-        if (const std::string hash = merkle::HashLeaf(parsed->bytes); hash != job.leaf_hash) {
+        if (const std::string hash = merkle::HashLeaf(*logged); hash != job.leaf_hash) {
           problem(job, fmt::format("the record hashes to {}, but its leaf hash is {}",
                                    HexEncode(hash), HexEncode(job.leaf_hash)));
           in_place = false;
         }
-        record = std::move(parsed->record);
       } else {
         if (merkle::HashLeaf(job.record) != job.leaf_hash) {
           problem(job, "the record does not hash to its leaf hash");
@@ -552,12 +555,12 @@ VerifyReport VerifyStoredLog(const AuditLog& log, const storage::KeyValueStore& 
     return report;
   }
   checker.Header(*header, {});
-  const Status scanned = log.ScanStored(
-      header->first(), header->end(),
-      [&](uint64_t sequence, std::string_view leaf_hash, std::optional<std::string_view> stored) {
-        checker.StoredEntry(sequence, leaf_hash, stored);
-        return true;
-      });
+  const Status scanned =
+      log.ScanStored(header->first(), header->end(),
+                     [&](uint64_t sequence, std::string_view leaf_hash, std::string* stored) {
+                       checker.StoredEntry(sequence, leaf_hash, stored);
+                       return true;
+                     });
   if (!scanned.ok()) checker.Problem("the gateway's store", scanned.ToString());
   checker.Finish();
   return report;

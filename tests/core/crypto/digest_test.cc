@@ -1,5 +1,8 @@
 #include "core/crypto/digest.h"
 
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "core/base/encoding.h"
@@ -27,6 +30,33 @@ TEST_CASE("Incremental hashing equals one-shot hashing and restarts after Finish
   CHECK(hasher.Finish() == Sha256("abc"));
   hasher.Update("xyz");
   CHECK(hasher.Finish() == Sha256("xyz"));
+}
+
+TEST_CASE("Hashers alive at once on one thread, moved and made again, stay apart", "[crypto]") {
+  // Contexts are reused from a per-thread cache: one hasher's state must never leak into another.
+  std::vector<Hasher> hashers;
+  for (int i = 0; i < 12; ++i) {
+    hashers.emplace_back(i % 2 == 0 ? DigestAlgorithm::kSha256 : DigestAlgorithm::kSha512);
+    hashers.back().Update(std::to_string(i));
+  }
+  Hasher moved = std::move(hashers[3]);
+  hashers[3] = Hasher(DigestAlgorithm::kSha256);
+  hashers[3].Update("three");
+  moved.Update("+");
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 12; ++i) {
+      if (i == 3) continue;
+      const std::string text = std::to_string(i);
+      CHECK(hashers[i].Finish() == (i % 2 == 0 ? Sha256(text) : Sha512(text)));
+      hashers[i].Update(text);
+    }
+  }
+  CHECK(hashers[3].Finish() == Sha256("three"));
+  CHECK(moved.Finish() == Sha512("3+"));
+  hashers.clear();  // Their contexts go back to the cache, and come out clean.
+  Hasher again(DigestAlgorithm::kSha256);
+  again.Update("abc");
+  CHECK(again.Finish() == Sha256("abc"));
 }
 
 }  // namespace

@@ -76,6 +76,39 @@ TEST_CASE("A batch costs one chain and one root verification; each message is st
   CHECK(!cache.VerifyMessageSignature(batch.messages[2], forged, kPortal, batch.trust, 1).ok());
 }
 
+TEST_CASE("A root verified under one signer's chain is not taken as verified under another's",
+          "[evidence]") {
+  Batch batch;
+  VerificationCache cache;
+  REQUIRE(
+      cache.VerifyMessageSignature(batch.messages[0], batch.signatures[0], kPortal, batch.trust, 1)
+          .ok());
+  // The same root, time and signature bytes, presented with another certificate of the same
+  // member (another key): the root's signature must be verified against that key, and fails.
+  const testing::KeyAndCertificate other =
+      batch.federation.Issue(Profile::kMemberSigning, kPortal.ToString());
+  v1::BatchSignature swapped = batch.signatures[1];
+  swapped.clear_certificate_chain();
+  swapped.add_certificate_chain(other.certificate.ToDer());
+  swapped.mutable_signature()->set_key_id(batch.signatures[1].signature().key_id());
+  const StatusOr<TimePoint> verified =
+      cache.VerifyMessageSignature(batch.messages[1], swapped, kPortal, batch.trust, 1);
+  CHECK(!verified.ok());
+  CHECK(cache.counts().root_misses == 2);
+  // The chain table full: it starts afresh, and roots verified before are not mistaken for
+  // roots of the chains verified after.
+  VerificationCache small({.max_chains = 1, .max_roots = 16});
+  REQUIRE(
+      small.VerifyMessageSignature(batch.messages[0], batch.signatures[0], kPortal, batch.trust, 1)
+          .ok());
+  CHECK(!small.VerifyMessageSignature(batch.messages[1], swapped, kPortal, batch.trust, 1).ok());
+  CHECK(
+      small.VerifyMessageSignature(batch.messages[2], batch.signatures[2], kPortal, batch.trust, 1)
+          .ok());
+  CHECK(small.counts().chain_misses == 3);
+  CHECK(small.counts().root_misses == 3);
+}
+
 TEST_CASE("A newer configuration's revocation applies at once; an older one's call clears nothing",
           "[evidence]") {
   Batch batch;
