@@ -4,6 +4,7 @@
 #include <bit>
 #include <charconv>
 #include <climits>
+#include <span>
 #include <utility>
 
 #include <fmt/format.h>
@@ -350,26 +351,21 @@ Status ForEachField(std::string_view data, const std::function<Status(const Wire
 
 }  // namespace
 
-StatusOr<std::optional<std::string>> LoggedFromStored(std::string_view stored,
-                                                      const CertificateLookup& certificate) {
-  std::vector<const std::string*> chain;
-  TRUC_RETURN_IF_ERROR(ForEachField(stored, [&](const WireField& field) -> Status {
-    if (field.number != kStoredChainField) return OkStatus();
-    if (field.type != kWireLength) return Corrupt("does not parse");
-    TRUC_ASSIGN_OR_RETURN(const std::string* der, certificate(field.value));
-    chain.push_back(der);
-    return OkStatus();
-  }));
-  if (chain.empty()) return std::optional<std::string>();
-  std::string logged;
+namespace {
+
+// The record as logged, from its stored form `stored` and the certificates its
+// stored_chain_sha256 names (`chain`, in order), given to `sink` piece by piece: every field but
+// stored_chain_sha256 as it is, and the signature with the chain appended as its last field.
+// Errors as LoggedFromStored's.
+Status SpliceLogged(std::string_view stored, std::span<const std::string* const> chain,
+                    const std::function<void(std::string_view)>& sink) {
   size_t chain_bytes = 0;
   for (const std::string* der : chain) chain_bytes += der->size() + 8;
-  logged.reserve(stored.size() + chain_bytes + 8);
   bool signed_once = false;
   const Status spliced = ForEachField(stored, [&](const WireField& field) -> Status {
     if (field.number == kStoredChainField) return OkStatus();
     if (field.number != kSignatureField) {
-      logged.append(field.whole);
+      sink(field.whole);
       return OkStatus();
     }
     if (field.type != kWireLength || signed_once) return Corrupt("does not parse");
@@ -388,14 +384,38 @@ StatusOr<std::optional<std::string>> LoggedFromStored(std::string_view stored,
       AppendVarint(chain_fields, der->size());
       chain_fields.append(*der);
     }
-    AppendVarint(logged, (kSignatureField << 3) | kWireLength);
-    AppendVarint(logged, field.value.size() + chain_fields.size());
-    logged.append(field.value);
-    logged.append(chain_fields);
+    std::string head;
+    AppendVarint(head, (kSignatureField << 3) | kWireLength);
+    AppendVarint(head, field.value.size() + chain_fields.size());
+    sink(head);
+    sink(field.value);
+    sink(chain_fields);
     return OkStatus();
   });
   TRUC_RETURN_IF_ERROR(spliced);
   if (!signed_once) return Corrupt("names certificates but has no signature");
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::optional<std::string>> LoggedFromStored(std::string_view stored,
+                                                      const CertificateLookup& certificate) {
+  std::vector<const std::string*> chain;
+  TRUC_RETURN_IF_ERROR(ForEachField(stored, [&](const WireField& field) -> Status {
+    if (field.number != kStoredChainField) return OkStatus();
+    if (field.type != kWireLength) return Corrupt("does not parse");
+    TRUC_ASSIGN_OR_RETURN(const std::string* der, certificate(field.value));
+    chain.push_back(der);
+    return OkStatus();
+  }));
+  if (chain.empty()) return std::optional<std::string>();
+  std::string logged;
+  size_t chain_bytes = 0;
+  for (const std::string* der : chain) chain_bytes += der->size() + 8;
+  logged.reserve(stored.size() + chain_bytes + 8);
+  TRUC_RETURN_IF_ERROR(
+      SpliceLogged(stored, chain, [&](std::string_view piece) { logged.append(piece); }));
   return std::optional(std::move(logged));
 }
 
@@ -523,22 +543,34 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
     for (v1::AuditRecord& record : pending->records) {
       const uint64_t sequence = range.size();
       record.set_sequence(sequence);
+      // The store's copy names the signer's certificates by digest; each is stored once. It is
+      // serialized once: the leaf hash covers the record as logged, chain in place, which is
+      // hashed from the stored bytes and the certificates as LoggedFromStored puts them back,
+      // without being put together.
+      google::protobuf::RepeatedPtrField<std::string> chain;
+      if (record.has_signature()) {
+        chain.Swap(record.mutable_signature()->mutable_certificate_chain());
+      }
+      std::vector<const std::string*> chain_ders;
+      for (std::string& der : chain) {
+        std::string digest = CertificateDigest(der);
+        if (!HasCertificate(digest) && !written.contains(digest)) {
+          write.Put(CertificateKey(digest), der);
+          written.emplace(digest, der);
+        }
+        record.add_stored_chain_sha256(std::move(digest));
+        chain_ders.push_back(&der);
+      }
       // Cannot fail: Append refused records near the size limit.
       std::string bytes = proto::SerializeDeterministically(record).value();
-      range.Append(merkle::HashLeaf(bytes), &completed);
-      if (record.has_signature() && record.signature().certificate_chain_size() > 0) {
-        // The store's copy names the signer's certificates by digest; each is stored once.
-        google::protobuf::RepeatedPtrField<std::string> chain;
-        chain.Swap(record.mutable_signature()->mutable_certificate_chain());
-        for (std::string& der : chain) {
-          std::string digest = crypto::Sha256(der);
-          if (!HasCertificate(digest) && !written.contains(digest)) {
-            write.Put(CertificateKey(digest), der);
-            written.emplace(digest, std::move(der));
-          }
-          record.add_stored_chain_sha256(std::move(digest));
-        }
-        bytes = proto::SerializeDeterministically(record).value();
+      if (chain_ders.empty()) {
+        range.Append(merkle::HashLeaf(bytes), &completed);
+      } else {
+        crypto::Hasher leaf(crypto::DigestAlgorithm::kSha256);
+        leaf.Update(std::string_view("\0", 1));  // merkle::HashLeaf's prefix.
+        TRUC_RETURN_IF_ERROR(
+            SpliceLogged(bytes, chain_ders, [&](std::string_view piece) { leaf.Update(piece); }));
+        range.Append(leaf.Finish(), &completed);
       }
       std::string entry;
       for (const std::string& hash : completed) entry += hash;
@@ -595,6 +627,16 @@ Status AuditLog::IndexTime(const v1::AuditRecord& record, uint64_t sequence,
   found->second.end = std::max(found->second.end, sequence + 1);
   touched.insert(minute);
   return OkStatus();
+}
+
+std::string AuditLog::CertificateDigest(const std::string& der) {
+  // Bounded: a burst of new signers starts it afresh.
+  constexpr size_t kKept = 256;
+  if (const auto found = certificate_digests_.find(der); found != certificate_digests_.end()) {
+    return found->second;
+  }
+  if (certificate_digests_.size() >= kKept) certificate_digests_.clear();
+  return certificate_digests_.emplace(der, crypto::Sha256(der)).first->second;
 }
 
 bool AuditLog::HasCertificate(const std::string& sha256) const {

@@ -347,6 +347,10 @@ class AuditLog final : public ExchangeLog {
   bool indexed_from_v2_stored_;  // Committer only: whether the store has audit/indexed-from-v2.
   // The time index's entries of the latest minutes written. Committer only.
   std::map<int64_t, PositionRange> minutes_;
+  // The SHA-256 of `der`, from the certificates seen lately (a signer's chain comes with every
+  // message it signs). Committer only.
+  std::string CertificateDigest(const std::string& der);
+  std::unordered_map<std::string, std::string> certificate_digests_;  // DER -> SHA-256.
 
   // Signer certificates the store holds (audit/certificate/), by SHA-256: those the committer
   // wrote and those readers read. A federation has a few thousand at most.
