@@ -80,25 +80,26 @@ class QueryCollector final : public gateway::audit::ArchiveVisitor {
       : filter_(filter), from_(from), page_size_(page_size), response_(response) {}
 
   void Header(const v1::AuditSegmentHeader&, gateway::audit::ArchiveSpan) override {}
-  void Entry(const v1::ArchivedEntry& entry, gateway::audit::ArchiveSpan) override {
-    if (entry.sequence() < from_ || entry.record().empty()) return;
+  void Entry(gateway::audit::ArchiveEntry& entry, gateway::audit::ArchiveSpan) override {
+    if (entry.sequence < from_ || entry.record.empty()) return;
     if (full_) {
       if (response_.next_page_token().empty()) {
-        response_.set_next_page_token(std::to_string(entry.sequence()));
+        response_.set_next_page_token(std::to_string(entry.sequence));
       }
       return;
     }
+    StatusOr<std::string> bytes = entry.TakeLogged();
     v1::AuditRecord record;
-    if (!record.ParseFromString(entry.record())) {
+    if (!bytes.ok() || !record.ParseFromString(*bytes)) {
       v1::UnreadableRecord& skipped = *response_.add_unreadable();
-      skipped.set_sequence(entry.sequence());
-      skipped.set_problem(fmt::format("record {} does not parse", entry.sequence()));
+      skipped.set_sequence(entry.sequence);
+      skipped.set_problem(fmt::format("record {} does not parse", entry.sequence));
       return;
     }
     if (!filter_.Matches(record)) return;
     v1::LoggedRecord& logged = *response_.add_records();
-    logged.set_sequence(entry.sequence());
-    logged.set_record(entry.record());
+    logged.set_sequence(entry.sequence);
+    logged.set_record(*std::move(bytes));
     full_ = response_.records_size() >= static_cast<int>(page_size_);
   }
 
@@ -115,7 +116,7 @@ struct HeaderReader final : public gateway::audit::ArchiveVisitor {
   void Header(const v1::AuditSegmentHeader& read, gateway::audit::ArchiveSpan) override {
     header = read;
   }
-  void Entry(const v1::ArchivedEntry&, gateway::audit::ArchiveSpan) override {}
+  void Entry(gateway::audit::ArchiveEntry&, gateway::audit::ArchiveSpan) override {}
 
   v1::AuditSegmentHeader header;
 };

@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <memory>
+#include <set>
 #include <span>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "core/base/encoding.h"
 #include "core/crypto/digest.h"
 #include "core/merkle/errors.h"
 #include "core/merkle/hash.h"
@@ -82,8 +86,10 @@ StatusOr<std::optional<ReadFrame>> ReadPart(std::istream& in, uint64_t& offset) 
     }
   }
   offset += length;
-  std::string sha256 = crypto::Sha256(prefix + bytes);
-  return std::optional<ReadFrame>(ReadFrame{std::move(bytes), std::move(sha256)});
+  crypto::Hasher sha256(crypto::DigestAlgorithm::kSha256);
+  sha256.Update(prefix);
+  sha256.Update(bytes);
+  return std::optional<ReadFrame>(ReadFrame{std::move(bytes), sha256.Finish()});
 }
 
 // Parses `bytes` as `part`, refusing unknown fields anywhere in it: in an archive, every byte
@@ -127,14 +133,15 @@ class EvidenceCollector final : public ArchiveVisitor {
   explicit EvidenceCollector(std::string_view message_id) : message_id_(message_id) {}
 
   void Header(const v1::AuditSegmentHeader& header, ArchiveSpan) override { header_ = header; }
-  void Entry(const v1::ArchivedEntry& entry, ArchiveSpan) override {
-    leaves_.push_back(entry.leaf_hash());
+  void Entry(ArchiveEntry& entry, ArchiveSpan) override {
+    leaves_.push_back(std::move(entry.leaf_hash));
+    if (entry.record.empty()) return;
+    StatusOr<std::string> bytes = entry.TakeLogged();
     v1::AuditRecord record;
-    if (!entry.record().empty() && record.ParseFromString(entry.record()) &&
-        record.message_id() == message_id_) {
+    if (bytes.ok() && record.ParseFromString(*bytes) && record.message_id() == message_id_) {
       v1::LoggedRecord& logged = records_.emplace_back();
-      logged.set_sequence(entry.sequence());
-      logged.set_record(entry.record());
+      logged.set_sequence(entry.sequence);
+      logged.set_record(*std::move(bytes));
     }
   }
 
@@ -252,46 +259,137 @@ Status ExportSegment(const AuditLog& log, const storage::KeyValueStore& store, S
   TRUC_RETURN_IF_ERROR(sink(kArchiveMagic));
   TRUC_RETURN_IF_ERROR(write_part(header));
 
-  // Each record with the leaf hash its tree entry holds (which a verifier recomputes from the
-  // record: a damaged entry shows); pruned ones, before the boundary or pruned while this runs,
-  // by leaf hash only. Records are parsed only to decide whether they are in scope.
+  // Each record as stored, with the leaf hash its tree entry holds (which a verifier recomputes
+  // from the record: a damaged entry shows) and the certificates it is the first to name; pruned
+  // ones, before the boundary or pruned while this runs, by leaf hash only. Records are parsed
+  // only to decide whether they are in scope.
+  std::set<std::string, std::less<>> given;  // The certificates' SHA-256.
   Status written = OkStatus();
-  TRUC_RETURN_IF_ERROR(log.ScanStored(
-      spec.first, spec.end,
-      [&](uint64_t sequence, std::string_view leaf_hash, std::string* stored) {
-        v1::ArchivedEntry entry;
-        entry.set_sequence(sequence);
-        entry.set_leaf_hash(std::string(leaf_hash));
-        if (stored == nullptr) {
-          entry.set_withheld(v1::ArchivedEntry::WITHHELD_PRUNED);
-        } else if (!spec.in_scope) {
-          StatusOr<std::string> logged = log.LoggedBytes(sequence, *stored);
-          written = logged.status();
-          if (!written.ok()) return false;
-          entry.set_record(*std::move(logged));
-        } else {
-          StatusOr<StoredRecord> record = log.ParseStored(sequence, std::move(*stored));
-          written = record.status();
-          if (!written.ok()) return false;
-          if (spec.in_scope(record->record)) {
-            entry.set_record(std::move(record->bytes));
-          } else {
-            entry.set_withheld(v1::ArchivedEntry::WITHHELD_OUT_OF_SCOPE);
-          }
-        }
-        written = write_part(entry);
-        return written.ok();
-      }));
+  const auto entry_of = [&](uint64_t sequence, std::string* stored,
+                            v1::ArchivedEntry& entry) -> Status {
+    if (stored == nullptr) {
+      entry.set_withheld(v1::ArchivedEntry::WITHHELD_PRUNED);
+      return OkStatus();
+    }
+    if (spec.in_scope) {
+      TRUC_ASSIGN_OR_RETURN(const StoredRecord record, log.ParseStored(sequence, *stored));
+      if (!spec.in_scope(record.record)) {
+        entry.set_withheld(v1::ArchivedEntry::WITHHELD_OUT_OF_SCOPE);
+        return OkStatus();
+      }
+    }
+    StatusOr<std::vector<std::string_view>> digests = StoredChainDigests(*stored);
+    if (!digests.ok()) {
+      return DataLossError(fmt::format("record {} {}", sequence, digests.status().message()),
+                           std::string(digests.status().reason()));
+    }
+    for (const std::string_view digest : *digests) {
+      if (given.contains(digest)) continue;
+      TRUC_ASSIGN_OR_RETURN(const std::string* const der, log.Certificate(digest, sequence));
+      entry.add_certificates(*der);
+      given.emplace(digest);
+    }
+    entry.set_stored_record(std::move(*stored));
+    return OkStatus();
+  };
+  TRUC_RETURN_IF_ERROR(
+      log.ScanStored(spec.first, spec.end,
+                     [&](uint64_t sequence, std::string_view leaf_hash, std::string* stored) {
+                       v1::ArchivedEntry entry;
+                       entry.set_sequence(sequence);
+                       entry.set_leaf_hash(std::string(leaf_hash));
+                       written = entry_of(sequence, stored, entry);
+                       if (written.ok()) written = write_part(entry);
+                       return written.ok();
+                     }));
   TRUC_RETURN_IF_ERROR(written);
   return sink(Framed(trailer));
 }
 
+StatusOr<std::string> ArchiveEntry::TakeLogged() {
+  if (chain.empty()) return std::move(record);
+  std::vector<const std::string*> ders;
+  ders.reserve(chain.size());
+  for (const std::shared_ptr<const std::string>& der : chain) ders.push_back(der.get());
+  return LoggedFromStoredChain(record, ders);
+}
+
+namespace {
+
+// The certificates a version 2 archive has given so far, by SHA-256.
+using GivenCertificates = std::unordered_map<std::string, std::shared_ptr<const std::string>>;
+
+// `entry`, read at `span` from an archive of `version`, as ReadArchive gives it.
+StatusOr<ArchiveEntry> EntryOf(int version, v1::ArchivedEntry& entry, ArchiveSpan span,
+                               GivenCertificates& given) {
+  ArchiveEntry read;
+  read.sequence = entry.sequence();
+  read.leaf_hash = std::move(*entry.mutable_leaf_hash());
+  read.withheld = entry.withheld();
+  const std::string where =
+      fmt::format("the entry of record {} (bytes {}-{})", entry.sequence(), span.begin, span.end);
+  if (version == 1) {
+    if (!entry.stored_record().empty() || entry.certificates_size() > 0) {
+      return Malformed(span.begin, where + " holds fields of version 2 in a version 1 archive");
+    }
+    read.record = std::move(*entry.mutable_record());
+    return read;
+  }
+  if (!entry.record().empty()) {
+    return Malformed(span.begin, where + " holds a field of version 1 in a version 2 archive");
+  }
+  read.record = std::move(*entry.mutable_stored_record());
+  // The certificates the record names, from earlier entries or, for those it names first, from
+  // its own, in the order it names them: each given once, none that is not named.
+  StatusOr<std::vector<std::string_view>> digests = StoredChainDigests(read.record);
+  if (!digests.ok()) return Malformed(span.begin, where + ": its record does not parse");
+  int own = 0;
+  for (const std::string_view digest : *digests) {
+    auto found = given.find(std::string(digest));
+    if (found == given.end()) {
+      if (own == entry.certificates_size()) {
+        return Malformed(span.begin, fmt::format("{}: its record names the certificate with "
+                                                 "SHA-256 {}, which no entry gives before it",
+                                                 where, HexEncode(digest)));
+      }
+      std::string& der = *entry.mutable_certificates(own);
+      if (crypto::Sha256(der) != digest) {
+        return Malformed(span.begin,
+                         fmt::format("{}: its certificate {} is not the one its record names next "
+                                     "(SHA-256 {})",
+                                     where, own, HexEncode(digest)));
+      }
+      ++own;
+      found =
+          given.emplace(std::string(digest), std::make_shared<const std::string>(std::move(der)))
+              .first;
+    }
+    read.chain.push_back(found->second);
+  }
+  if (own != entry.certificates_size()) {
+    return Malformed(span.begin,
+                     fmt::format("{} gives {} certificates that its record does not name first",
+                                 where, entry.certificates_size() - own));
+  }
+  return read;
+}
+
+}  // namespace
+
 Status ReadArchive(std::istream& in, ArchiveVisitor& visitor) {
   std::string magic(kArchiveMagic.size(), '\0');
   in.read(magic.data(), static_cast<std::streamsize>(magic.size()));
-  if (magic != kArchiveMagic) {
-    return Malformed(0, "the file does not start as an audit archive (\"truc-audit-seg1\")");
+  int version = 0;
+  if (magic == kArchiveMagic) {
+    version = 2;
+  } else if (magic == kArchiveMagicV1) {
+    version = 1;
+  } else {
+    return Malformed(0,
+                     "the file does not start as an audit archive (\"truc-audit-seg2\" or "
+                     "\"truc-audit-seg1\")");
   }
+  GivenCertificates given;
   uint64_t offset = kArchiveMagic.size();
   std::vector<ArchiveSpan> spans;
   std::vector<std::string> checksums;
@@ -320,7 +418,8 @@ Status ReadArchive(std::istream& in, ArchiveVisitor& visitor) {
   for (uint64_t sequence = header.first(); sequence < header.end(); ++sequence) {
     v1::ArchivedEntry entry;
     TRUC_RETURN_IF_ERROR(next(fmt::format("entry of record {}", sequence), entry, true));
-    visitor.Entry(entry, spans.back());
+    TRUC_ASSIGN_OR_RETURN(ArchiveEntry read, EntryOf(version, entry, spans.back(), given));
+    visitor.Entry(read, spans.back());
   }
   v1::AuditSegmentTrailer trailer;
   TRUC_RETURN_IF_ERROR(next("trailer", trailer, false));

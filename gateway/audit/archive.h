@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/base/status.h"
 #include "gateway/audit/audit_log.h"
@@ -16,8 +18,10 @@
 
 namespace truc::gateway::audit {
 
-// The first bytes of every archive.
-inline constexpr std::string_view kArchiveMagic = "truc-audit-seg1\n";
+// The first bytes of an archive of the version ExportSegment writes (2), and of version 1,
+// which ReadArchive still reads (proto/truc/v1/audit_archive.proto).
+inline constexpr std::string_view kArchiveMagic = "truc-audit-seg2\n";
+inline constexpr std::string_view kArchiveMagicV1 = "truc-audit-seg1\n";
 // kDataLoss from ReadArchive: the file is not an archive, or its framing or one of its messages
 // is malformed (unknown fields included). The message gives the byte offset.
 inline constexpr std::string_view kMalformedArchive = "audit.malformed_archive";
@@ -59,21 +63,42 @@ StatusOr<v1::AuditSegmentHeader> SegmentHeader(const AuditLog& log,
 Status ExportSegment(const AuditLog& log, const storage::KeyValueStore& store, SegmentSpec spec,
                      const ArchiveSink& sink);
 
+// An entry of an archive as ReadArchive gives it, in either version.
+struct ArchiveEntry {
+  uint64_t sequence = 0;
+  std::string leaf_hash;
+  v1::ArchivedEntry::Withheld withheld = v1::ArchivedEntry::WITHHELD_NONE;
+  // The record: as logged (version 1, or a record logged before 2026-12), or as stored, with
+  // `chain` the certificates it names (version 2). Empty when withheld.
+  std::string record;
+  // The certificates `record` names by SHA-256, in order, as the archive gave them (shared by
+  // every entry whose record names them).
+  std::vector<std::shared_ptr<const std::string>> chain;
+
+  // The record as logged, the bytes its leaf hash covers: `record` with `chain` put back (moved
+  // from `record` when there is no chain). Errors: kCorruptLog (audit.corrupt_log) for a stored
+  // record that does not parse as one.
+  StatusOr<std::string> TakeLogged();
+};
+
 // Receives the parts of an archive as ReadArchive finds them.
 class ArchiveVisitor {
  public:
   virtual ~ArchiveVisitor() = default;
   virtual void Header(const v1::AuditSegmentHeader& header, ArchiveSpan span) = 0;
-  virtual void Entry(const v1::ArchivedEntry& entry, ArchiveSpan span) = 0;
+  // The visitor may take what `entry` holds.
+  virtual void Entry(ArchiveEntry& entry, ArchiveSpan span) = 0;
   // Part `part` (0: the header, then the entries), at `span`, differs from the trailer's checksum
   // of it. Ignored unless the visitor verifies.
   virtual void ChecksumMismatch(size_t /*part*/, ArchiveSpan /*span*/) {}
 };
 
-// Reads an archive from `in`: the magic, the header, the header's number of entries, the trailer
-// and the end of the input; then compares the parts with the trailer's checksums. kMalformedArchive
-// (kDataLoss) at the first malformed byte, with its offset; the parts before it have been
-// visited.
+// Reads an archive of either version from `in`: the magic, the header, the header's number of
+// entries, the trailer and the end of the input; then compares the parts with the trailer's
+// checksums. kMalformedArchive (kDataLoss) at the first malformed byte, with its offset (a field
+// of the other version included; in version 2 also a record that does not parse as stored, names
+// a certificate no entry gave before it, or an entry that gives a certificate again or one its
+// record does not name); the parts before it have been visited.
 Status ReadArchive(std::istream& in, ArchiveVisitor& visitor);
 
 // The evidence of message `message_id` in the archive read from `in`, as the audit API's

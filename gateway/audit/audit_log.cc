@@ -399,6 +399,28 @@ Status SpliceLogged(std::string_view stored, std::span<const std::string* const>
 
 }  // namespace
 
+StatusOr<std::vector<std::string_view>> StoredChainDigests(std::string_view stored) {
+  std::vector<std::string_view> digests;
+  TRUC_RETURN_IF_ERROR(ForEachField(stored, [&](const WireField& field) -> Status {
+    if (field.number != kStoredChainField) return OkStatus();
+    if (field.type != kWireLength) return Corrupt("does not parse");
+    digests.push_back(field.value);
+    return OkStatus();
+  }));
+  return digests;
+}
+
+StatusOr<std::string> LoggedFromStoredChain(std::string_view stored,
+                                            std::span<const std::string* const> chain) {
+  std::string logged;
+  size_t chain_bytes = 0;
+  for (const std::string* der : chain) chain_bytes += der->size() + 8;
+  logged.reserve(stored.size() + chain_bytes + 8);
+  TRUC_RETURN_IF_ERROR(
+      SpliceLogged(stored, chain, [&](std::string_view piece) { logged.append(piece); }));
+  return logged;
+}
+
 StatusOr<std::optional<std::string>> LoggedFromStored(std::string_view stored,
                                                       const CertificateLookup& certificate) {
   std::vector<const std::string*> chain;
@@ -410,12 +432,7 @@ StatusOr<std::optional<std::string>> LoggedFromStored(std::string_view stored,
     return OkStatus();
   }));
   if (chain.empty()) return std::optional<std::string>();
-  std::string logged;
-  size_t chain_bytes = 0;
-  for (const std::string* der : chain) chain_bytes += der->size() + 8;
-  logged.reserve(stored.size() + chain_bytes + 8);
-  TRUC_RETURN_IF_ERROR(
-      SpliceLogged(stored, chain, [&](std::string_view piece) { logged.append(piece); }));
+  TRUC_ASSIGN_OR_RETURN(std::string logged, LoggedFromStoredChain(stored, chain));
   return std::optional(std::move(logged));
 }
 
@@ -666,6 +683,11 @@ StatusOr<const std::string*> AuditLog::StoredCertificate(const std::string& sha2
   std::lock_guard lock(certificates_mu_);
   // Elements of an unordered_map stay where they are as it grows.
   return &certificates_.try_emplace(sha256, *std::move(der)).first->second;
+}
+
+StatusOr<const std::string*> AuditLog::Certificate(std::string_view sha256,
+                                                   uint64_t sequence) const {
+  return StoredCertificate(std::string(sha256), sequence, KeyOf(kRecordPrefix, sequence));
 }
 
 StatusOr<std::optional<std::string>> AuditLog::LoggedFrom(uint64_t sequence, std::string_view key,

@@ -71,6 +71,7 @@
 #include <optional>
 #include <set>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -148,6 +149,15 @@ struct AuditLogOptions {
 using CertificateLookup = std::function<StatusOr<const std::string*>(std::string_view sha256)>;
 StatusOr<std::optional<std::string>> LoggedFromStored(std::string_view stored,
                                                       const CertificateLookup& certificate);
+
+// The SHA-256 digests a stored record names in its stored_chain_sha256, in order (views into
+// `stored`); empty for a record that holds its chain itself. Errors: kCorruptLog as
+// LoggedFromStored's.
+StatusOr<std::vector<std::string_view>> StoredChainDigests(std::string_view stored);
+// The record as logged from its stored form and the certificates its stored_chain_sha256 names,
+// given in that order (the caller matched them to the digests). Errors as LoggedFromStored's.
+StatusOr<std::string> LoggedFromStoredChain(std::string_view stored,
+                                            std::span<const std::string* const> chain);
 
 class AuditLog final : public ExchangeLog {
  public:
@@ -285,6 +295,11 @@ class AuditLog final : public ExchangeLog {
   // signer chain put back (LoggedFromStored), not parsed. Errors: kCorruptLog as Read's.
   // Thread-safe.
   StatusOr<std::string> LoggedBytes(uint64_t sequence, std::string_view stored) const;
+
+  // The signer certificate (DER) the log stores under its SHA-256 `sha256`, which the record at
+  // `sequence` names (for errors). The string lives as long as the log. Errors: kCorruptLog for
+  // a certificate that is missing or has another digest; the store's. Thread-safe.
+  StatusOr<const std::string*> Certificate(std::string_view sha256, uint64_t sequence) const;
 
   // The record stored at `sequence` (the value `bytes` of its key) as logged: parsed, its signer
   // chain put back. Errors as Read. Thread-safe.

@@ -164,25 +164,28 @@ class ArchiveChecker final : public ArchiveVisitor {
     }
   }
 
-  void Entry(const v1::ArchivedEntry& entry, ArchiveSpan span) override {
+  void Entry(ArchiveEntry& entry, ArchiveSpan span) override {
     const uint64_t sequence = next_++;
     if (sequence == report_.first) records_begin_ = span.begin;
-    if (entry.sequence() != sequence) {
-      Problem(Where(sequence, span), fmt::format("the entry holds position {}", entry.sequence()));
+    if (entry.sequence != sequence) {
+      Problem(Where(sequence, span), fmt::format("the entry holds position {}", entry.sequence));
     }
-    std::string leaf_hash = entry.leaf_hash();
-    if (leaf_hash.size() != merkle::kHashSize) {
-      Problem(Where(sequence, span), fmt::format("the leaf hash has {} bytes", leaf_hash.size()));
-      leaf_hash.resize(merkle::kHashSize);
+    if (entry.leaf_hash.size() != merkle::kHashSize) {
+      Problem(Where(sequence, span),
+              fmt::format("the leaf hash has {} bytes", entry.leaf_hash.size()));
+      entry.leaf_hash.resize(merkle::kHashSize);
     }
-    if (entry.withheld() != v1::ArchivedEntry::WITHHELD_NONE) {
-      if (!entry.record().empty())
-        Problem(Where(sequence, span), "a withheld entry holds a record");
+    if (entry.withheld != v1::ArchivedEntry::WITHHELD_NONE) {
+      if (!entry.record.empty()) Problem(Where(sequence, span), "a withheld entry holds a record");
       ++report_.records_withheld;
     } else {
-      Queue({sequence, span, entry.record(), leaf_hash, /*stored=*/false});
+      Queue({.sequence = sequence,
+             .span = span,
+             .record = std::move(entry.record),
+             .leaf_hash = entry.leaf_hash,
+             .chain = std::move(entry.chain)});
     }
-    Place(leaf_hash, span);
+    Place(entry.leaf_hash, span);
   }
 
   // The record at the next position as the log's store holds it (null: pruned; taken), and the leaf
@@ -190,7 +193,10 @@ class ArchiveChecker final : public ArchiveVisitor {
   void StoredEntry(uint64_t sequence, std::string_view leaf_hash, std::string* stored) {
     next_ = sequence + 1;
     if (stored != nullptr) {
-      Queue({sequence, {}, std::move(*stored), std::string(leaf_hash), /*stored=*/true});
+      Queue({.sequence = sequence,
+             .record = std::move(*stored),
+             .leaf_hash = std::string(leaf_hash),
+             .stored = true});
     } else {
       ++report_.records_withheld;
     }
@@ -218,8 +224,11 @@ class ArchiveChecker final : public ArchiveVisitor {
   struct Job {
     uint64_t sequence = 0;
     ArchiveSpan span;
-    std::string record;  // As logged, or as stored (then read with the log's ParseStored).
+    // As logged; or as stored in an archive, with `chain` the certificates it names; or as
+    // stored in the log (`stored`: read with the log's ParseStoredInto).
+    std::string record;
     std::string leaf_hash;
+    std::vector<std::shared_ptr<const std::string>> chain;
     bool stored = false;
   };
   struct Found {
@@ -330,6 +339,15 @@ class ArchiveChecker final : public ArchiveVisitor {
           in_place = false;
         }
       } else {
+        if (!job.chain.empty()) {
+          ArchiveEntry entry{.record = std::move(job.record), .chain = std::move(job.chain)};
+          StatusOr<std::string> logged = entry.TakeLogged();
+          if (!logged.ok()) {
+            problem(job, "the record does not parse");
+            continue;
+          }
+          job.record = *std::move(logged);
+        }
         if (merkle::HashLeaf(job.record) != job.leaf_hash) {
           problem(job, "the record does not hash to its leaf hash");
           in_place = false;

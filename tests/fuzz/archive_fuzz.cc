@@ -25,8 +25,10 @@ struct Visitor final : truc::gateway::audit::ArchiveVisitor {
               truc::gateway::audit::ArchiveSpan) override {
     parts += header.heads_size();
   }
-  void Entry(const truc::v1::ArchivedEntry& entry, truc::gateway::audit::ArchiveSpan) override {
-    parts += entry.record().size() > 0 ? 1 : 0;
+  void Entry(truc::gateway::audit::ArchiveEntry& entry,
+             truc::gateway::audit::ArchiveSpan) override {
+    parts += entry.record.empty() ? 0 : 1;
+    parts += entry.TakeLogged().ok() ? 1 : 0;
   }
   size_t parts = 0;
 };

@@ -3,11 +3,15 @@
 // in tests/integration/audit_test.cc; here the tree arithmetic is.
 #include "gateway/audit/archive.h"
 
+#include <set>
 #include <sstream>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "core/base/file.h"
+#include "core/crypto/certificate.h"
+#include "core/crypto/digest.h"
 #include "core/merkle/hash.h"
 #include "core/merkle/tree.h"
 #include "core/merkle/verify.h"
@@ -73,6 +77,196 @@ void CheckEvidence(const std::string& archive, const std::string& message_id, co
                                   proven.record().sequence(), head.size, path, head.root)
               .ok());
   }
+}
+
+// An archive taken apart into its parts, to be changed and put together again with fresh
+// checksums: what a careless or hostile writer could produce.
+struct ArchiveParts {
+  std::string magic;
+  v1::AuditSegmentHeader header;
+  std::vector<v1::ArchivedEntry> entries;
+
+  static ArchiveParts Of(const std::string& archive) {
+    ArchiveParts parts;
+    parts.magic = archive.substr(0, kArchiveMagic.size());
+    size_t at = parts.magic.size();
+    const auto next = [&](google::protobuf::Message& message) {
+      uint64_t length = 0;
+      for (int shift = 0;; shift += 7) {
+        const auto byte = static_cast<uint8_t>(archive.at(at++));
+        length |= static_cast<uint64_t>(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0) break;
+      }
+      REQUIRE(message.ParseFromString(archive.substr(at, length)));
+      at += length;
+    };
+    next(parts.header);
+    for (uint64_t i = parts.header.first(); i < parts.header.end(); ++i) {
+      next(parts.entries.emplace_back());
+    }
+    return parts;
+  }
+
+  std::string Bytes() const {
+    v1::AuditSegmentTrailer trailer;
+    std::string bytes = magic;
+    const auto add = [&](const google::protobuf::Message& message, bool checksummed) {
+      const std::string serialized = message.SerializeAsString();
+      std::string framed;
+      for (uint64_t length = serialized.size();; length >>= 7) {
+        framed += static_cast<char>((length & 0x7f) | (length > 0x7f ? 0x80 : 0));
+        if (length <= 0x7f) break;
+      }
+      framed += serialized;
+      if (checksummed) trailer.add_part_sha256(crypto::Sha256(framed));
+      bytes += framed;
+    };
+    add(header, true);
+    for (const v1::ArchivedEntry& entry : entries) add(entry, true);
+    add(trailer, false);
+    return bytes;
+  }
+};
+
+// Reads `archive`, keeping each entry's record as logged.
+StatusOr<std::vector<std::string>> LoggedRecords(const std::string& archive) {
+  struct Collector final : ArchiveVisitor {
+    void Header(const v1::AuditSegmentHeader&, ArchiveSpan) override {}
+    void Entry(ArchiveEntry& entry, ArchiveSpan) override {
+      StatusOr<std::string> logged = entry.TakeLogged();
+      records.push_back(logged.ok() ? *logged : "(" + logged.status().ToString() + ")");
+    }
+    std::vector<std::string> records;
+  } collector;
+  std::istringstream in(archive);
+  TRUC_RETURN_IF_ERROR(ReadArchive(in, collector));
+  return collector.records;
+}
+
+TEST_CASE("Archives carry each signer certificate once, and their records read back as logged",
+          "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AnsweredLog(exchanges, store, 20);
+  const std::string archive = Archive(*log, store, 0);
+  REQUIRE(archive.starts_with(kArchiveMagic));
+  ArchiveParts parts = ArchiveParts::Of(archive);
+  REQUIRE(parts.entries.size() == 40);
+
+  // Each certificate of the signers' chains once, in the entry of the first record naming it.
+  std::set<std::string> chains;
+  size_t logged_bytes = 0;
+  for (uint64_t sequence = 0; sequence < 40; ++sequence) {
+    const StoredRecord record = log->Read(sequence).value();
+    logged_bytes += record.bytes.size();
+    for (const std::string& der : record.record.signature().certificate_chain()) {
+      chains.insert(der);
+    }
+  }
+  REQUIRE(chains.size() >= 2);
+  std::vector<std::string> given;
+  size_t stored_bytes = 0;
+  for (const v1::ArchivedEntry& entry : parts.entries) {
+    CHECK(entry.record().empty());
+    stored_bytes += entry.stored_record().size();
+    given.insert(given.end(), entry.certificates().begin(), entry.certificates().end());
+  }
+  CHECK(std::set<std::string>(given.begin(), given.end()) == chains);
+  CHECK(given.size() == chains.size());
+  CHECK(parts.entries[0].certificates_size() > 0);
+  CHECK(stored_bytes < logged_bytes);
+
+  // Read back, every record is the one logged, byte for byte; the whole verifies.
+  const std::vector<std::string> records = LoggedRecords(archive).value();
+  REQUIRE(records.size() == 40);
+  for (uint64_t sequence = 0; sequence < 40; ++sequence) {
+    CHECK(records[sequence] == log->Read(sequence).value().bytes);
+  }
+  {
+    std::istringstream in(archive);
+    const VerifyReport report = VerifyArchive(in, exchanges.trust(), exchanges.clock().Now());
+    // No signed configuration in this archive: that is the only problem (signatures are
+    // verified end to end in tests/integration/audit_test.cc); the tree is whole.
+    REQUIRE(report.problems.size() == 1);
+    CHECK(report.problems[0].where.starts_with("header"));
+    CHECK(report.end_root == log->Head().root);
+  }
+
+  const auto malformed = [](const ArchiveParts& changed) {
+    const StatusOr<std::vector<std::string>> read = LoggedRecords(changed.Bytes());
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.status().reason() == kMalformedArchive);
+    return std::string(read.status().message());
+  };
+  SECTION("a certificate that no entry gives") {
+    ArchiveParts changed = parts;
+    changed.entries[0].mutable_certificates()->RemoveLast();
+    CHECK(malformed(changed).find("which no entry gives before it") != std::string::npos);
+  }
+  SECTION("a certificate given twice") {
+    ArchiveParts changed = parts;
+    *changed.entries[3].add_certificates() = parts.entries[0].certificates(0);
+    CHECK(malformed(changed).find("the entry of record 3 (bytes ") != std::string::npos);
+    CHECK(malformed(changed).find("gives 1 certificates that its record does not name first") !=
+          std::string::npos);
+  }
+  SECTION("a certificate other than the one named") {
+    ArchiveParts changed = parts;
+    std::string& der = *changed.entries[0].mutable_certificates(0);
+    der[der.size() / 2] ^= 1;
+    CHECK(malformed(changed).find("is not the one its record names next") != std::string::npos);
+  }
+  SECTION("the other version's fields") {
+    ArchiveParts changed = parts;
+    changed.entries[5].set_record(changed.entries[5].stored_record());
+    CHECK(malformed(changed).find("a field of version 1 in a version 2 archive") !=
+          std::string::npos);
+    changed = parts;
+    changed.magic = std::string(kArchiveMagicV1);
+    CHECK(malformed(changed).find("fields of version 2 in a version 1 archive") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("An archive written in version 1 still reads and verifies", "[audit]") {
+  // Exported on 2026-12-07 by the demo's population gateway with `truc audit archive`, before
+  // version 2: six records, each holding its signer's chain, and one sealed head.
+  const std::string archive =
+      ReadFile(TRUC_AUDIT_TESTDATA "/archive-format-1/population.truc-audit").value();
+  REQUIRE(archive.starts_with(kArchiveMagicV1));
+  const crypto::TrustStore anchors =
+      crypto::TrustStore::Create(
+          crypto::Certificate::LoadPemFile(TRUC_AUDIT_TESTDATA "/archive-format-1/root-ca.pem")
+              .value())
+          .value();
+  const TimePoint exported = std::chrono::system_clock::from_time_t(1796654360);
+  std::istringstream in(archive);
+  const VerifyReport report = VerifyArchive(in, anchors, exported);
+  for (const auto& problem : report.problems) UNSCOPED_INFO(problem.where << ": " << problem.what);
+  CHECK(report.ok());
+  CHECK(report.server_id == "VN/GOV/000100/gw1");
+  CHECK(report.records_verified == 6);
+  CHECK(report.heads_verified == 1);
+
+  // Its records are read as logged, and an exchange's evidence is proven from it.
+  const std::vector<std::string> records = LoggedRecords(archive).value();
+  REQUIRE(records.size() == 6);
+  v1::AuditRecord first;
+  REQUIRE(first.ParseFromString(records[1]));
+  CHECK(first.signature().certificate_chain_size() > 0);
+  std::istringstream again(archive);
+  const StatusOr<v1::ExchangeEvidence> evidence =
+      ExchangeEvidenceFromArchive(again, first.message_id());
+  REQUIRE(evidence.ok());
+  CHECK(evidence->records_size() == 2);
+
+  // A flipped byte in a record is found, as in any archive.
+  std::string altered = archive;
+  const size_t at = altered.find(first.message_id());
+  REQUIRE(at != std::string::npos);
+  altered[at] ^= 1;
+  std::istringstream flipped(altered);
+  CHECK_FALSE(VerifyArchive(flipped, anchors, exported).ok());
 }
 
 TEST_CASE("Archives taken from any position give proofs against the whole log's root", "[audit]") {
@@ -251,7 +445,7 @@ TEST_CASE("A length prefix longer than a 64-bit length is malformed, not shifted
   // bits would be shifted out of 64.
   struct Ignore final : ArchiveVisitor {
     void Header(const v1::AuditSegmentHeader&, ArchiveSpan) override {}
-    void Entry(const v1::ArchivedEntry&, ArchiveSpan) override {}
+    void Entry(ArchiveEntry&, ArchiveSpan) override {}
   } ignore;
   for (const size_t continuations : {9, 10, 11, 20}) {
     INFO(continuations);
