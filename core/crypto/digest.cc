@@ -1,10 +1,17 @@
+// SHA-256 goes through OpenSSL's SHA256_* functions, which 3.0 deprecates in favour of EVP: EVP's
+// provider dispatch costs about 340 ns a digest here, four times hashing the 65 bytes of a Merkle
+// node (92 against 432 ns; 1,194 against 1,420 ns for 2 KiB), and a verifier computes several per
+// record. The same implementation (SHA-NI where the CPU has it) does the hashing either way.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "core/crypto/digest.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 #include <vector>
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "core/crypto/openssl_util.h"
 
@@ -57,6 +64,14 @@ std::string Digest(DigestAlgorithm algorithm, std::string_view data) {
 }
 
 std::string Digest(DigestAlgorithm algorithm, std::initializer_list<std::string_view> parts) {
+  if (algorithm == DigestAlgorithm::kSha256) {
+    SHA256_CTX sha256;
+    SHA256_Init(&sha256);
+    for (const std::string_view part : parts) SHA256_Update(&sha256, part.data(), part.size());
+    std::string out(SHA256_DIGEST_LENGTH, '\0');
+    SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &sha256);
+    return out;
+  }
   // One context per thread and algorithm, started over for each digest. EVP_Digest makes and
   // frees a context, and takes and drops a reference to the implementation, every time: for the
   // 65 bytes of a Merkle node that was most of the cost.
@@ -110,18 +125,27 @@ ContextCache& Contexts() {
 
 }  // namespace
 
-Hasher::Hasher(DigestAlgorithm algorithm) : algorithm_(algorithm), ctx_(Contexts().Take()) {
+Hasher::Hasher(DigestAlgorithm algorithm) : algorithm_(algorithm), ctx_(nullptr) {
+  static_assert(sizeof(SHA256_CTX) <= sizeof(sha256_) && alignof(SHA256_CTX) <= 8);
+  if (algorithm == DigestAlgorithm::kSha256) {
+    SHA256_Init(reinterpret_cast<SHA256_CTX*>(sha256_));
+    return;
+  }
+  ctx_ = Contexts().Take();
   if (ctx_ == nullptr || EVP_DigestInit_ex2(ctx_, MdFor(algorithm), nullptr) != 1) std::abort();
 }
 
 Hasher::Hasher(Hasher&& other) noexcept
-    : algorithm_(other.algorithm_), ctx_(std::exchange(other.ctx_, nullptr)) {}
+    : algorithm_(other.algorithm_), ctx_(std::exchange(other.ctx_, nullptr)) {
+  std::memcpy(sha256_, other.sha256_, sizeof(sha256_));
+}
 
 Hasher& Hasher::operator=(Hasher&& other) noexcept {
   if (this != &other) {
     if (ctx_ != nullptr) Contexts().Give(ctx_);
     algorithm_ = other.algorithm_;
     ctx_ = std::exchange(other.ctx_, nullptr);
+    std::memcpy(sha256_, other.sha256_, sizeof(sha256_));
   }
   return *this;
 }
@@ -130,9 +154,22 @@ Hasher::~Hasher() {
   if (ctx_ != nullptr) Contexts().Give(ctx_);
 }
 
-void Hasher::Update(std::string_view data) { EVP_DigestUpdate(ctx_, data.data(), data.size()); }
+void Hasher::Update(std::string_view data) {
+  if (algorithm_ == DigestAlgorithm::kSha256) {
+    SHA256_Update(reinterpret_cast<SHA256_CTX*>(sha256_), data.data(), data.size());
+    return;
+  }
+  EVP_DigestUpdate(ctx_, data.data(), data.size());
+}
 
 std::string Hasher::Finish() {
+  if (algorithm_ == DigestAlgorithm::kSha256) {
+    std::string out(SHA256_DIGEST_LENGTH, '\0');
+    auto* sha256 = reinterpret_cast<SHA256_CTX*>(sha256_);
+    SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), sha256);
+    SHA256_Init(sha256);
+    return out;
+  }
   std::string out(DigestSize(algorithm_), '\0');
   unsigned int size = 0;
   EVP_DigestFinal_ex(ctx_, reinterpret_cast<unsigned char*>(out.data()), &size);

@@ -41,7 +41,10 @@ class Hasher {
 
  private:
   DigestAlgorithm algorithm_;
-  evp_md_ctx_st* ctx_;  // Owned; null once moved from.
+  evp_md_ctx_st* ctx_;  // Owned; null for SHA-256, and once moved from.
+  // SHA-256's state (OpenSSL's SHA256_CTX): hashed without EVP, whose dispatch costs more than
+  // hashing a Merkle node (digest.cc).
+  alignas(8) unsigned char sha256_[112];
 };
 
 }  // namespace truc::crypto

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/base/crc32c.h"
 #include "core/base/encoding.h"
 #include "core/crypto/digest.h"
 #include "core/merkle/errors.h"
@@ -28,6 +29,12 @@ Status Malformed(uint64_t offset, std::string what) {
                        std::string(kMalformedArchive));
 }
 
+// A CRC-32C as four bytes, big-endian.
+std::string Crc32cBytes(uint32_t crc) {
+  return {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
+          static_cast<char>(crc)};
+}
+
 // `part` serialized, preceded by its length as a varint.
 std::string Framed(const google::protobuf::Message& part) {
   const std::string bytes = part.SerializeAsString();
@@ -40,14 +47,29 @@ std::string Framed(const google::protobuf::Message& part) {
   return framed + bytes;
 }
 
-// One varint-framed part as read: its message bytes, and the SHA-256 of the whole frame.
+// The checksum of a part (its frame: length prefix and message) in an archive of `version`, as
+// the trailer holds it: SHA-256 in version 1, CRC-32C in version 2 (big-endian here). Checksums
+// find damage; signatures and the tree find tampering, and an unkeyed SHA-256 adds nothing to
+// them at eight times the cost.
+std::string PartChecksum(int version, std::string_view prefix, std::string_view message) {
+  if (version == 1) {
+    crypto::Hasher sha256(crypto::DigestAlgorithm::kSha256);
+    sha256.Update(prefix);
+    sha256.Update(message);
+    return sha256.Finish();
+  }
+  return Crc32cBytes(Crc32cExtend(Crc32c(prefix), message));
+}
+
+// One varint-framed part as read: its message bytes, and the checksum of the whole frame.
 struct ReadFrame {
   std::string bytes;
-  std::string sha256;
+  std::string checksum;
 };
 
-// Reads one varint-framed part at `offset`. nullopt at a clean end of input.
-StatusOr<std::optional<ReadFrame>> ReadPart(std::istream& in, uint64_t& offset) {
+// Reads one varint-framed part at `offset` of an archive of `version`. nullopt at a clean end of
+// input.
+StatusOr<std::optional<ReadFrame>> ReadPart(std::istream& in, uint64_t& offset, int version) {
   uint64_t length = 0;
   int shift = 0;
   const uint64_t start = offset;
@@ -86,10 +108,8 @@ StatusOr<std::optional<ReadFrame>> ReadPart(std::istream& in, uint64_t& offset) 
     }
   }
   offset += length;
-  crypto::Hasher sha256(crypto::DigestAlgorithm::kSha256);
-  sha256.Update(prefix);
-  sha256.Update(bytes);
-  return std::optional<ReadFrame>(ReadFrame{std::move(bytes), sha256.Finish()});
+  std::string checksum = PartChecksum(version, prefix, bytes);
+  return std::optional<ReadFrame>(ReadFrame{std::move(bytes), std::move(checksum)});
 }
 
 // Parses `bytes` as `part`, refusing unknown fields anywhere in it: in an archive, every byte
@@ -253,7 +273,7 @@ Status ExportSegment(const AuditLog& log, const storage::KeyValueStore& store, S
   v1::AuditSegmentTrailer trailer;
   const auto write_part = [&](const google::protobuf::Message& part) {
     const std::string framed = Framed(part);
-    trailer.add_part_sha256(crypto::Sha256(framed));
+    trailer.add_part_crc32c(Crc32c(framed));
     return sink(framed);
   };
   TRUC_RETURN_IF_ERROR(sink(kArchiveMagic));
@@ -397,13 +417,13 @@ Status ReadArchive(std::istream& in, ArchiveVisitor& visitor) {
   const auto next = [&](std::string_view what, google::protobuf::Message& message,
                         bool checksummed) -> Status {
     const uint64_t begin = offset;
-    TRUC_ASSIGN_OR_RETURN(std::optional<ReadFrame> frame, ReadPart(in, offset));
+    TRUC_ASSIGN_OR_RETURN(std::optional<ReadFrame> frame, ReadPart(in, offset, version));
     if (!frame.has_value())
       return Malformed(offset, fmt::format("the archive ends before its {}", what));
     TRUC_RETURN_IF_ERROR(ParsePart(frame->bytes, {begin, offset}, what, message));
     if (checksummed) {
       spans.push_back({begin, offset});
-      checksums.push_back(std::move(frame->sha256));
+      checksums.push_back(std::move(frame->checksum));
     }
     return OkStatus();
   };
@@ -426,12 +446,21 @@ Status ReadArchive(std::istream& in, ArchiveVisitor& visitor) {
   if (in.peek() != std::char_traits<char>::eof()) {
     return Malformed(offset, "bytes follow the trailer");
   }
-  if (static_cast<size_t>(trailer.part_sha256_size()) != checksums.size()) {
-    return Malformed(offset, fmt::format("the trailer has {} checksums for {} parts",
-                                         trailer.part_sha256_size(), checksums.size()));
+  // Version 1 gives SHA-256 checksums, version 2 CRC-32C ones; not the other kind.
+  const int own = version == 1 ? trailer.part_sha256_size() : trailer.part_crc32c_size();
+  const int other = version == 1 ? trailer.part_crc32c_size() : trailer.part_sha256_size();
+  if (other != 0) {
+    return Malformed(offset,
+                     fmt::format("the trailer holds {} checksums of the other version", other));
+  }
+  if (static_cast<size_t>(own) != checksums.size()) {
+    return Malformed(
+        offset, fmt::format("the trailer has {} checksums for {} parts", own, checksums.size()));
   }
   for (size_t part = 0; part < checksums.size(); ++part) {
-    if (trailer.part_sha256(static_cast<int>(part)) != checksums[part]) {
+    const int i = static_cast<int>(part);
+    if ((version == 1 ? trailer.part_sha256(i) : Crc32cBytes(trailer.part_crc32c(i))) !=
+        checksums[part]) {
       visitor.ChecksumMismatch(part, spans[part]);
     }
   }

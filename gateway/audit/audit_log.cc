@@ -311,38 +311,40 @@ struct WireField {
 };
 
 // Calls `visit` with each field of the message `data` in order. Errors: kCorruptLog for bytes
-// that are not a message (groups, which our schemas do not use, count as such).
-Status ForEachField(std::string_view data, const std::function<Status(const WireField&)>& visit) {
-  const Status malformed = Corrupt("does not parse");
+// that are not a message (groups, which our schemas do not use, count as such). A template, and
+// the error made only when needed: verifiers walk every record this way.
+template <typename Visit>
+Status ForEachField(std::string_view data, const Visit& visit) {
+  const auto malformed = [] { return Corrupt("does not parse"); };
   size_t at = 0;
   while (at < data.size()) {
     const size_t begin = at;
     uint64_t tag = 0;
-    if (!ReadVarint(data, at, tag)) return malformed;
+    if (!ReadVarint(data, at, tag)) return malformed();
     WireField field{.number = tag >> 3, .type = static_cast<uint32_t>(tag & 7)};
     uint64_t scalar = 0;
     switch (field.type) {
       case kWireVarint:
-        if (!ReadVarint(data, at, scalar)) return malformed;
+        if (!ReadVarint(data, at, scalar)) return malformed();
         break;
       case kWireFixed64:
       case kWireFixed32: {
         const size_t size = field.type == kWireFixed64 ? 8 : 4;
-        if (data.size() - at < size) return malformed;
+        if (data.size() - at < size) return malformed();
         at += size;
         break;
       }
       case kWireLength: {
         uint64_t length = 0;
-        if (!ReadVarint(data, at, length) || length > data.size() - at) return malformed;
+        if (!ReadVarint(data, at, length) || length > data.size() - at) return malformed();
         field.value = data.substr(at, length);
         at += length;
         break;
       }
       default:
-        return malformed;
+        return malformed();
     }
-    if (field.number == 0) return malformed;
+    if (field.number == 0) return malformed();
     field.whole = data.substr(begin, at - begin);
     TRUC_RETURN_IF_ERROR(visit(field));
   }

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "core/base/crc32c.h"
 #include "core/base/file.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/digest.h"
@@ -118,7 +119,8 @@ struct ArchiveParts {
         if (length <= 0x7f) break;
       }
       framed += serialized;
-      if (checksummed) trailer.add_part_sha256(crypto::Sha256(framed));
+      if (checksummed && magic == kArchiveMagicV1) trailer.add_part_sha256(crypto::Sha256(framed));
+      if (checksummed && magic == kArchiveMagic) trailer.add_part_crc32c(Crc32c(framed));
       bytes += framed;
     };
     add(header, true);
@@ -215,6 +217,15 @@ TEST_CASE("Archives carry each signer certificate once, and their records read b
     std::string& der = *changed.entries[0].mutable_certificates(0);
     der[der.size() / 2] ^= 1;
     CHECK(malformed(changed).find("is not the one its record names next") != std::string::npos);
+  }
+  SECTION("checksums of the other version") {
+    ArchiveParts changed = parts;
+    changed.magic = kArchiveMagicV1;  // SHA-256 checksums...
+    std::string bytes = changed.Bytes();
+    bytes.replace(0, kArchiveMagic.size(), kArchiveMagic);  // ... in a version 2 archive.
+    const StatusOr<std::vector<std::string>> read = LoggedRecords(bytes);
+    CHECK(read.status().message().find("the trailer holds 41 checksums of the other version") !=
+          std::string::npos);
   }
   SECTION("the other version's fields") {
     ArchiveParts changed = parts;
