@@ -4,6 +4,7 @@
 #include <bit>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <unordered_map>
@@ -112,13 +113,24 @@ StatusOr<std::optional<ReadFrame>> ReadPart(std::istream& in, uint64_t& offset, 
   return std::optional<ReadFrame>(ReadFrame{std::move(bytes), std::move(checksum)});
 }
 
+// A part of an archive, as errors name it: "header", "entry of record 17". Formatted only for an
+// error: the reader names every part it reads.
+struct PartName {
+  std::string_view kind;
+  std::optional<uint64_t> sequence;
+
+  std::string ToString() const {
+    return sequence.has_value() ? fmt::format("{} {}", kind, *sequence) : std::string(kind);
+  }
+};
+
 // Parses `bytes` as `part`, refusing unknown fields anywhere in it: in an archive, every byte
 // must mean something that is checked.
-Status ParsePart(const std::string& bytes, ArchiveSpan span, std::string_view what,
+Status ParsePart(const std::string& bytes, ArchiveSpan span, const PartName& what,
                  google::protobuf::Message& part) {
   if (!part.ParseFromString(bytes)) {
-    return Malformed(
-        span.begin, fmt::format("the {} (bytes {}-{}) does not parse", what, span.begin, span.end));
+    return Malformed(span.begin, fmt::format("the {} (bytes {}-{}) does not parse", what.ToString(),
+                                             span.begin, span.end));
   }
   std::vector<const google::protobuf::Message*> pending = {&part};
   while (!pending.empty()) {
@@ -126,9 +138,9 @@ Status ParsePart(const std::string& bytes, ArchiveSpan span, std::string_view wh
     pending.pop_back();
     const google::protobuf::Reflection& reflection = *message.GetReflection();
     if (!reflection.GetUnknownFields(message).empty()) {
-      return Malformed(span.begin,
-                       fmt::format("the {} (bytes {}-{}) holds an unknown field in {}", what,
-                                   span.begin, span.end, message.GetDescriptor()->full_name()));
+      return Malformed(span.begin, fmt::format("the {} (bytes {}-{}) holds an unknown field in {}",
+                                               what.ToString(), span.begin, span.end,
+                                               message.GetDescriptor()->full_name()));
     }
     std::vector<const google::protobuf::FieldDescriptor*> fields;
     reflection.ListFields(message, &fields);
@@ -336,8 +348,15 @@ StatusOr<std::string> ArchiveEntry::TakeLogged() {
 
 namespace {
 
+// Hashes strings and views alike, so that a view finds a string without a copy of it.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
 // The certificates a version 2 archive has given so far, by SHA-256.
-using GivenCertificates = std::unordered_map<std::string, std::shared_ptr<const std::string>>;
+using GivenCertificates = std::unordered_map<std::string, std::shared_ptr<const std::string>,
+                                             StringHash, std::equal_to<>>;
 
 // `entry`, read at `span` from an archive of `version`, as ReadArchive gives it.
 StatusOr<ArchiveEntry> EntryOf(int version, v1::ArchivedEntry& entry, ArchiveSpan span,
@@ -346,38 +365,41 @@ StatusOr<ArchiveEntry> EntryOf(int version, v1::ArchivedEntry& entry, ArchiveSpa
   read.sequence = entry.sequence();
   read.leaf_hash = std::move(*entry.mutable_leaf_hash());
   read.withheld = entry.withheld();
-  const std::string where =
-      fmt::format("the entry of record {} (bytes {}-{})", entry.sequence(), span.begin, span.end);
+  // For errors only.
+  const auto where = [&] {
+    return fmt::format("the entry of record {} (bytes {}-{})", entry.sequence(), span.begin,
+                       span.end);
+  };
   if (version == 1) {
     if (!entry.stored_record().empty() || entry.certificates_size() > 0) {
-      return Malformed(span.begin, where + " holds fields of version 2 in a version 1 archive");
+      return Malformed(span.begin, where() + " holds fields of version 2 in a version 1 archive");
     }
     read.record = std::move(*entry.mutable_record());
     return read;
   }
   if (!entry.record().empty()) {
-    return Malformed(span.begin, where + " holds a field of version 1 in a version 2 archive");
+    return Malformed(span.begin, where() + " holds a field of version 1 in a version 2 archive");
   }
   read.record = std::move(*entry.mutable_stored_record());
   // The certificates the record names, from earlier entries or, for those it names first, from
   // its own, in the order it names them: each given once, none that is not named.
   StatusOr<std::vector<std::string_view>> digests = StoredChainDigests(read.record);
-  if (!digests.ok()) return Malformed(span.begin, where + ": its record does not parse");
+  if (!digests.ok()) return Malformed(span.begin, where() + ": its record does not parse");
   int own = 0;
   for (const std::string_view digest : *digests) {
-    auto found = given.find(std::string(digest));
+    auto found = given.find(digest);
     if (found == given.end()) {
       if (own == entry.certificates_size()) {
         return Malformed(span.begin, fmt::format("{}: its record names the certificate with "
                                                  "SHA-256 {}, which no entry gives before it",
-                                                 where, HexEncode(digest)));
+                                                 where(), HexEncode(digest)));
       }
       std::string& der = *entry.mutable_certificates(own);
       if (crypto::Sha256(der) != digest) {
         return Malformed(span.begin,
                          fmt::format("{}: its certificate {} is not the one its record names next "
                                      "(SHA-256 {})",
-                                     where, own, HexEncode(digest)));
+                                     where(), own, HexEncode(digest)));
       }
       ++own;
       found =
@@ -389,7 +411,7 @@ StatusOr<ArchiveEntry> EntryOf(int version, v1::ArchivedEntry& entry, ArchiveSpa
   if (own != entry.certificates_size()) {
     return Malformed(span.begin,
                      fmt::format("{} gives {} certificates that its record does not name first",
-                                 where, entry.certificates_size() - own));
+                                 where(), entry.certificates_size() - own));
   }
   return read;
 }
@@ -414,12 +436,12 @@ Status ReadArchive(std::istream& in, ArchiveVisitor& visitor) {
   std::vector<ArchiveSpan> spans;
   std::vector<std::string> checksums;
   // Reads the next part into `message`, remembering where it is and its checksum.
-  const auto next = [&](std::string_view what, google::protobuf::Message& message,
+  const auto next = [&](const PartName& what, google::protobuf::Message& message,
                         bool checksummed) -> Status {
     const uint64_t begin = offset;
     TRUC_ASSIGN_OR_RETURN(std::optional<ReadFrame> frame, ReadPart(in, offset, version));
     if (!frame.has_value())
-      return Malformed(offset, fmt::format("the archive ends before its {}", what));
+      return Malformed(offset, fmt::format("the archive ends before its {}", what.ToString()));
     TRUC_RETURN_IF_ERROR(ParsePart(frame->bytes, {begin, offset}, what, message));
     if (checksummed) {
       spans.push_back({begin, offset});
@@ -429,7 +451,7 @@ Status ReadArchive(std::istream& in, ArchiveVisitor& visitor) {
   };
 
   v1::AuditSegmentHeader header;
-  TRUC_RETURN_IF_ERROR(next("header", header, true));
+  TRUC_RETURN_IF_ERROR(next({"header"}, header, true));
   if (header.end() < header.first()) {
     return Malformed(spans[0].begin, fmt::format("the header gives the range [{}, {})",
                                                  header.first(), header.end()));
@@ -437,12 +459,12 @@ Status ReadArchive(std::istream& in, ArchiveVisitor& visitor) {
   visitor.Header(header, spans[0]);
   for (uint64_t sequence = header.first(); sequence < header.end(); ++sequence) {
     v1::ArchivedEntry entry;
-    TRUC_RETURN_IF_ERROR(next(fmt::format("entry of record {}", sequence), entry, true));
+    TRUC_RETURN_IF_ERROR(next({"entry of record", sequence}, entry, true));
     TRUC_ASSIGN_OR_RETURN(ArchiveEntry read, EntryOf(version, entry, spans.back(), given));
     visitor.Entry(read, spans.back());
   }
   v1::AuditSegmentTrailer trailer;
-  TRUC_RETURN_IF_ERROR(next("trailer", trailer, false));
+  TRUC_RETURN_IF_ERROR(next({"trailer"}, trailer, false));
   if (in.peek() != std::char_traits<char>::eof()) {
     return Malformed(offset, "bytes follow the trailer");
   }

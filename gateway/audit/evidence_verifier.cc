@@ -35,6 +35,29 @@ Status Mismatch(std::string message) {
   return UnauthenticatedError(std::move(message), std::string(kRecordMismatch));
 }
 
+// Whether two identifiers are the same, field by field (without serializing them: a verifier
+// compares four per record); identifiers with unknown fields are compared as serialized.
+bool NoUnknownFields(const google::protobuf::Message& message) {
+  return message.GetReflection()->GetUnknownFields(message).empty();
+}
+bool SameMember(const v1::MemberId& a, const v1::MemberId& b) {
+  return a.instance() == b.instance() && a.member_class() == b.member_class() &&
+         a.member_code() == b.member_code() && NoUnknownFields(a) && NoUnknownFields(b);
+}
+bool SameSubsystem(const v1::SubsystemId& a, const v1::SubsystemId& b) {
+  return a.has_member() == b.has_member() && SameMember(a.member(), b.member()) &&
+         a.subsystem_code() == b.subsystem_code() && NoUnknownFields(a) && NoUnknownFields(b);
+}
+bool SameService(const v1::ServiceId& a, const v1::ServiceId& b) {
+  return a.has_provider() == b.has_provider() && SameSubsystem(a.provider(), b.provider()) &&
+         a.service_code() == b.service_code() && a.version() == b.version() && NoUnknownFields(a) &&
+         NoUnknownFields(b);
+}
+template <typename Id, typename Same>
+bool SameId(const Id& a, const Id& b, Same same) {
+  return same(a, b) || a.SerializeAsString() == b.SerializeAsString();
+}
+
 // The record's identity fields against its evidence's.
 Status CheckIdentity(const v1::AuditRecord& record) {
   const v1::MessageEvidence& evidence = record.evidence();
@@ -52,8 +75,8 @@ Status CheckIdentity(const v1::AuditRecord& record) {
         "the record names message {} (request {}), its evidence message {} (request {})",
         record.message_id(), record.request_id(), evidence.message_id(), evidence.request_id()));
   }
-  if (evidence.client().SerializeAsString() != record.client().SerializeAsString() ||
-      evidence.service().SerializeAsString() != record.service().SerializeAsString()) {
+  if (!SameId(evidence.client(), record.client(), SameSubsystem) ||
+      !SameId(evidence.service(), record.service(), SameService)) {
     return Mismatch("the record's client or service differs from its evidence's");
   }
   return OkStatus();

@@ -239,6 +239,42 @@ TEST_CASE("Archives carry each signer certificate once, and their records read b
   }
 }
 
+TEST_CASE("A record whose client or service is not its evidence's does not verify", "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AnsweredLog(exchanges, store, 1);
+  for (uint64_t sequence = 0; sequence < 2; ++sequence) {
+    INFO("record " << sequence);
+    const v1::AuditRecord record = log->Read(sequence).value().record;
+    REQUIRE(VerifyRecord(record, exchanges.trust(), nullptr).ok());
+    const auto refused = [&](const v1::AuditRecord& changed) {
+      const Status verified = VerifyRecord(changed, exchanges.trust(), nullptr);
+      CHECK(verified.reason() == kRecordMismatch);
+      CHECK(verified.message() == "the record's client or service differs from its evidence's");
+    };
+    v1::AuditRecord changed = record;
+    changed.mutable_client()->set_subsystem_code("other");
+    refused(changed);
+    changed = record;
+    changed.mutable_client()->mutable_member()->set_member_code("000901");
+    refused(changed);
+    changed = record;
+    changed.mutable_service()->set_version("v2");
+    refused(changed);
+    changed = record;
+    changed.mutable_service()->mutable_provider()->clear_member();
+    refused(changed);
+    // A field this version does not know is a difference too.
+    changed = record;
+    changed.mutable_client()
+        ->mutable_member()
+        ->GetReflection()
+        ->MutableUnknownFields(changed.mutable_client()->mutable_member())
+        ->AddVarint(99, 1);
+    refused(changed);
+  }
+}
+
 TEST_CASE("An archive written in version 1 still reads and verifies", "[audit]") {
   // Exported on 2026-12-07 by the demo's population gateway with `truc audit archive`, before
   // version 2: six records, each holding its signer's chain, and one sealed head.
