@@ -7,15 +7,15 @@
 namespace truc::evidence {
 namespace {
 
-// Each part length-prefixed, so that no two different sequences give the same key.
-void AddPart(std::string& key, std::string_view part) {
-  const uint64_t size = part.size();
-  for (int i = 0; i < 8; ++i) key.push_back(static_cast<char>(size >> (56 - 8 * i)));
-  key.append(part);
-}
-
+// Eight bytes, big-endian.
 void AddNumber(std::string& key, uint64_t number) {
   for (int i = 0; i < 8; ++i) key.push_back(static_cast<char>(number >> (56 - 8 * i)));
+}
+
+// Each part length-prefixed, so that no two different sequences give the same key.
+void AddPart(std::string& key, std::string_view part) {
+  AddNumber(key, part.size());
+  key.append(part);
 }
 
 std::string ChainKey(const v1::BatchSignature& signature) {

@@ -425,15 +425,14 @@ StatusOr<std::string> LoggedFromStoredChain(std::string_view stored,
 
 StatusOr<std::optional<std::string>> LoggedFromStored(std::string_view stored,
                                                       const CertificateLookup& certificate) {
+  TRUC_ASSIGN_OR_RETURN(const std::vector<std::string_view> digests, StoredChainDigests(stored));
+  if (digests.empty()) return std::optional<std::string>();
   std::vector<const std::string*> chain;
-  TRUC_RETURN_IF_ERROR(ForEachField(stored, [&](const WireField& field) -> Status {
-    if (field.number != kStoredChainField) return OkStatus();
-    if (field.type != kWireLength) return Corrupt("does not parse");
-    TRUC_ASSIGN_OR_RETURN(const std::string* der, certificate(field.value));
+  chain.reserve(digests.size());
+  for (const std::string_view digest : digests) {
+    TRUC_ASSIGN_OR_RETURN(const std::string* der, certificate(digest));
     chain.push_back(der);
-    return OkStatus();
-  }));
-  if (chain.empty()) return std::optional<std::string>();
+  }
   TRUC_ASSIGN_OR_RETURN(std::string logged, LoggedFromStoredChain(stored, chain));
   return std::optional(std::move(logged));
 }
