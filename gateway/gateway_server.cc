@@ -225,6 +225,11 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
                         signing.GetDuration("batch_delay", std::chrono::milliseconds(0)));
 
   TRUC_ASSIGN_OR_RETURN(config::ConfigTable exchange, root.GetTable("exchange"));
+  TRUC_ASSIGN_OR_RETURN(config.exchange_transport,
+                        exchange.GetEnum("transport",
+                                         {{"grpc", GatewayConfig::ExchangeTransport::kGrpc},
+                                          {"https", GatewayConfig::ExchangeTransport::kHttps}},
+                                         GatewayConfig::ExchangeTransport::kGrpc));
   TRUC_ASSIGN_OR_RETURN(config.exchange_address, exchange.GetString("address", "127.0.0.1"));
   TRUC_ASSIGN_OR_RETURN(config.exchange_port, ReadPort(exchange, "port", 5500));
   TRUC_ASSIGN_OR_RETURN(const std::string exchange_cert, exchange.GetString("certificate_file"));
@@ -473,11 +478,19 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
 
   globalconf::ConfigurationClient* configuration = server->configuration_.get();
   const ViewSource views = [configuration] { return configuration->Current(); };
-  server->peers_ = std::make_unique<PeerChannels>(
-      identity, views, clock, PeerChannelOptions{.max_message_bytes = server->MaxMessageBytes()});
+  const PeerChannelOptions peer_options{.max_message_bytes = server->MaxMessageBytes()};
+  PeerTransport* peers = nullptr;
+  if (cfg.exchange_transport == GatewayConfig::ExchangeTransport::kHttps) {
+    server->https_peers_ =
+        std::make_unique<HttpsPeers>(identity, views, clock, peer_options, ExecutorThreads());
+    peers = server->https_peers_.get();
+  } else {
+    server->peers_ = std::make_unique<PeerChannels>(identity, views, clock, peer_options);
+    peers = server->peers_.get();
+  }
   server->consumer_ = std::make_unique<ConsumerProxy>(
       ConsumerOptions{.member = cfg.server_id.owner(), .timeout = cfg.exchange_timeout},
-      *configuration, *server->sealer_, server->verified_, *server->peers_, *server->log_, clock);
+      *configuration, *server->sealer_, server->verified_, *peers, *server->log_, clock);
   server->provider_concurrency_ =
       std::make_unique<limits::ConcurrencyLimit>(cfg.provider_max_concurrent_calls);
   server->provider_ = std::make_unique<ProviderProxy>(
@@ -503,6 +516,18 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
 
 Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, const Clock& clock) {
   globalconf::ConfigurationClient* configuration = configuration_.get();
+  if (config_.exchange_transport == GatewayConfig::ExchangeTransport::kHttps) {
+    TRUC_ASSIGN_OR_RETURN(
+        https_exchange_server_,
+        StartHttpsExchangeServer(
+            {.address = config_.exchange_address,
+             .port = config_.exchange_port,
+             .io_threads = ExecutorThreads(),
+             .max_message_bytes = MaxMessageBytes()},
+            identity, [configuration] { return configuration->Current(); }, clock, *provider_));
+    exchange_endpoint_ = https_exchange_server_->endpoint();
+    return OkStatus();
+  }
   TRUC_ASSIGN_OR_RETURN(
       rpc::ListeningServer exchange,
       rpc::StartGrpcServer(
@@ -588,10 +613,13 @@ GatewayServer::~GatewayServer() {
   if (grpc_server_) grpc_server_->Shutdown(deadline);
   if (admin_server_) admin_server_->Shutdown(deadline);
   if (exchange_server_) exchange_server_->Shutdown(deadline);
+  // Stops taking requests; those in progress are answered within its grace period.
+  if (https_exchange_server_) https_exchange_server_->Stop();
   // No new calls now. The REST interface's queued calls start; calls to peers still waiting are
   // cancelled (and later ones refused); every call in progress is then logged and answered.
   if (workers_) workers_->Shutdown();
   if (peers_) peers_->Shutdown();
+  if (https_peers_) https_peers_->Shutdown();
   if (consumer_) consumer_->WaitIdle();
   if (grpc_interface_) grpc_interface_->Stop();
   // The provider's requests in progress are answered (their backend calls end by their

@@ -26,7 +26,9 @@
 //   key_label = "member-signing"
 //   pin_file = "hsm.pin"                # mode 0600; or pin_env = "TRUC_HSM_PIN"
 //
-//   [exchange]                          # between gateways: gRPC over mutual TLS 1.3
+//   [exchange]                          # between gateways, over mutual TLS 1.3
+//   transport = "grpc"                  # or "https" (HTTP/1.1; every gateway of a federation
+//                                       # must use the same)
 //   address = "127.0.0.1"
 //   port = 5500
 //   certificate_file = "gateway-tls.pem"
@@ -122,6 +124,7 @@
 #include "gateway/exchange/backend_client.h"
 #include "gateway/exchange/consumer_proxy.h"
 #include "gateway/exchange/peer_channels.h"
+#include "gateway/exchange/peer_https.h"
 #include "gateway/exchange/provider_proxy.h"
 #include "gateway/grpc_interface.h"
 #include "gateway/limits/concurrency_limit.h"
@@ -155,6 +158,9 @@ struct GatewayConfig {
   std::string signing_certificate_file;
   std::chrono::milliseconds batch_delay{0};
 
+  // How gateways talk to each other (both ways): gRPC, or HTTP/1.1 of our own (peer_https.h).
+  enum class ExchangeTransport { kGrpc, kHttps };
+  ExchangeTransport exchange_transport = ExchangeTransport::kGrpc;
   std::string exchange_address;
   uint16_t exchange_port = 0;
   std::string exchange_certificate_file;
@@ -245,7 +251,8 @@ class GatewayServer {
   std::unique_ptr<limits::RateLimiter> rates_;
   std::unique_ptr<limits::ConcurrencyLimit> concurrency_;
   std::unique_ptr<BackendClient> backends_;
-  std::unique_ptr<PeerChannels> peers_;
+  std::unique_ptr<PeerChannels> peers_;      // With the gRPC transport,
+  std::unique_ptr<HttpsPeers> https_peers_;  // or this with the HTTPS one.
   std::unique_ptr<ConsumerProxy> consumer_;
   std::unique_ptr<limits::ConcurrencyLimit> provider_concurrency_;
   std::unique_ptr<ProviderProxy> provider_;
@@ -254,7 +261,8 @@ class GatewayServer {
   std::unique_ptr<GrpcInterface> grpc_interface_;
   std::unique_ptr<access::AdminService> admin_service_;
   std::unique_ptr<audit::AuditService> audit_service_;
-  std::unique_ptr<grpc::Server> exchange_server_;
+  std::unique_ptr<grpc::Server> exchange_server_;           // With the gRPC transport,
+  std::unique_ptr<net::HttpServer> https_exchange_server_;  // or this with the HTTPS one.
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<grpc::Server> admin_server_;
   std::unique_ptr<net::HttpServer> rest_;

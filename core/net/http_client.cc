@@ -73,6 +73,11 @@ Status PrepareTlsHandshake(SSL* ssl, const std::string& url, const std::string& 
 }
 
 Status HandshakeError(const std::string& url, const beast::error_code& error, const SSL* ssl) {
+  // A pinned check's refusal says why, in its own words.
+  if (const internal::PeerVerification* pinned = internal::PeerVerificationOf(ssl);
+      pinned != nullptr && !pinned->verdict.ok()) {
+    return pinned->verdict;
+  }
   if (const long verdict = SSL_get_verify_result(ssl); verdict != X509_V_OK) {
     return UnavailableError(fmt::format("cannot verify the TLS certificate of {}: {}", url,
                                         X509_verify_cert_error_string(verdict)),
@@ -123,8 +128,9 @@ asio::awaitable<void> Exchange(Stream& stream, const std::string& url, const Htt
       co_return;
     }
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      if (Status prepared = PrepareTlsHandshake(stream.native_handle(), url, parts.host,
-                                                options.tls.verify_hostname);
+      if (Status prepared =
+              PrepareTlsHandshake(stream.native_handle(), url, parts.host,
+                                  options.tls.verify_hostname && options.tls.pinned == nullptr);
           !prepared.ok()) {
         result = std::move(prepared);
         co_return;
@@ -293,6 +299,11 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
   if (parts.tls) {
     TRUC_ASSIGN_OR_RETURN(asio::ssl::context context, internal::MakeClientTlsContext(options.tls));
     TlsStream stream(io, context);
+    internal::PeerVerification verification;
+    if (options.tls.pinned != nullptr) {
+      verification.check = &options.tls.pinned->check;
+      internal::AttachPeerVerification(stream.native_handle(), &verification);
+    }
     run(stream);
   } else {
     beast::tcp_stream stream(io);
@@ -310,17 +321,23 @@ asio::awaitable<void> PooledExchange(std::shared_ptr<Call> call, std::string url
                                      http::request<http::string_body> request,
                                      HttpClientOptions options,
                                      std::chrono::steady_clock::time_point deadline) {
-  co_await Exchange(*call->connection->stream, url, parts, request, options, deadline, call->result,
-                    call->reused, &call->reusable);
+  const auto exchange = [&](http::request<http::string_body> message) -> asio::awaitable<void> {
+    auto& connection = *call->connection;
+    if (connection.secure.has_value()) {
+      co_await Exchange(*connection.secure, url, parts, std::move(message), options, deadline,
+                        call->result, call->reused, &call->reusable);
+    } else {
+      co_await Exchange(*connection.plain, url, parts, std::move(message), options, deadline,
+                        call->result, call->reused, &call->reusable);
+    }
+  };
+  co_await exchange(request);
   if (call->reused && !call->result.ok() &&
       call->result.status().code() == StatusCode::kUnavailable) {
     call->reused = false;
     call->reusable = false;
-    // A new connection on the same strand, which this coroutine runs on.
-    const auto executor = call->connection->stream->get_executor();
-    call->connection->stream.emplace(executor);
-    co_await Exchange(*call->connection->stream, url, parts, std::move(request), options, deadline,
-                      call->result, false, &call->reusable);
+    call->connection->Renew();  // A new connection on the same strand, which this runs on.
+    co_await exchange(std::move(request));
   }
 }
 
@@ -328,12 +345,49 @@ asio::awaitable<void> PooledExchange(std::shared_ptr<Call> call, std::string url
 
 // What the asynchronous client shares with its calls in flight.
 struct AsyncHttpClient::State {
+  // A connection to one origin, plain or TLS, kept between calls.
   struct Connection {
     // Each stream on a strand of its own: the io_context has several threads, and a stream's
     // timer and socket must not complete concurrently (Beast's basic_stream requires it).
-    explicit Connection(asio::io_context& io) : stream(std::in_place, asio::make_strand(io)) {}
-    std::optional<beast::tcp_stream> stream;
+    Connection(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls_context,
+               std::shared_ptr<const PinnedTlsClient> pinning)
+        : strand(asio::make_strand(io)),
+          context(std::move(tls_context)),
+          pinned(std::move(pinning)) {
+      Renew();
+    }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // A new, unconnected stream in place of the old.
+    void Renew() {
+      if (context == nullptr) {
+        plain.emplace(strand);
+        return;
+      }
+      secure.emplace(strand, *context);
+      verification = internal::PeerVerification{};
+      if (pinned != nullptr) {
+        verification.check = &pinned->check;
+        internal::AttachPeerVerification(secure->native_handle(), &verification);
+      }
+    }
+    beast::tcp_stream& transport() {
+      return secure.has_value() ? beast::get_lowest_layer(*secure) : *plain;
+    }
+
+    asio::strand<asio::io_context::executor_type> strand;
+    std::shared_ptr<asio::ssl::context> context;  // Null for plain HTTP.
+    std::shared_ptr<const PinnedTlsClient> pinned;
+    internal::PeerVerification verification;  // Of the TLS stream's handshake.
+    std::optional<beast::tcp_stream> plain;
+    std::optional<TlsStream> secure;
+    // When it went back to the pool.
+    std::chrono::steady_clock::time_point kept;
   };
+  // How long a connection may wait in the pool: servers close idle connections (ours after
+  // 15 s), and one kept for a peer or configuration no longer called would never be used again.
+  static constexpr std::chrono::seconds kMaxIdle{30};
 
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{io.get_executor()};
@@ -342,9 +396,15 @@ struct AsyncHttpClient::State {
 
   std::mutex mu;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle;  // Guarded by mu.
-  // TLS contexts by the options they were built from (files, and whether hosts are checked).
-  std::map<std::string, std::shared_ptr<asio::ssl::context>> tls_contexts;  // Guarded by mu.
-  int64_t in_flight = 0;                                                    // Guarded by mu.
+  struct TlsContextEntry {
+    std::shared_ptr<asio::ssl::context> context;
+    std::shared_ptr<const TlsIdentityPem> identity;  // A pinned context's.
+  };
+  // TLS contexts by the options they were built from (files, and whether hosts are checked; or
+  // the pinned identity).
+  std::map<std::string, TlsContextEntry> tls_contexts;  // Guarded by mu.
+  std::chrono::steady_clock::time_point last_sweep;     // Guarded by mu.
+  int64_t in_flight = 0;                                // Guarded by mu.
   std::condition_variable idle_cv;
   bool stopped = false;  // Guarded by mu.
 
@@ -357,21 +417,39 @@ struct AsyncHttpClient::State {
     return connection;
   }
   void Keep(const std::string& origin, std::unique_ptr<Connection> connection) {
+    const auto now = std::chrono::steady_clock::now();
+    connection->kept = now;
+    std::vector<std::unique_ptr<Connection>> expired;  // Closed outside the lock.
     std::lock_guard lock(mu);
     std::vector<std::unique_ptr<Connection>>& kept = idle[origin];
     if (kept.size() < max_idle_per_origin) kept.push_back(std::move(connection));
-  }
-  StatusOr<std::shared_ptr<asio::ssl::context>> TlsContext(const TlsClientOptions& options) {
-    const std::string key =
-        fmt::format("{}\n{}\n{}\n{}", options.ca_file, options.certificate_chain_file,
-                    options.key_file, options.verify_hostname);
-    std::lock_guard lock(mu);
-    std::shared_ptr<asio::ssl::context>& context = tls_contexts[key];
-    if (context == nullptr) {
-      TRUC_ASSIGN_OR_RETURN(asio::ssl::context made, internal::MakeClientTlsContext(options));
-      context = std::make_shared<asio::ssl::context>(std::move(made));
+    if (now - last_sweep < std::chrono::seconds(1)) return;
+    last_sweep = now;
+    for (auto it = idle.begin(); it != idle.end();) {
+      std::erase_if(it->second, [&](std::unique_ptr<Connection>& waiting) {
+        if (now - waiting->kept < kMaxIdle) return false;
+        expired.push_back(std::move(waiting));
+        return true;
+      });
+      it = it->second.empty() ? idle.erase(it) : std::next(it);
     }
-    return context;
+  }
+  // The TLS context for `options`, built on first use.
+  StatusOr<std::shared_ptr<asio::ssl::context>> TlsContext(const TlsClientOptions& options) {
+    // A pinned identity by its address (the entry keeps it alive, so the address is not reused).
+    const std::string key =
+        options.pinned != nullptr
+            ? fmt::format("pinned\n{}", static_cast<const void*>(options.pinned->identity.get()))
+            : fmt::format("{}\n{}\n{}\n{}", options.ca_file, options.certificate_chain_file,
+                          options.key_file, options.verify_hostname);
+    std::lock_guard lock(mu);
+    TlsContextEntry& entry = tls_contexts[key];
+    if (entry.context == nullptr) {
+      TRUC_ASSIGN_OR_RETURN(asio::ssl::context made, internal::MakeClientTlsContext(options));
+      entry.context = std::make_shared<asio::ssl::context>(std::move(made));
+      if (options.pinned != nullptr) entry.identity = options.pinned->identity;
+    }
+    return entry.context;
   }
   void Begin() {
     std::lock_guard lock(mu);
@@ -418,28 +496,17 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   State& state = *state_;
 
+  std::shared_ptr<asio::ssl::context> context;
+  // Connections are kept per origin, and for TLS per way of trusting the server: a connection
+  // is only reused by calls that would have accepted its server.
+  std::string origin = fmt::format("{}:{}", parsed->host, parsed->port);
   if (parsed->tls) {
-    StatusOr<std::shared_ptr<asio::ssl::context>> context = state.TlsContext(options.tls);
-    if (!context.ok()) return done(context.status());
-    request.keep_alive(false);
-    struct Call {
-      Call(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls)
-          : context(std::move(tls)), stream(asio::make_strand(io), *context) {}
-      std::shared_ptr<asio::ssl::context> context;
-      TlsStream stream;
-      StatusOr<HttpResponse> result = InternalError("HTTP exchange did not complete");
-    };
-    auto call = std::make_shared<Call>(state.io, *std::move(context));
-    state.Begin();
-    asio::co_spawn(
-        call->stream.get_executor(),
-        Exchange(call->stream, url, *parsed, std::move(request), options, deadline, call->result),
-        [state = state_, call, done = std::move(done)](std::exception_ptr error) {
-          if (error) call->result = InternalError("HTTP exchange failed unexpectedly");
-          done(std::move(call->result));
-          state->End();
-        });
-    return;
+    StatusOr<std::shared_ptr<asio::ssl::context>> made = state.TlsContext(options.tls);
+    if (!made.ok()) return done(made.status());
+    context = *std::move(made);
+    origin = options.tls.pinned != nullptr
+                 ? fmt::format("{}\npinned\n{}", origin, options.tls.pinned->group)
+                 : fmt::format("{}\n{}", origin, static_cast<const void*>(context.get()));
   }
 
   struct Call {
@@ -450,17 +517,20 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
     StatusOr<HttpResponse> result = InternalError("HTTP exchange did not complete");
   };
   auto call = std::make_shared<Call>();
-  call->origin = fmt::format("{}:{}", parsed->host, parsed->port);
+  call->origin = std::move(origin);
   call->connection = state.TakeIdle(call->origin);
   call->reused = call->connection != nullptr;
-  if (!call->reused) call->connection = std::make_unique<State::Connection>(state.io);
+  if (!call->reused) {
+    call->connection =
+        std::make_unique<State::Connection>(state.io, std::move(context), options.tls.pinned);
+  }
   state.Begin();
-  asio::co_spawn(call->connection->stream->get_executor(),
+  asio::co_spawn(call->connection->strand,
                  PooledExchange(call, url, *parsed, std::move(request), options, deadline),
                  [state = state_, call, done = std::move(done)](std::exception_ptr error) {
                    if (error) call->result = InternalError("HTTP exchange failed unexpectedly");
                    if (call->result.ok() && call->reusable) {
-                     call->connection->stream->expires_never();
+                     call->connection->transport().expires_never();
                      state->Keep(call->origin, std::move(call->connection));
                    }
                    done(std::move(call->result));

@@ -45,10 +45,12 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
                                  const HttpClientOptions& options = {});
 
 // An asynchronous HTTP/1.1 client on an io_context of its own, run by `threads` threads: no
-// thread waits while a server answers. Plain-HTTP connections are kept open between calls (at
-// most `max_idle_per_origin` idle per host and port; a kept connection the server closed is
-// replaced, and the request sent again, once). https:// calls make a connection each, with a TLS
-// context built once per set of TlsClientOptions. Same errors as HttpFetch. Thread-safe.
+// thread waits while a server answers. Connections are kept open between calls (at most
+// `max_idle_per_origin` idle per host and port and way of trusting the server, each for at most
+// 30 s; a kept connection the server closed is replaced, and the request sent again, once). TLS
+// contexts are built once per set of TlsClientOptions (per identity for pinned options). Same
+// errors as HttpFetch; with pinned TLS options, a server the check refused fails the call with
+// the check's error. Thread-safe.
 class AsyncHttpClient {
  public:
   explicit AsyncHttpClient(int threads, size_t max_idle_per_origin = 64);

@@ -1,11 +1,16 @@
 // HTTP messages as plain values, so that code above the network layer never includes Beast.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace truc::crypto {
+class Certificate;
+}
 
 namespace truc::net {
 
@@ -41,6 +46,9 @@ struct HttpRequest {
   // SHA-256 over its DER encoding, 32 raw bytes, as crypto::Certificate::Fingerprint(). Empty
   // otherwise.
   std::string peer_certificate_fingerprint;
+  // On a pinned TLS connection (TlsServerOptions::pinned): the certificate the client presented
+  // and the check accepted, parsed once per connection. Null otherwise.
+  std::shared_ptr<const crypto::Certificate> peer_certificate;
 };
 
 struct HttpResponse {

@@ -27,6 +27,7 @@
 #include <pthread.h>
 
 #include "core/base/strings.h"
+#include "core/crypto/certificate.h"
 #include "core/crypto/digest.h"
 #include "core/net/http_framing.h"
 #include "core/net/http_syntax.h"
@@ -193,6 +194,7 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
   const tcp::endpoint peer = transport.socket().remote_endpoint(ignored);
   const std::string peer_address = fmt::format("{}:{}", peer.address().to_string(), peer.port());
   std::string peer_fingerprint;
+  std::shared_ptr<const crypto::Certificate> peer_certificate;
   const auto handle = std::make_shared<ConnectionHandle>(
       ConnectionHandle{.strand = stream.get_executor(), .transport = &transport});
   struct Forget {  // The handle outlives the stream: it must not point to it afterwards.
@@ -201,13 +203,21 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
   } forget{handle};
   // The deadline for the first request, which includes the TLS handshake.
   transport.expires_after(options.read_timeout);
+  // Lives as long as the connection's SSL may run the check.
+  internal::PeerVerification verification;
   if constexpr (kIsTls<Stream>) {
+    const std::optional<TlsServerOptions>& tls = options.tls;
+    if (tls->pinned.has_value()) {
+      verification.check = &tls->pinned->check;
+      internal::AttachPeerVerification(stream.native_handle(), &verification);
+    }
     const IdleConnections::Entry idle = state->idle.Add(handle);
     auto [handshake_error] =
         co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
     state->idle.Remove(idle);
     if (handshake_error) co_return;  // Not TLS, a refused certificate, or too slow.
     peer_fingerprint = PeerCertificateFingerprint(stream.native_handle());
+    peer_certificate = verification.leaf;
   }
   beast::flat_buffer buffer;
 
@@ -267,6 +277,7 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
       request.body = std::move(message.body());
       request.peer_address = peer_address;
       request.peer_certificate_fingerprint = peer_fingerprint;
+      request.peer_certificate = peer_certificate;
       ++state->requests_in_flight;
       response = co_await AsyncCallHandler(*state, std::move(request), stream.get_executor());
       --state->requests_in_flight;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
@@ -51,11 +53,14 @@ StatusOr<std::vector<crypto::Certificate>> TrustCaFile(SSL_CTX* context,
   return cas;
 }
 
-Status UseCertificateChain(SSL_CTX* context, const std::string& chain_file,
+// Presents `chain` (ours first, then its issuers) with `key`; the files named in errors.
+Status UseCertificateChain(SSL_CTX* context, const std::vector<crypto::Certificate>& chain,
+                           const crypto::PrivateKey& key, const std::string& chain_file,
                            const std::string& key_file) {
-  TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
-                        crypto::Certificate::LoadPemFile(chain_file));
-  TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::LoadPemFile(key_file));
+  if (chain.empty()) {
+    return InvalidArgumentError(fmt::format("no certificate in {}", chain_file),
+                                "net.tls_bad_certificate");
+  }
   // Both calls take references of their own on the OpenSSL objects.
   if (SSL_CTX_use_certificate(context, chain.front().native_handle()) != 1) {
     return crypto::OpenSslError(StatusCode::kInvalidArgument,
@@ -79,9 +84,104 @@ Status UseCertificateChain(SSL_CTX* context, const std::string& chain_file,
   return OkStatus();
 }
 
+Status UseCertificateChain(SSL_CTX* context, const std::string& chain_file,
+                           const std::string& key_file) {
+  TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
+                        crypto::Certificate::LoadPemFile(chain_file));
+  TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::LoadPemFile(key_file));
+  return UseCertificateChain(context, chain, key, chain_file, key_file);
+}
+
+// The SSL ex_data slot that holds a connection's PeerVerification.
+int VerificationIndex() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// OpenSSL's chain verification replaced by the connection's check.
+int VerifyPinned(X509_STORE_CTX* store, void* /*unused*/) {
+  const auto* ssl = static_cast<const SSL*>(
+      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* verification =
+      ssl == nullptr ? nullptr
+                     : static_cast<PeerVerification*>(SSL_get_ex_data(ssl, VerificationIndex()));
+  const auto refuse = [&](Status verdict) {
+    if (verification != nullptr) verification->verdict = std::move(verdict);
+    X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+    return 0;
+  };
+  if (verification == nullptr || verification->check == nullptr) {
+    return refuse(InternalError("no check for the TLS peer", "net.tls_no_check"));
+  }
+  const auto wrap = [](X509* native) -> StatusOr<crypto::Certificate> {
+    X509_up_ref(native);
+    return crypto::Certificate::FromNative(crypto::X509Ptr(native));
+  };
+  X509* native_leaf = X509_STORE_CTX_get0_cert(store);
+  if (native_leaf == nullptr) {
+    return refuse(UnauthenticatedError("the peer presented no certificate", "net.tls_no_peer"));
+  }
+  StatusOr<crypto::Certificate> leaf = wrap(native_leaf);
+  if (!leaf.ok()) return refuse(leaf.status());
+  std::vector<crypto::Certificate> intermediates;
+  // What the peer sent besides its certificate (a server's chain includes its own certificate).
+  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store);
+  for (int i = 0; sent != nullptr && i < sk_X509_num(sent); ++i) {
+    X509* native = sk_X509_value(sent, i);
+    if (X509_cmp(native, native_leaf) == 0) continue;
+    StatusOr<crypto::Certificate> certificate = wrap(native);
+    if (!certificate.ok()) return refuse(certificate.status());
+    intermediates.push_back(*std::move(certificate));
+  }
+  if (Status verdict = (*verification->check)(*leaf, intermediates); !verdict.ok()) {
+    return refuse(std::move(verdict));
+  }
+  verification->leaf = std::make_shared<const crypto::Certificate>(*std::move(leaf));
+  return 1;
+}
+
+// Pinned connections: our identity from memory, the peer judged by the connection's check, and
+// no session resumption (a resumed session skips the check, and a check belongs to one
+// configuration).
+Status ConfigurePinned(SSL_CTX* context, const TlsIdentityPem& identity) {
+  TRUC_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
+                        crypto::Certificate::FromPemBundle(identity.certificate_chain_pem));
+  TRUC_ASSIGN_OR_RETURN(crypto::PrivateKey key,
+                        crypto::PrivateKey::FromPem(crypto::SecretBytes(identity.private_key_pem)));
+  TRUC_RETURN_IF_ERROR(
+      UseCertificateChain(context, chain, key, "the TLS identity", "the TLS identity's key"));
+  SSL_CTX_set_cert_verify_callback(context, &VerifyPinned, nullptr);
+  SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_options(context, SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(context, 0);
+  return OkStatus();
+}
+
 }  // namespace
 
+void AttachPeerVerification(SSL* ssl, PeerVerification* verification) {
+  SSL_set_ex_data(ssl, VerificationIndex(), verification);
+}
+
+const PeerVerification* PeerVerificationOf(const SSL* ssl) {
+  return static_cast<const PeerVerification*>(SSL_get_ex_data(ssl, VerificationIndex()));
+}
+
 StatusOr<ssl::context> MakeServerTlsContext(const TlsServerOptions& options) {
+  if (options.pinned.has_value()) {
+    if (!options.certificate_chain_file.empty() || !options.key_file.empty() ||
+        !options.client_ca_file.empty() ||
+        options.client_certificates != ClientCertificateMode::kNone ||
+        options.pinned->check == nullptr) {
+      return BadOptions("a pinned TLS server takes its identity and its check only");
+    }
+    TRUC_ASSIGN_OR_RETURN(ssl::context context,
+                          NewContext(TLS_server_method(), TlsVersion::kTls13));
+    SSL_CTX* native = context.native_handle();
+    TRUC_RETURN_IF_ERROR(ConfigurePinned(native, options.pinned->identity));
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    return context;
+  }
   const bool asks_for_certificates = options.client_certificates != ClientCertificateMode::kNone;
   if (asks_for_certificates && options.client_ca_file.empty()) {
     return BadOptions("client certificates are requested but no client CA file is given");
@@ -123,6 +223,19 @@ StatusOr<ssl::context> MakeServerTlsContext(const TlsServerOptions& options) {
 }
 
 StatusOr<ssl::context> MakeClientTlsContext(const TlsClientOptions& options) {
+  if (options.pinned != nullptr) {
+    if (!options.ca_file.empty() || !options.certificate_chain_file.empty() ||
+        !options.key_file.empty() || options.pinned->identity == nullptr ||
+        options.pinned->check == nullptr) {
+      return BadOptions("a pinned TLS client takes its identity and its check only");
+    }
+    TRUC_ASSIGN_OR_RETURN(ssl::context context,
+                          NewContext(TLS_client_method(), TlsVersion::kTls13));
+    SSL_CTX* native = context.native_handle();
+    TRUC_RETURN_IF_ERROR(ConfigurePinned(native, *options.pinned->identity));
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+    return context;
+  }
   if (options.certificate_chain_file.empty() != options.key_file.empty()) {
     return BadOptions("a client certificate needs both a certificate chain file and a key file");
   }

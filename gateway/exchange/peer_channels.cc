@@ -16,9 +16,10 @@ Status AuthenticationError(std::string_view prefix, std::string message) {
   return ProxyError(prefix, error_code::kSslAuthenticationFailed, std::move(message));
 }
 
-// Whether `leaf` is a certificate gateway `server` may present now.
-Status CheckPeer(const globalconf::ConfigurationView* view, const ids::ServerId& server,
-                 const crypto::Certificate& leaf, TimePoint now) {
+}  // namespace
+
+Status CheckPeerIsGateway(const globalconf::ConfigurationView* view, const ids::ServerId& server,
+                          const crypto::Certificate& leaf, TimePoint now) {
   if (view == nullptr) {
     return ClientProxyError(error_code::kOutdatedGlobalConf, "no global configuration");
   }
@@ -32,7 +33,22 @@ Status CheckPeer(const globalconf::ConfigurationView* view, const ids::ServerId&
   return OkStatus();
 }
 
-}  // namespace
+StatusOr<std::vector<const globalconf::GatewayInfo*>> GatewaysOf(
+    const globalconf::ConfigurationView& view, const ids::MemberId& provider,
+    const std::optional<ids::ServerId>& target) {
+  std::vector<const globalconf::GatewayInfo*> candidates;
+  for (const globalconf::GatewayInfo& gateway : view.GatewaysOf(provider)) {
+    if (!target.has_value() || gateway.id == *target) candidates.push_back(&gateway);
+  }
+  if (candidates.empty()) {
+    return ClientProxyError(
+        error_code::kUnknownMember,
+        target.has_value()
+            ? fmt::format("{} is not a gateway of {}", target->ToString(), provider.ToString())
+            : fmt::format("{} has no gateway registered", provider.ToString()));
+  }
+  return candidates;
+}
 
 StatusOr<const globalconf::GatewayInfo*> AuthenticateGateway(
     const globalconf::ConfigurationView& view, const crypto::Certificate& certificate,
@@ -95,7 +111,7 @@ std::shared_ptr<PeerChannels::Peer> PeerChannels::PeerFor(const globalconf::Gate
                              const crypto::Certificate& leaf,
                              std::span<const crypto::Certificate>) {
     const std::shared_ptr<const globalconf::ConfigurationView> view = views();
-    const Status verdict = CheckPeer(view.get(), server, leaf, clock.Now());
+    const Status verdict = CheckPeerIsGateway(view.get(), server, leaf, clock.Now());
     if (const std::shared_ptr<Peer> owner = weak.lock()) {
       std::lock_guard peer_lock(owner->mu);
       owner->last_refusal = verdict;
@@ -231,19 +247,11 @@ void PeerChannels::Exchange(const ids::MemberId& provider,
   if (view == nullptr) {
     return done(ClientProxyError(error_code::kOutdatedGlobalConf, "no global configuration"));
   }
-  std::vector<const globalconf::GatewayInfo*> candidates;
-  for (const globalconf::GatewayInfo& gateway : view->GatewaysOf(provider)) {
-    if (!target.has_value() || gateway.id == *target) candidates.push_back(&gateway);
-  }
-  if (candidates.empty()) {
-    return done(ClientProxyError(
-        error_code::kUnknownMember,
-        target.has_value()
-            ? fmt::format("{} is not a gateway of {}", target->ToString(), provider.ToString())
-            : fmt::format("{} has no gateway registered", provider.ToString())));
-  }
+  StatusOr<std::vector<const globalconf::GatewayInfo*>> candidates =
+      GatewaysOf(*view, provider, target);
+  if (!candidates.ok()) return done(candidates.status());
   std::vector<std::shared_ptr<Peer>> peers;
-  for (const globalconf::GatewayInfo* gateway : candidates) {
+  for (const globalconf::GatewayInfo* gateway : *candidates) {
     peers.push_back(PeerFor(*gateway, view->info().version));
   }
   size_t start = 0;

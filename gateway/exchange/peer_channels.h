@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -38,6 +39,17 @@ using ViewSource = std::function<std::shared_ptr<const globalconf::Configuration
 StatusOr<const globalconf::GatewayInfo*> AuthenticateGateway(
     const globalconf::ConfigurationView& view, const crypto::Certificate& certificate,
     TimePoint now, std::string_view prefix);
+
+// Whether `leaf` is a certificate gateway `server` may present now, as the consumer's side sees
+// it (OutdatedGlobalConf without a configuration, SslAuthenticationFailed otherwise).
+Status CheckPeerIsGateway(const globalconf::ConfigurationView* view, const ids::ServerId& server,
+                          const crypto::Certificate& leaf, TimePoint now);
+
+// The gateways of `provider` in `view` (only `target`, when given); ClientProxy UnknownMember
+// when there are none.
+StatusOr<std::vector<const globalconf::GatewayInfo*>> GatewaysOf(
+    const globalconf::ConfigurationView& view, const ids::MemberId& provider,
+    const std::optional<ids::ServerId>& target);
 
 struct PeerChannelOptions {
   size_t max_message_bytes = 64 << 20;

@@ -69,25 +69,32 @@ void ProviderProxy::Serve(std::unique_ptr<grpc::ServerCompletionQueue> server_qu
 
 void ProviderProxy::Receive(grpc::ServerContext& context, const v1::ExchangeMessage& request,
                             std::function<void(grpc::Status, v1::ExchangeMessage*)> reply) {
-  const auto refuse = [&reply](const Status& error) { reply(rpc::ToGrpcStatus(error), nullptr); };
+  const std::optional<crypto::Certificate> peer = peer_certificates_.Get(context);
+  Accept(peer.has_value() ? &*peer : nullptr, request,
+         [reply = std::move(reply)](StatusOr<v1::ExchangeMessage> answer) {
+           if (!answer.ok()) return reply(rpc::ToGrpcStatus(answer.status()), nullptr);
+           reply(grpc::Status::OK, &*answer);
+         });
+}
+
+void ProviderProxy::Accept(const crypto::Certificate* peer, const v1::ExchangeMessage& request,
+                           Done done) {
   std::optional<limits::ConcurrencyLimit::Permit> permit = deps_.concurrency.TryAcquire();
   if (!permit.has_value()) {
-    return refuse(
+    return done(
         ServerProxyError(error_code::kTooManyRequests,
                          fmt::format("the provider's gateway serves at most {} requests at once",
                                      deps_.concurrency.max_in_flight())));
   }
-  const std::optional<crypto::Certificate> peer = peer_certificates_.Get(context);
-  if (!peer.has_value()) {
-    return refuse(ServerProxyError(error_code::kSslAuthenticationFailed,
-                                   "the peer presented no TLS certificate"));
+  if (peer == nullptr) {
+    return done(ServerProxyError(error_code::kSslAuthenticationFailed,
+                                 "the peer presented no TLS certificate"));
   }
   auto held = std::make_shared<limits::ConcurrencyLimit::Permit>(*std::move(permit));
   HandleAsync(*peer, request,
-              [reply = std::move(reply), held](StatusOr<v1::ExchangeMessage> answer) mutable {
+              [done = std::move(done), held](StatusOr<v1::ExchangeMessage> answer) mutable {
                 held.reset();  // Free before the answer goes, as the REST interface does.
-                if (!answer.ok()) return reply(rpc::ToGrpcStatus(answer.status()), nullptr);
-                reply(grpc::Status::OK, &*answer);
+                done(std::move(answer));
               });
 }
 

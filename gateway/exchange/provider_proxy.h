@@ -91,6 +91,10 @@ class ProviderProxy {
   void Stop();
 
   using Done = std::function<void(StatusOr<v1::ExchangeMessage>)>;
+  // A request as a transport hands it over, from the gateway that presented the TLS certificate
+  // `peer` (null when none): the concurrency limit (TooManyRequests beyond it, at once), then
+  // HandleAsync. The permit is given back before `done` runs.
+  void Accept(const crypto::Certificate* peer, const v1::ExchangeMessage& request, Done done);
   // The handling of one request from the gateway that presented the TLS certificate `peer`:
   // `done` gets the signed response or the error, on any thread; `request` must live until then.
   void HandleAsync(const crypto::Certificate& peer, const v1::ExchangeMessage& request, Done done);

@@ -38,6 +38,7 @@
 #include "core/rpc/grpc_util.h"
 #include "core/rpc/pinned_tls.h"
 #include "core/timestamp/tsa_http_service.h"
+#include "gateway/exchange/peer_https.h"
 #include "gateway/exchange/service_call.h"
 #include "proto/timestamp_conversion.h"
 #include "tests/support/child_process.h"
@@ -98,6 +99,8 @@ struct FederationOptions {
   std::string provider_settings;
   // Both gateways' [exchange] timeout: how long a call through them may take end to end.
   std::string exchange_timeout = "10s";
+  // Both gateways' [exchange] transport: "grpc" or "https".
+  std::string exchange_transport = "grpc";
   // When not 0, the provider's data directory is a tmpfs of this many MiB, mounted for the
   // federation's lifetime (a real full disk; needs root, as CI runs).
   int provider_data_tmpfs_mib = 0;
@@ -417,6 +420,50 @@ class GatewayFederation {
     return fmt::format("127.0.0.1:{}", port);
   }
 
+  // An HTTPS exchange endpoint (the "https" transport) presenting `tls`, accepting any client
+  // certificate, answering with `handler`; its address.
+  std::string ServeHttpsExchangeEndpoint(const KeyAndCertificate& tls, net::HttpHandler handler) {
+    net::HttpServerOptions options;
+    options.tls = net::TlsServerOptions{
+        .pinned = net::PinnedTlsServer{
+            .identity = {tls.certificate.ToPem(), std::string(tls.key.ToPem().reveal())},
+            .check = [](const crypto::Certificate&, std::span<const crypto::Certificate>) {
+              return OkStatus();
+            }}};
+    std::unique_ptr<net::HttpServer> server =
+        net::HttpServer::Start(std::move(options), std::move(handler)).value();
+    std::lock_guard lock(mu_);
+    const std::string endpoint = server->endpoint();
+    https_endpoints_.push_back(std::move(server));
+    return endpoint;
+  }
+
+  // Sends `message` straight to the provider's exchange port over the federation's transport,
+  // as the consumer's gateway would: the provider's answer or its failure.
+  StatusOr<v1::ExchangeMessage> SendAsPeer(const v1::ExchangeMessage& message) const {
+    if (options_.exchange_transport != "https") {
+      v1::ExchangeMessage response;
+      const grpc::Status status = SendAsConsumerGateway(message, &response);
+      if (!status.ok()) return rpc::FromGrpcStatus(status);
+      return response;
+    }
+    net::HttpClientOptions options;
+    options.tls.pinned = std::make_shared<const net::PinnedTlsClient>(net::PinnedTlsClient{
+        .identity = std::make_shared<const net::TlsIdentityPem>(net::TlsIdentityPem{
+            consumer_tls_.certificate.ToPem(), std::string(consumer_tls_.key.ToPem().reveal())}),
+        .check = [](const crypto::Certificate&, std::span<const crypto::Certificate>) {
+          return OkStatus();
+        }});
+    net::HttpHeaders headers;
+    headers.Add("Content-Type", "application/x-protobuf");
+    TRUC_ASSIGN_OR_RETURN(
+        const net::HttpResponse response,
+        net::HttpFetch("POST",
+                       fmt::format("https://{}{}", provider_.exchange, gateway::kExchangeTarget),
+                       headers, message.SerializeAsString(), options));
+    return gateway::ExchangeAnswerOf(response, provider_.exchange);
+  }
+
   // The federation's PKI, to issue more certificates under its root.
   const TestFederation& pki() const { return pki_; }
 
@@ -617,7 +664,13 @@ class GatewayFederation {
   // A real gateway TLS endpoint with the stranger's certificate, which the configuration also
   // gives as the address of the impersonated member's gateway.
   void StartStranger() {
-    stranger_address_ = ServeExchangeEndpoint(stranger_tls_, &stranger_service_);
+    stranger_address_ =
+        options_.exchange_transport == "https"
+            ? ServeHttpsExchangeEndpoint(stranger_tls_,
+                                         [](net::HttpRequest, net::HttpResponder respond) {
+                                           respond(net::MakeResponse(404, "text/plain", ""));
+                                         })
+            : ServeExchangeEndpoint(stranger_tls_, &stranger_service_);
   }
 
   void WriteGatewayConfigs() {
@@ -633,6 +686,7 @@ trust_anchor_file = "root-ca.pem"
 refresh_interval = "200ms"
 
 [exchange]
+transport = "{12}"
 port = 0
 certificate_file = "{0}-tls.pem"
 key_file = "{0}-tls.key"
@@ -672,7 +726,7 @@ timestamping_tolerance = "{6}"
           name == "provider" ? options_.provider_audit : "",
           options_.audit_enabled ? "" : "enabled = false",
           name == "consumer" ? options_.consumer_settings : "", options_.exchange_timeout,
-          name == "provider" ? options_.provider_settings : "");
+          name == "provider" ? options_.provider_settings : "", options_.exchange_transport);
       Expect(WriteFileAtomically(dir_.File(name + ".toml"), text, 0644).ok(),
              "writing " + name + ".toml");
     };
@@ -869,7 +923,8 @@ certificate_file = "consumer-signing.pem"
   EchoService echo_service_;
   std::unique_ptr<grpc::Server> grpc_backend_;
   std::string grpc_backend_address_;
-  std::vector<std::unique_ptr<grpc::Server>> extra_endpoints_;  // Guarded by mu_.
+  std::vector<std::unique_ptr<grpc::Server>> extra_endpoints_;     // Guarded by mu_.
+  std::vector<std::unique_ptr<net::HttpServer>> https_endpoints_;  // Guarded by mu_.
   std::string stranger_address_;
   Gateway provider_;
   Gateway consumer_;
