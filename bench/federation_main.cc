@@ -64,10 +64,15 @@ int main(int argc, char** argv) {
   testing::FederationOptions on_token_options = options;
   on_token_options.consumer_signing_on_token = true;
   testing::GatewayFederation on_token(on_token_options);
+  // The same, the gateways talking HTTP/1.1 of our own instead of gRPC ([exchange] transport).
+  testing::FederationOptions https_options = options;
+  https_options.exchange_transport = "https";
+  testing::GatewayFederation over_https(https_options);
   options.audit_enabled = false;
   testing::GatewayFederation unlogged(options);
   const nlohmann::json description = {{"audit_on", bench::Describe(logged)},
                                       {"audit_on_hsm", bench::Describe(on_token)},
+                                      {"audit_on_https", bench::Describe(over_https)},
                                       {"audit_off", bench::Describe(unlogged)}};
   if (const Status written = WriteFileAtomically(out, description.dump(2) + "\n", 0644);
       !written.ok()) {

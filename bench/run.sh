@@ -11,6 +11,9 @@
 # BENCH_OUT (the report, default docs/performance.md), BENCH_AUDIT_EXCHANGES (the audit log at
 # scale: exchanges logged, two records each; default 500000), BENCH_PROFILE_DIR (when set: a system-wide
 # `perf record -g` of 10 s of Trục REST at 64 connections goes there, with its report).
+# For a quick comparison of a few scenarios: BENCH_SCENARIOS (e.g. "nginx rest rest-https"),
+# BENCH_BODIES ("1k"), BENCH_CONNECTIONS ("1 64") and BENCH_MATRIX_ONLY=1 (stop after the matrix,
+# writing no report).
 # --quick: 1 second, 1 round, 1 KiB only, to check the suite itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +21,8 @@ root=$PWD
 seconds=${BENCH_SECONDS:-5}
 rounds=${BENCH_ROUNDS:-2}
 out=${BENCH_OUT:-docs/performance.md}
-bodies=(1k 64k)
-connections=(1 16 64 256)
+read -r -a bodies <<< "${BENCH_BODIES:-1k 64k}"
+read -r -a connections <<< "${BENCH_CONNECTIONS:-1 16 64 256}"
 if [ "${1:-}" = "--quick" ]; then
   seconds=1 rounds=1 bodies=(1k)
 fi
@@ -98,6 +101,7 @@ field() { python3 -c "import json,sys; d=json.load(open('$work/federation.json')
 rest_on=$(field "d['audit_on']['rest']")
 rest_off=$(field "d['audit_off']['rest']")
 rest_hsm=$(field "d['audit_on_hsm']['rest']")
+rest_https=$(field "d['audit_on_https']['rest']")
 grpc_on=$(field "d['audit_on']['grpc']")
 client=$(field "d['audit_on']['client']")
 service=$(field "d['audit_on']['service']")
@@ -134,6 +138,7 @@ url_for() {
     rest) echo "http://$rest_on/r1/$service/citizens/$2" ;;
     rest-audit-off) echo "http://$rest_off/r1/$service/citizens/$2" ;;
     rest-hsm) echo "http://$rest_hsm/r1/$service/citizens/$2" ;;
+    rest-https) echo "http://$rest_https/r1/$service/citizens/$2" ;;
   esac
 }
 
@@ -195,7 +200,7 @@ record "$(cat "$work/large-grpc.json")" scenario=grpc-10mib body=10m connections
 record "{\"rest_ok\": $large_ok, \"rest_sent\": 8, \"idle_consumer_kib\": $idle_consumer, \"idle_provider_kib\": $idle_provider, \"hwm_consumer_kib\": $(rss_kib "$consumer_on" VmHWM), \"hwm_provider_kib\": $(rss_kib "$provider_on" VmHWM)}" scenario=memory
 
 # --- The matrix, interleaved ----------------------------------------------------------------------
-scenarios=(direct nginx rest rest-audit-off rest-hsm grpc)
+read -r -a scenarios <<< "${BENCH_SCENARIOS:-direct nginx rest rest-https rest-audit-off rest-hsm grpc}"
 log "warming up"
 for scenario in "${scenarios[@]}"; do
   seconds_saved=$seconds
@@ -212,6 +217,8 @@ for round in $(seq "$rounds"); do
     done
   done
 done
+
+[ -n "${BENCH_MATRIX_ONLY:-}" ] && exit 0
 
 # --- Latency at half the peak, and overload -------------------------------------------------------
 half_peak() {

@@ -472,8 +472,9 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   TRUC_ASSIGN_OR_RETURN(server->rates_,
                         limits::RateLimiter::Create(cfg.requests_per_second, cfg.burst, clock));
   server->concurrency_ = std::make_unique<limits::ConcurrencyLimit>(cfg.max_concurrent_calls);
+  server->loop_ = std::make_unique<net::EventLoop>(ExecutorThreads(), "io");
   server->backends_ = std::make_unique<BackendClient>(
-      cfg.max_body_bytes, ExecutorThreads(),
+      cfg.max_body_bytes, *server->loop_,
       static_cast<int>(std::min<size_t>(cfg.provider_max_concurrent_calls, 64)));
 
   globalconf::ConfigurationClient* configuration = server->configuration_.get();
@@ -482,7 +483,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   PeerTransport* peers = nullptr;
   if (cfg.exchange_transport == GatewayConfig::ExchangeTransport::kHttps) {
     server->https_peers_ =
-        std::make_unique<HttpsPeers>(identity, views, clock, peer_options, ExecutorThreads());
+        std::make_unique<HttpsPeers>(identity, views, clock, peer_options, *server->loop_);
     peers = server->https_peers_.get();
   } else {
     server->peers_ = std::make_unique<PeerChannels>(identity, views, clock, peer_options);
@@ -522,7 +523,7 @@ Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, cons
         StartHttpsExchangeServer(
             {.address = config_.exchange_address,
              .port = config_.exchange_port,
-             .io_threads = ExecutorThreads(),
+             .loop = loop_.get(),
              .max_message_bytes = MaxMessageBytes()},
             identity, [configuration] { return configuration->Current(); }, clock, *provider_));
     exchange_endpoint_ = https_exchange_server_->endpoint();
@@ -550,8 +551,10 @@ Status GatewayServer::StartConsumerServers() {
   rest_interface_ = std::make_unique<RestInterface>(*consumer_, config_.local_clients,
                                                     *configuration_, *workers_, *concurrency_);
   RestInterface* rest = rest_interface_.get();
+  net::HttpServerOptions rest_options = config_.rest;
+  rest_options.loop = loop_.get();
   TRUC_ASSIGN_OR_RETURN(
-      rest_, net::HttpServer::Start(config_.rest,
+      rest_, net::HttpServer::Start(std::move(rest_options),
                                     [rest](net::HttpRequest request, net::HttpResponder respond) {
                                       rest->Handle(std::move(request), std::move(respond));
                                     }));

@@ -114,6 +114,7 @@
 #include "core/evidence/message_signing.h"
 #include "core/evidence/verification_cache.h"
 #include "core/globalconf/configuration_client.h"
+#include "core/net/event_loop.h"
 #include "core/net/http_server.h"
 #include "core/rpc/grpc_util.h"
 #include "core/storage/rocksdb_store.h"
@@ -237,6 +238,9 @@ class GatewayServer {
 
   const GatewayConfig config_;
   // Declaration order is construction order; destruction runs backwards, servers first.
+  // The I/O threads of the REST interface, the backends, and (over HTTPS) the exchange with other
+  // gateways: first, so that it stops last.
+  std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<storage::RocksDbStore> store_;
   std::unique_ptr<globalconf::ConfigurationClient> configuration_;
   std::unique_ptr<crypto::Signer> signing_key_;

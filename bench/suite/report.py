@@ -22,6 +22,7 @@ SCENARIOS = {
     "rest": "Trục REST",
     "rest-audit-off": "Trục REST, audit log off",
     "rest-hsm": "Trục REST, consumer's key on SoftHSM2",
+    "rest-https": "Trục REST, gateways over HTTPS",
     "grpc": "Trục gRPC API",
 }
 

@@ -24,6 +24,7 @@
 #include <openssl/x509.h>
 #include <pthread.h>
 
+#include "core/net/event_loop_internal.h"
 #include "core/net/http_syntax.h"
 #include "core/net/tls_context.h"
 
@@ -389,8 +390,10 @@ struct AsyncHttpClient::State {
   // 15 s), and one kept for a peer or configuration no longer called would never be used again.
   static constexpr std::chrono::seconds kMaxIdle{30};
 
-  asio::io_context io;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{io.get_executor()};
+  // The client's own io_context, unless it runs on a shared EventLoop.
+  std::optional<asio::io_context> own_io;
+  asio::io_context* io = nullptr;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   size_t max_idle_per_origin = 64;
 
@@ -464,10 +467,18 @@ struct AsyncHttpClient::State {
 AsyncHttpClient::AsyncHttpClient(int threads, size_t max_idle_per_origin)
     : state_(std::make_shared<State>()) {
   state_->max_idle_per_origin = max_idle_per_origin;
+  state_->io = &state_->own_io.emplace(threads);
+  state_->work.emplace(state_->io->get_executor());
   for (int i = 0; i < threads; ++i) {
-    state_->threads.emplace_back([state = state_.get()] { state->io.run(); });
+    state_->threads.emplace_back([state = state_.get()] { state->io->run(); });
     pthread_setname_np(state_->threads.back().native_handle(), "http-client");
   }
+}
+
+AsyncHttpClient::AsyncHttpClient(EventLoop& loop, size_t max_idle_per_origin)
+    : state_(std::make_shared<State>()) {
+  state_->max_idle_per_origin = max_idle_per_origin;
+  state_->io = &loop.impl().io;
 }
 
 AsyncHttpClient::~AsyncHttpClient() { Shutdown(); }
@@ -522,7 +533,7 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
   call->reused = call->connection != nullptr;
   if (!call->reused) {
     call->connection =
-        std::make_unique<State::Connection>(state.io, std::move(context), options.tls.pinned);
+        std::make_unique<State::Connection>(*state.io, std::move(context), options.tls.pinned);
   }
   state.Begin();
   asio::co_spawn(call->connection->strand,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/base/status.h"
+#include "core/net/event_loop.h"
 #include "core/net/http_message.h"
 #include "core/net/tls_options.h"
 
@@ -54,6 +55,8 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
 class AsyncHttpClient {
  public:
   explicit AsyncHttpClient(int threads, size_t max_idle_per_origin = 64);
+  // On `loop`'s threads (which must outlive the client) instead of threads of its own.
+  explicit AsyncHttpClient(EventLoop& loop, size_t max_idle_per_origin = 64);
   // Shutdown().
   ~AsyncHttpClient();
   AsyncHttpClient(const AsyncHttpClient&) = delete;

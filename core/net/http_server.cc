@@ -29,6 +29,7 @@
 #include "core/base/strings.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/digest.h"
+#include "core/net/event_loop_internal.h"
 #include "core/net/http_framing.h"
 #include "core/net/http_syntax.h"
 #include "core/net/tls_context.h"
@@ -103,6 +104,10 @@ class IdleConnections {
 
 // What the acceptor and every connection share. Outlives them all (held by shared_ptr).
 struct ServerState {
+  // Every open connection, so that Stop can close them when the threads are not the server's own.
+  std::mutex mu;
+  std::set<std::shared_ptr<ConnectionHandle>> open;  // Guarded by mu.
+
   HttpServerOptions options;
   HttpHandler handler;
   std::optional<asio::ssl::context> tls;  // Set when serving HTTPS.
@@ -197,10 +202,19 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
   std::shared_ptr<const crypto::Certificate> peer_certificate;
   const auto handle = std::make_shared<ConnectionHandle>(
       ConnectionHandle{.strand = stream.get_executor(), .transport = &transport});
+  {
+    std::lock_guard lock(state->mu);
+    state->open.insert(handle);
+  }
   struct Forget {  // The handle outlives the stream: it must not point to it afterwards.
-    ~Forget() { handle->transport = nullptr; }
+    ~Forget() {
+      handle->transport = nullptr;
+      std::lock_guard lock(state.mu);
+      state.open.erase(handle);
+    }
     std::shared_ptr<ConnectionHandle> handle;
-  } forget{handle};
+    ServerState& state;
+  } forget{handle, *state};
   // The deadline for the first request, which includes the TLS handshake.
   transport.expires_after(options.read_timeout);
   // Lives as long as the connection's SSL may run the check.
@@ -326,9 +340,14 @@ asio::awaitable<void> AcceptConnections(tcp::acceptor& acceptor,
 }  // namespace
 
 struct HttpServer::Impl {
-  explicit Impl(int io_threads) : io(io_threads), acceptor(asio::make_strand(io)) {}
+  // On `loop`'s threads, or on `io_threads` of its own when there is none.
+  Impl(EventLoop* loop, int io_threads)
+      : own_io(loop == nullptr ? std::make_optional<asio::io_context>(io_threads) : std::nullopt),
+        io(loop == nullptr ? *own_io : loop->impl().io),
+        acceptor(asio::make_strand(io)) {}
 
-  asio::io_context io;
+  std::optional<asio::io_context> own_io;
+  asio::io_context& io;
   tcp::acceptor acceptor;
   std::shared_ptr<ServerState> state;
   std::vector<std::thread> threads;
@@ -348,8 +367,8 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions option
     TRUC_ASSIGN_OR_RETURN(asio::ssl::context context, internal::MakeServerTlsContext(*options.tls));
     tls.emplace(std::move(context));
   }
-  const int threads = std::max(1, options.io_threads);
-  auto impl = std::make_unique<Impl>(threads);
+  const int threads = options.loop != nullptr ? 0 : std::max(1, options.io_threads);
+  auto impl = std::make_unique<Impl>(options.loop, std::max(1, threads));
   beast::error_code error;
   const asio::ip::address address = asio::ip::make_address(options.address, error);
   if (error) {
@@ -413,8 +432,30 @@ void HttpServer::Stop() {
   while (impl_->state->requests_in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  impl_->io.stop();
-  for (std::thread& thread : impl_->threads) thread.join();
+  if (impl_->own_io.has_value()) {
+    impl_->io.stop();
+    for (std::thread& thread : impl_->threads) thread.join();
+    return;
+  }
+  // The threads are shared: close the connections, and let their coroutines end.
+  std::vector<std::shared_ptr<ConnectionHandle>> open;
+  {
+    std::lock_guard lock(impl_->state->mu);
+    open.assign(impl_->state->open.begin(), impl_->state->open.end());
+  }
+  for (const std::shared_ptr<ConnectionHandle>& handle : open) {
+    asio::post(handle->strand, [handle] {
+      if (handle->transport != nullptr) {
+        beast::error_code ignored;
+        handle->transport->socket().shutdown(tcp::socket::shutdown_both, ignored);
+        handle->transport->socket().close(ignored);
+      }
+    });
+  }
+  const auto closed_by = std::chrono::steady_clock::now() + impl_->state->options.shutdown_grace;
+  while (impl_->state->connections > 0 && std::chrono::steady_clock::now() < closed_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 }  // namespace truc::net

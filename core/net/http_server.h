@@ -25,6 +25,7 @@
 #include <string>
 
 #include "core/base/status.h"
+#include "core/net/event_loop.h"
 #include "core/net/http_message.h"
 #include "core/net/tls_options.h"
 
@@ -50,6 +51,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds shutdown_grace{5'000};
   // Serve HTTPS with these certificates; plain HTTP when unset.
   std::optional<TlsServerOptions> tls;
+  // Threads shared with other servers and clients, instead of io_threads of the server's own.
+  // Must outlive the server.
+  EventLoop* loop = nullptr;
 };
 
 class HttpServer {
@@ -72,7 +76,9 @@ class HttpServer {
   std::string endpoint() const;
 
   // Stops accepting, lets requests in flight finish for up to shutdown_grace, then closes every
-  // connection and joins the I/O threads. Idempotent. Must not be called from a handler.
+  // connection and joins the I/O threads (on a shared loop: waits up to shutdown_grace more for
+  // the connections to end; one whose handler has not answered ends when it does). Idempotent.
+  // Must not be called from a handler.
   void Stop();
 
  private:

@@ -64,6 +64,11 @@ class BackendClient final : public BackendCaller {
       : max_response_bytes_(max_response_bytes),
         http_(http_threads),
         grpc_workers_(grpc_threads, 1024, "grpc-backends") {}
+  // REST backends called on `loop`'s threads (which must outlive this).
+  BackendClient(size_t max_response_bytes, net::EventLoop& loop, int grpc_threads)
+      : max_response_bytes_(max_response_bytes),
+        http_(loop),
+        grpc_workers_(grpc_threads, 1024, "grpc-backends") {}
   // Waits for the calls in progress.
   ~BackendClient() override;
 
@@ -84,7 +89,7 @@ class BackendClient final : public BackendCaller {
                                    const HeaderFields& x_road_headers);
 
   const size_t max_response_bytes_;
-  // REST backends; connections over plain HTTP are kept open between calls.
+  // REST backends; connections are kept open between calls.
   net::AsyncHttpClient http_;
   WorkerPool grpc_workers_;
   std::mutex mu_;

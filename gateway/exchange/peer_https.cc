@@ -87,7 +87,7 @@ StatusOr<std::unique_ptr<net::HttpServer>> StartHttpsExchangeServer(
   net::HttpServerOptions server;
   server.address = options.address;
   server.port = options.port;
-  server.io_threads = options.io_threads;
+  server.loop = options.loop;
   server.max_body_bytes = options.max_message_bytes;
   server.tls = net::TlsServerOptions{
       .pinned = net::PinnedTlsServer{
@@ -194,13 +194,13 @@ class HttpsPeers::Attempt final : public std::enable_shared_from_this<Attempt> {
 };
 
 HttpsPeers::HttpsPeers(rpc::TlsIdentity identity, ViewSource views, const Clock& clock,
-                       PeerChannelOptions options, int threads)
+                       PeerChannelOptions options, net::EventLoop& loop)
     : identity_(std::make_shared<const net::TlsIdentityPem>(net::TlsIdentityPem{
           std::move(identity.certificate_chain_pem), std::move(identity.private_key_pem)})),
       views_(std::move(views)),
       clock_(clock),
       options_(options),
-      client_(threads) {}
+      client_(loop) {}
 
 HttpsPeers::~HttpsPeers() { Shutdown(); }
 

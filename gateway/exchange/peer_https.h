@@ -40,9 +40,10 @@ inline constexpr char kExchangeTarget[] = "/truc.v1.GatewayExchange/Exchange";
 // The consumer's side: calls providers' gateways over HTTPS. Thread-safe.
 class HttpsPeers final : public PeerTransport {
  public:
-  // `clock` must outlive this. `threads` run the connections (and the callers' `done`).
+  // `clock` and `loop` must outlive this. The loop's threads run the connections (and the
+  // callers' `done`).
   HttpsPeers(rpc::TlsIdentity identity, ViewSource views, const Clock& clock,
-             PeerChannelOptions options, int threads);
+             PeerChannelOptions options, net::EventLoop& loop);
   // Shutdown().
   ~HttpsPeers() override;
 
@@ -91,7 +92,7 @@ class HttpsPeers final : public PeerTransport {
 struct ExchangeServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 0;
-  int io_threads = 2;
+  net::EventLoop* loop = nullptr;  // Where the server runs (must outlive it).
   size_t max_message_bytes = 64 << 20;
 };
 StatusOr<std::unique_ptr<net::HttpServer>> StartHttpsExchangeServer(

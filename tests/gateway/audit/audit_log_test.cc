@@ -21,6 +21,7 @@
 #include "core/storage/memory_store.h"
 #include "core/storage/rocksdb_store.h"
 #include "proto/deterministic_serialization.h"
+#include "proto/utf8_fields.h"
 #include "tests/gateway/audit/test_exchanges.h"
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
@@ -412,6 +413,26 @@ TEST_CASE("An exchange whose record would not read back is refused, and nothing 
   CHECK(log->Head().size == 4);
   CHECK(ReadAll(*log).size() == 4);
   CHECK(log->Verify().ok());
+}
+
+TEST_CASE("The UTF-8 check names the first field that is not UTF-8, nested or repeated",
+          "[audit]") {
+  v1::AuditRecord record;
+  record.set_user_id("Nguyễn");
+  record.add_subjects("079123456789");
+  record.mutable_client()->mutable_member()->set_member_code("Sở Tư pháp");
+  CHECK(proto::CheckUtf8Fields(record).ok());
+
+  record.add_subjects("Nguy\xean");
+  Status found = proto::CheckUtf8Fields(record);
+  CHECK(found.reason() == "proto.invalid_utf8");
+  CHECK(found.message() == "the truc.v1.AuditRecord field subjects[1] is not valid UTF-8");
+
+  record.mutable_subjects()->RemoveLast();
+  record.mutable_client()->mutable_member()->set_member_code("S\xef");
+  found = proto::CheckUtf8Fields(record);
+  CHECK(found.message() ==
+        "the truc.v1.AuditRecord field client.member.member_code is not valid UTF-8");
 }
 
 TEST_CASE("A scan that is given a visitor for unreadable records reports and skips them",
