@@ -475,11 +475,13 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
   server->loop_ = std::make_unique<net::EventLoop>(ExecutorThreads(), "io");
   server->backends_ = std::make_unique<BackendClient>(
       cfg.max_body_bytes, *server->loop_,
-      static_cast<int>(std::min<size_t>(cfg.provider_max_concurrent_calls, 64)));
+      static_cast<int>(std::min<size_t>(cfg.provider_max_concurrent_calls, 64)),
+      cfg.provider_max_concurrent_calls);
 
   globalconf::ConfigurationClient* configuration = server->configuration_.get();
   const ViewSource views = [configuration] { return configuration->Current(); };
-  const PeerChannelOptions peer_options{.max_message_bytes = server->MaxMessageBytes()};
+  const PeerChannelOptions peer_options{.max_message_bytes = server->MaxMessageBytes(),
+                                        .max_idle_connections = cfg.max_concurrent_calls};
   PeerTransport* peers = nullptr;
   if (cfg.exchange_transport == GatewayConfig::ExchangeTransport::kHttps) {
     server->https_peers_ =

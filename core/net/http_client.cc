@@ -1,8 +1,10 @@
 #include "core/net/http_client.h"
 
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <type_traits>
@@ -333,7 +335,7 @@ asio::awaitable<void> PooledExchange(std::shared_ptr<Call> call, std::string url
     }
   };
   co_await exchange(request);
-  if (call->reused && !call->result.ok() &&
+  if (call->reused && !call->result.ok() && !*call->cancelled &&
       call->result.status().code() == StatusCode::kUnavailable) {
     call->reused = false;
     call->reusable = false;
@@ -388,7 +390,7 @@ struct AsyncHttpClient::State {
   };
   // How long a connection may wait in the pool: servers close idle connections (ours after
   // 15 s), and one kept for a peer or configuration no longer called would never be used again.
-  static constexpr std::chrono::seconds kMaxIdle{30};
+  static constexpr std::chrono::seconds kMaxIdle{10};
 
   // The client's own io_context, unless it runs on a shared EventLoop.
   std::optional<asio::io_context> own_io;
@@ -408,6 +410,9 @@ struct AsyncHttpClient::State {
   std::map<std::string, TlsContextEntry> tls_contexts;  // Guarded by mu.
   std::chrono::steady_clock::time_point last_sweep;     // Guarded by mu.
   int64_t in_flight = 0;                                // Guarded by mu.
+  // The connections of the calls in progress, for Cancel.
+  std::set<Connection*> active;  // Guarded by mu.
+  std::atomic<bool> cancelled{false};
   std::condition_variable idle_cv;
   bool stopped = false;  // Guarded by mu.
 
@@ -415,6 +420,11 @@ struct AsyncHttpClient::State {
     std::lock_guard lock(mu);
     std::vector<std::unique_ptr<Connection>>& kept = idle[origin];
     if (kept.empty()) return nullptr;
+    // The last kept is the freshest: when it waited too long, so did the others.
+    if (std::chrono::steady_clock::now() - kept.back()->kept >= kMaxIdle) {
+      kept.clear();
+      return nullptr;
+    }
     std::unique_ptr<Connection> connection = std::move(kept.back());
     kept.pop_back();
     return connection;
@@ -454,9 +464,15 @@ struct AsyncHttpClient::State {
     }
     return entry.context;
   }
-  void Begin() {
+  void Begin(Connection* connection) {
     std::lock_guard lock(mu);
     ++in_flight;
+    active.insert(connection);
+  }
+  // Called on the connection's strand, before the connection is kept or dropped.
+  void Finished(Connection* connection) {
+    std::lock_guard lock(mu);
+    active.erase(connection);
   }
   void End() {
     std::lock_guard lock(mu);
@@ -482,6 +498,23 @@ AsyncHttpClient::AsyncHttpClient(EventLoop& loop, size_t max_idle_per_origin)
 }
 
 AsyncHttpClient::~AsyncHttpClient() { Shutdown(); }
+
+void AsyncHttpClient::Cancel() {
+  std::lock_guard lock(state_->mu);
+  state_->cancelled = true;
+  for (State::Connection* connection : state_->active) {
+    // On the connection's strand, where its call ends too: still active there means still alive.
+    asio::post(connection->strand, [state = state_, connection] {
+      {
+        std::lock_guard still(state->mu);
+        if (!state->active.contains(connection)) return;
+      }
+      beast::error_code ignored;
+      connection->transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      connection->transport().socket().close(ignored);
+    });
+  }
+}
 
 void AsyncHttpClient::Shutdown() {
   {
@@ -525,9 +558,15 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
     std::unique_ptr<State::Connection> connection;
     bool reused = false;
     bool reusable = false;
+    const std::atomic<bool>* cancelled = nullptr;
     StatusOr<HttpResponse> result = InternalError("HTTP exchange did not complete");
   };
+  if (state.cancelled) {
+    return done(Status(StatusCode::kCancelled, fmt::format("{}: the client is stopping", url),
+                       "net.cancelled"));
+  }
   auto call = std::make_shared<Call>();
+  call->cancelled = &state.cancelled;
   call->origin = std::move(origin);
   call->connection = state.TakeIdle(call->origin);
   call->reused = call->connection != nullptr;
@@ -535,11 +574,17 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
     call->connection =
         std::make_unique<State::Connection>(*state.io, std::move(context), options.tls.pinned);
   }
-  state.Begin();
+  state.Begin(call->connection.get());
   asio::co_spawn(call->connection->strand,
                  PooledExchange(call, url, *parsed, std::move(request), options, deadline),
                  [state = state_, call, done = std::move(done)](std::exception_ptr error) {
+                   state->Finished(call->connection.get());
                    if (error) call->result = InternalError("HTTP exchange failed unexpectedly");
+                   if (!call->result.ok() && state->cancelled) {
+                     call->result =
+                         Status(StatusCode::kCancelled,
+                                "the call was cancelled: the client is stopping", "net.cancelled");
+                   }
                    if (call->result.ok() && call->reusable) {
                      call->connection->transport().expires_never();
                      state->Keep(call->origin, std::move(call->connection));

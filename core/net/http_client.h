@@ -45,13 +45,14 @@ StatusOr<HttpResponse> HttpFetch(const std::string& method, const std::string& u
                                  const HttpHeaders& headers, const std::string& body,
                                  const HttpClientOptions& options = {});
 
-// An asynchronous HTTP/1.1 client on an io_context of its own, run by `threads` threads: no
-// thread waits while a server answers. Connections are kept open between calls (at most
-// `max_idle_per_origin` idle per host and port and way of trusting the server, each for at most
-// 30 s; a kept connection the server closed is replaced, and the request sent again, once). TLS
-// contexts are built once per set of TlsClientOptions (per identity for pinned options). Same
-// errors as HttpFetch; with pinned TLS options, a server the check refused fails the call with
-// the check's error. Thread-safe.
+// An asynchronous HTTP/1.1 client on an io_context of its own, run by `threads` threads (or on a
+// shared EventLoop): no thread waits while a server answers. Connections are kept open between
+// calls: at most `max_idle_per_origin` idle per host and port and way of trusting the server,
+// each for at most 10 s (less than servers usually keep an idle connection); a kept connection
+// the server closed is replaced, and the request sent again, once. TLS contexts are built once
+// per set of TlsClientOptions (per identity for pinned options). Same errors as HttpFetch; with
+// pinned TLS options, a server the check refused fails the call with the check's error.
+// Thread-safe.
 class AsyncHttpClient {
  public:
   explicit AsyncHttpClient(int threads, size_t max_idle_per_origin = 64);
@@ -68,6 +69,10 @@ class AsyncHttpClient {
   // (`done` must not block).
   void Fetch(const std::string& method, const std::string& url, const HttpHeaders& headers,
              std::string body, const HttpClientOptions& options, Done done);
+
+  // Ends the calls in progress at once (their `done` gets kCancelled, "net.cancelled") and
+  // refuses later ones the same way; for stopping. Idempotent.
+  void Cancel();
 
   // Waits for the calls in progress to complete, then stops the threads. Idempotent.
   void Shutdown();

@@ -64,10 +64,12 @@ class BackendClient final : public BackendCaller {
       : max_response_bytes_(max_response_bytes),
         http_(http_threads),
         grpc_workers_(grpc_threads, 1024, "grpc-backends") {}
-  // REST backends called on `loop`'s threads (which must outlive this).
-  BackendClient(size_t max_response_bytes, net::EventLoop& loop, int grpc_threads)
+  // REST backends called on `loop`'s threads (which must outlive this), with up to
+  // `max_idle_connections` kept open per backend (the calls that may be in flight at once).
+  BackendClient(size_t max_response_bytes, net::EventLoop& loop, int grpc_threads,
+                size_t max_idle_connections)
       : max_response_bytes_(max_response_bytes),
-        http_(loop),
+        http_(loop, max_idle_connections),
         grpc_workers_(grpc_threads, 1024, "grpc-backends") {}
   // Waits for the calls in progress.
   ~BackendClient() override;

@@ -55,6 +55,9 @@ struct PeerChannelOptions {
   size_t max_message_bytes = 64 << 20;
   // How long an idle connection is kept open.
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+  // Over HTTPS (one call per connection at a time): how many idle connections are kept per peer
+  // gateway. Below the calls that may be in flight at once, a burst costs new TLS handshakes.
+  size_t max_idle_connections = 256;
 };
 
 // How the consumer's side reaches providers' gateways (a seam: tests use a fake).

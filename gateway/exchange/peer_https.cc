@@ -172,6 +172,9 @@ class HttpsPeers::Attempt final : public std::enable_shared_from_this<Attempt> {
       std::lock_guard lock(owner_.mu_);
       peer->failed_at = std::chrono::steady_clock::now();
     }
+    if (error.code() == StatusCode::kCancelled) {
+      return Finish(ClientProxyError(error_code::kNetworkError, "this gateway is stopping"));
+    }
     if ((refused || unreachable) && ++next_ < peers_.size()) return Start();
     // A gateway refused for its certificate says more (a security event) than another that is
     // down: that is the answer when none could be used.
@@ -200,7 +203,7 @@ HttpsPeers::HttpsPeers(rpc::TlsIdentity identity, ViewSource views, const Clock&
       views_(std::move(views)),
       clock_(clock),
       options_(options),
-      client_(loop) {}
+      client_(loop, options.max_idle_connections) {}
 
 HttpsPeers::~HttpsPeers() { Shutdown(); }
 
@@ -208,6 +211,11 @@ void HttpsPeers::Shutdown() {
   {
     std::unique_lock lock(mu_);
     shutting_down_ = true;
+  }
+  // Calls still waiting for a peer end now, as over gRPC.
+  client_.Cancel();
+  {
+    std::unique_lock lock(mu_);
     idle_.wait(lock, [this] { return in_flight_ == 0; });
   }
   client_.Shutdown();

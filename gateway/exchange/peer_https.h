@@ -47,8 +47,8 @@ class HttpsPeers final : public PeerTransport {
   // Shutdown().
   ~HttpsPeers() override;
 
-  // Later calls fail at once; waits for the calls in flight to be answered (each ends by its
-  // deadline at the latest), then stops the threads. Idempotent.
+  // Cancels the calls in flight (their callers get a NetworkError) and waits for them to end;
+  // later calls fail at once. Idempotent.
   void Shutdown();
 
   // As PeerChannels::Exchange: gateways of `provider` are tried in turn (those that did not

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -199,8 +200,16 @@ void MoveProviderGateway(GatewayFederation& federation, uint64_t version,
   federation.Publish(configuration);
 }
 
+// The transports between gateways, for the tests that run over each.
+std::string Transport() {
+  std::string transport = GENERATE(as<std::string>{}, "grpc", "https");
+  return transport;
+}
+
 TEST_CASE("A dead peer gets NetworkError at once, and the consumer recovers when it returns") {
-  GatewayFederation federation;
+  const std::string transport = Transport();
+  INFO("transport " << transport);
+  GatewayFederation federation({.exchange_transport = transport});
   REQUIRE(federation.CallCitizens("GET", "/citizens/1").status == 200);
   const Resources consumer = ResourcesOf(federation.GatewayPid("consumer"));
   federation.KillGateway("provider", SIGKILL);
@@ -217,7 +226,9 @@ TEST_CASE("A dead peer gets NetworkError at once, and the consumer recovers when
 }
 
 TEST_CASE("A peer that accepts connections but never answers costs a caller its deadline only") {
-  GatewayFederation federation({.exchange_timeout = "3s"});
+  const std::string transport = Transport();
+  INFO("transport " << transport);
+  GatewayFederation federation({.exchange_timeout = "3s", .exchange_transport = transport});
   // A listening socket nobody serves: connections wait in its backlog.
   const int silent = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -257,14 +268,26 @@ class Stalling final : public v1::GatewayExchange::Service {
 };
 
 TEST_CASE("A peer that takes requests and then stalls costs its callers their deadline only") {
-  GatewayFederation federation({.exchange_timeout = "3s"});
+  const std::string transport = Transport();
+  INFO("transport " << transport);
+  GatewayFederation federation({.exchange_timeout = "3s", .exchange_transport = transport});
   REQUIRE(federation.CallCitizens("GET", "/citizens/0").status == 200);
   // The provider's own certificate, so that the consumer's gateway authenticates the peer and
   // sends it requests.
   Stalling stalling;
-  MoveProviderGateway(federation, 2,
-                      federation.ServeExchangeEndpoint(federation.provider_tls(), &stalling),
-                      federation.provider_tls());
+  // Over HTTPS: requests taken and never answered (dropped unanswered at the end).
+  std::mutex held_mu;
+  std::vector<net::HttpResponder> held;
+  const std::string stalled_at =
+      transport == "https" ? federation.ServeHttpsExchangeEndpoint(
+                                 federation.provider_tls(),
+                                 [&](net::HttpRequest, net::HttpResponder respond) {
+                                   ++stalling.calls;
+                                   std::lock_guard lock(held_mu);
+                                   held.push_back(std::move(respond));
+                                 })
+                           : federation.ServeExchangeEndpoint(federation.provider_tls(), &stalling);
+  MoveProviderGateway(federation, 2, stalled_at, federation.provider_tls());
   const Resources consumer = ResourcesOf(federation.GatewayPid("consumer"));
   const auto started = std::chrono::steady_clock::now();
   std::vector<std::future<net::HttpResponse>> calls;
@@ -281,6 +304,11 @@ TEST_CASE("A peer that takes requests and then stalls costs its callers their de
   // Six calls in parallel took about one deadline (3 s), not six; the bound is loose on purpose.
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(15));
   CHECK(stalling.calls == 6);
+  {
+    std::lock_guard lock(held_mu);
+    for (net::HttpResponder& respond : held) respond(net::MakeResponse(503, "text/plain", ""));
+    held.clear();
+  }
   const Resources after = SettledResources(federation, "consumer", consumer);
   CHECK(after.threads <= consumer.threads + 4);
   CHECK(after.descriptors <= consumer.descriptors + 8);

@@ -168,6 +168,31 @@ TEST_CASE("Pinned TLS connections are kept, and reused only by calls of their gr
   CHECK(*client_pin.calls == 2);
 }
 
+TEST_CASE("Cancel ends the calls in progress at once and refuses later ones", "[net]") {
+  std::promise<HttpResponder> held;
+  auto server = HttpServer::Start({}, [&held](HttpRequest, HttpResponder respond) {
+                  held.set_value(std::move(respond));  // Answered only at the end.
+                }).value();
+  AsyncHttpClient client(1);
+  std::promise<StatusOr<HttpResponse>> answered;
+  client.Fetch(
+      "GET", "http://" + server->endpoint() + "/", {}, "", {.timeout = std::chrono::hours(1)},
+      [&answered](StatusOr<HttpResponse> response) { answered.set_value(std::move(response)); });
+  HttpResponder respond = held.get_future().get();  // The request has arrived.
+  client.Cancel();
+  const Status cancelled = answered.get_future().get().status();
+  CHECK(cancelled.code() == StatusCode::kCancelled);
+  CHECK(cancelled.reason() == "net.cancelled");
+
+  std::promise<StatusOr<HttpResponse>> refused;
+  client.Fetch(
+      "GET", "http://" + server->endpoint() + "/", {}, "", {},
+      [&refused](StatusOr<HttpResponse> response) { refused.set_value(std::move(response)); });
+  CHECK(refused.get_future().get().status().reason() == "net.cancelled");
+  respond(MakeResponse(200, "text/plain", "too late"));
+  client.Shutdown();
+}
+
 TEST_CASE("Servers and clients on one shared EventLoop", "[net]") {
   EventLoop loop(2, "test-io");
   // A backend, and a front server that calls it from its handler: on the same threads.
