@@ -130,6 +130,9 @@ asio::awaitable<void> Exchange(Stream& stream, const std::string& url, const Htt
       result = NetworkError(url, "cannot connect to", connect_error);
       co_return;
     }
+    // Each message goes out whole, as one write: waiting to coalesce it with more only delays it.
+    beast::error_code ignored;
+    transport.socket().set_option(tcp::no_delay(true), ignored);
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       if (Status prepared =
               PrepareTlsHandshake(stream.native_handle(), url, parts.host,

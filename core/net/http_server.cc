@@ -197,6 +197,8 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
   beast::tcp_stream& transport = beast::get_lowest_layer(stream);
   beast::error_code ignored;
   const tcp::endpoint peer = transport.socket().remote_endpoint(ignored);
+  // Each response goes out whole, as one write: waiting to coalesce it with more only delays it.
+  transport.socket().set_option(tcp::no_delay(true), ignored);
   const std::string peer_address = fmt::format("{}:{}", peer.address().to_string(), peer.port());
   std::string peer_fingerprint;
   std::shared_ptr<const crypto::Certificate> peer_certificate;
