@@ -244,7 +244,7 @@ StatusOr<http::request<http::string_body>> BuildRequest(const std::string& metho
                                                         const std::string& url,
                                                         const HttpUrl& parts,
                                                         const HttpHeaders& headers,
-                                                        const std::string& body) {
+                                                        std::string body) {
   const http::verb verb = http::string_to_verb(method);
   if (verb == http::verb::unknown) {
     return InvalidArgumentError(fmt::format("unknown HTTP method '{}'", method), "net.bad_method");
@@ -272,7 +272,7 @@ StatusOr<http::request<http::string_body>> BuildRequest(const std::string& metho
   http::request<http::string_body> request(verb, parts.target, 11);
   request.set(http::field::host, HostHeader(parts));
   for (const auto& [name, value] : headers.fields()) request.insert(name, value);
-  request.body() = body;
+  request.body() = std::move(body);
   try {
     request.prepare_payload();
   } catch (const std::invalid_argument&) {  // Beast's verdict on a body this method may not have.
@@ -537,7 +537,7 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
   StatusOr<HttpUrl> parsed = ParseHttpUrl(url);
   if (!parsed.ok()) return done(parsed.status());
   StatusOr<http::request<http::string_body>> built =
-      BuildRequest(method, url, *parsed, headers, body);
+      BuildRequest(method, url, *parsed, headers, std::move(body));
   if (!built.ok()) return done(built.status());
   http::request<http::string_body> request = *std::move(built);
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;

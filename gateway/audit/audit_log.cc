@@ -581,6 +581,8 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
       }
       // Cannot fail: Append refused records near the size limit.
       std::string bytes = proto::SerializeDeterministically(record).value();
+      // The body is in `bytes` now: a large one is not kept twice while the batch is written.
+      record.clear_body();
       if (chain_ders.empty()) {
         range.Append(merkle::HashLeaf(bytes), &completed);
       } else {
