@@ -120,6 +120,12 @@ StatusOr<std::unique_ptr<net::HttpServer>> StartHttpsExchangeServer(
                     });
   };
   auto started = net::HttpServer::Start(std::move(server), std::move(handler));
+  if (!started.ok() && started.status().reason() == "net.listen_failed") {
+    // As the gRPC transport says it.
+    return UnavailableError(fmt::format("cannot listen on {}:{} for other gateways: {}",
+                                        options.address, options.port, started.status().message()),
+                            "net.listen_failed");
+  }
   if (!started.ok()) return started.status().Annotate("the exchange server for other gateways");
   return started;
 }

@@ -686,11 +686,11 @@ trust_anchor_file = "root-ca.pem"
 refresh_interval = "200ms"
 
 [exchange]
-transport = "{12}"
 port = 0
 certificate_file = "{0}-tls.pem"
 key_file = "{0}-tls.key"
 timeout = "{10}"
+transport = "{12}"
 
 [consumer]
 rest_port = 0
