@@ -95,7 +95,9 @@ contents)
   # Nothing else: no tests, benchmarks, static libraries or stray install rules.
   while read -r _ path; do
     [[ "$path" == ./usr/share/doc/truc/* ]] && continue
-    printf '%s\n' "${expected[@]}" | grep -qxF -- "$path" || fail "unexpected file $path"
+    # Not `printf | grep -q` under pipefail: grep may exit at the first match before printf has
+    # written the rest, and printf's SIGPIPE then fails the check.
+    grep -qxF -- "$path" <(printf '%s\n' "${expected[@]}") || fail "unexpected file $path"
   done <<<"$listing"
 
   # The configuration is the administrator's: dpkg must keep local changes on upgrade.
