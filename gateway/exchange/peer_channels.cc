@@ -34,10 +34,13 @@ Status CheckPeerIsGateway(const globalconf::ConfigurationView* view, const ids::
 }
 
 StatusOr<std::vector<const globalconf::GatewayInfo*>> GatewaysOf(
-    const globalconf::ConfigurationView& view, const ids::MemberId& provider,
+    const globalconf::ConfigurationView* view, const ids::MemberId& provider,
     const std::optional<ids::ServerId>& target) {
+  if (view == nullptr) {
+    return ClientProxyError(error_code::kOutdatedGlobalConf, "no global configuration");
+  }
   std::vector<const globalconf::GatewayInfo*> candidates;
-  for (const globalconf::GatewayInfo& gateway : view.GatewaysOf(provider)) {
+  for (const globalconf::GatewayInfo& gateway : view->GatewaysOf(provider)) {
     if (!target.has_value() || gateway.id == *target) candidates.push_back(&gateway);
   }
   if (candidates.empty()) {
@@ -244,11 +247,8 @@ void PeerChannels::Exchange(const ids::MemberId& provider,
                             const v1::ExchangeMessage& request,
                             std::chrono::system_clock::time_point deadline, Done done) {
   const std::shared_ptr<const globalconf::ConfigurationView> view = views_();
-  if (view == nullptr) {
-    return done(ClientProxyError(error_code::kOutdatedGlobalConf, "no global configuration"));
-  }
   StatusOr<std::vector<const globalconf::GatewayInfo*>> candidates =
-      GatewaysOf(*view, provider, target);
+      GatewaysOf(view.get(), provider, target);
   if (!candidates.ok()) return done(candidates.status());
   std::vector<std::shared_ptr<Peer>> peers;
   for (const globalconf::GatewayInfo* gateway : *candidates) {

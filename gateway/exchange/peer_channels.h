@@ -45,10 +45,10 @@ StatusOr<const globalconf::GatewayInfo*> AuthenticateGateway(
 Status CheckPeerIsGateway(const globalconf::ConfigurationView* view, const ids::ServerId& server,
                           const crypto::Certificate& leaf, TimePoint now);
 
-// The gateways of `provider` in `view` (only `target`, when given); ClientProxy UnknownMember
-// when there are none.
+// The gateways of `provider` in `view` (only `target`, when given); ClientProxy
+// OutdatedGlobalConf without a configuration, UnknownMember when there are none.
 StatusOr<std::vector<const globalconf::GatewayInfo*>> GatewaysOf(
-    const globalconf::ConfigurationView& view, const ids::MemberId& provider,
+    const globalconf::ConfigurationView* view, const ids::MemberId& provider,
     const std::optional<ids::ServerId>& target);
 
 struct PeerChannelOptions {

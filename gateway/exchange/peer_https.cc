@@ -263,11 +263,8 @@ void HttpsPeers::Exchange(const ids::MemberId& provider, const std::optional<ids
                           const v1::ExchangeMessage& request,
                           std::chrono::system_clock::time_point deadline, Done done) {
   const std::shared_ptr<const globalconf::ConfigurationView> view = views_();
-  if (view == nullptr) {
-    return done(ClientProxyError(error_code::kOutdatedGlobalConf, "no global configuration"));
-  }
   StatusOr<std::vector<const globalconf::GatewayInfo*>> candidates =
-      GatewaysOf(*view, provider, target);
+      GatewaysOf(view.get(), provider, target);
   if (!candidates.ok()) return done(candidates.status());
   std::vector<std::shared_ptr<Peer>> peers;
   for (const globalconf::GatewayInfo* gateway : *candidates) {
