@@ -13,6 +13,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -102,6 +103,14 @@ class IdleConnections {
   std::set<const ConnectionHandle*> closing_;          // Guarded by mu_.
 };
 
+// A request handed to the handler and not yet answered.
+class PendingResponse {
+ public:
+  virtual ~PendingResponse() = default;
+  // Answers the request unless it was answered already.
+  virtual void Respond(HttpResponse response) = 0;
+};
+
 // What the acceptor and every connection share. Outlives them all (held by shared_ptr).
 struct ServerState {
   // Every open connection, so that Stop can close them when the threads are not the server's own.
@@ -110,11 +119,18 @@ struct ServerState {
 
   HttpServerOptions options;
   HttpHandler handler;
+  asio::io_context* io = nullptr;         // The connections' context; outlives the state's use.
   std::optional<asio::ssl::context> tls;  // Set when serving HTTPS.
   IdleConnections idle;
   std::atomic<size_t> connections{0};
   std::atomic<size_t> requests_in_flight{0};
   std::atomic<bool> stopping{false};
+
+  // Requests the handler has not answered, so that Stop can answer them: a responder kept past
+  // the server's life must not hold onto its connection and I/O context.
+  std::mutex pending_mu;
+  std::set<std::shared_ptr<PendingResponse>> pending;  // Guarded by pending_mu.
+  bool pending_answered_by_stop = false;               // Guarded by pending_mu.
 };
 
 // True for the parser's verdicts on the request's syntax, as opposed to the connection ending.
@@ -151,19 +167,71 @@ HttpResponse PlainError(int status, std::string message) {
   return MakeResponse(status, "text/plain; charset=utf-8", std::move(message) + "\n");
 }
 
-// Calls the handler; the returned operation completes, on `executor`, with the handler's response.
-// A plain function rather than a coroutine: GCC 12 mishandles move-captures inside co_await.
-auto AsyncCallHandler(ServerState& state, HttpRequest request, asio::any_io_executor executor) {
+HttpResponse StoppingResponse() { return PlainError(503, "the server is stopping"); }
+
+// The completion of one handler call. The first response takes the completion out, so a copy of
+// the responder the handler keeps afterwards (a worker's task destroyed after the server is gone)
+// holds nothing that belongs to the server's I/O context.
+//
+// A responding thread only moves the completion: the connection's strand is copied (and its
+// reference count touched) on an I/O thread alone.
+template <typename Completion>
+class PendingCall final : public PendingResponse,
+                          public std::enable_shared_from_this<PendingCall<Completion>> {
+ public:
+  PendingCall(std::weak_ptr<ServerState> state, asio::io_context& io, Completion completion)
+      : state_(std::move(state)), io_(io) {
+    completion_.emplace(std::move(completion));
+  }
+
+  void Respond(HttpResponse response) override {
+    std::optional<Completion> taken;
+    {
+      std::lock_guard lock(mu_);
+      if (!completion_.has_value()) return;    // Only the first response counts.
+      taken.emplace(std::move(*completion_));  // Movable, but not assignable.
+      completion_.reset();
+    }
+    if (const std::shared_ptr<ServerState> state = state_.lock()) {
+      std::lock_guard lock(state->pending_mu);
+      state->pending.erase(this->shared_from_this());
+    }
+    asio::post(io_.get_executor(), [taken = std::move(*taken),
+                                    response = std::move(response)]() mutable {
+      const auto strand = asio::get_associated_executor(taken);
+      asio::dispatch(strand, [taken = std::move(taken), response = std::move(response)]() mutable {
+        std::move(taken)(std::move(response));
+      });
+    });
+  }
+
+ private:
+  const std::weak_ptr<ServerState> state_;
+  asio::io_context& io_;
+  std::mutex mu_;
+  std::optional<Completion> completion_;  // Guarded by mu_.
+};
+
+// Calls the handler; the returned operation completes, on the connection's strand, with the
+// response of the handler (or of Stop, if the handler has not answered by then). A plain function
+// rather than a coroutine: GCC 12 mishandles move-captures inside co_await.
+auto AsyncCallHandler(const std::shared_ptr<ServerState>& state, HttpRequest request) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
-      [&state, executor](auto completion, HttpRequest pending) {
-        auto shared = std::make_shared<decltype(completion)>(std::move(completion));
-        auto responded = std::make_shared<std::atomic<bool>>(false);
-        state.handler(std::move(pending), [shared, responded, executor](HttpResponse response) {
-          if (responded->exchange(true)) return;  // Only the first response counts.
-          asio::post(executor, [shared, response = std::move(response)]() mutable {
-            (*shared)(std::move(response));
-          });
-        });
+      [state](auto completion, HttpRequest pending) {
+        auto call = std::make_shared<PendingCall<decltype(completion)>>(state, *state->io,
+                                                                        std::move(completion));
+        {
+          std::unique_lock lock(state->pending_mu);
+          if (state->pending_answered_by_stop) {
+            lock.unlock();
+            call->Respond(StoppingResponse());
+            return;
+          }
+          state->pending.insert(call);
+        }
+        state->handler(std::move(pending),
+                       [call = std::shared_ptr<PendingResponse>(call)](
+                           HttpResponse response) mutable { call->Respond(std::move(response)); });
       },
       asio::use_awaitable, std::move(request));
 }
@@ -295,7 +363,7 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
       request.peer_certificate_fingerprint = peer_fingerprint;
       request.peer_certificate = peer_certificate;
       ++state->requests_in_flight;
-      response = co_await AsyncCallHandler(*state, std::move(request), stream.get_executor());
+      response = co_await AsyncCallHandler(state, std::move(request));
       --state->requests_in_flight;
     }
 
@@ -397,6 +465,7 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions option
   impl->state = std::make_shared<ServerState>();
   impl->state->options = std::move(options);
   impl->state->handler = std::move(handler);
+  impl->state->io = &impl->io;
   impl->state->tls = std::move(tls);
   asio::co_spawn(impl->acceptor.get_executor(), AcceptConnections(impl->acceptor, impl->state),
                  asio::detached);
@@ -433,6 +502,20 @@ void HttpServer::Stop() {
   const auto deadline = std::chrono::steady_clock::now() + impl_->state->options.shutdown_grace;
   while (impl_->state->requests_in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // What the handler has not answered by now, Stop answers; later answers are ignored.
+  std::set<std::shared_ptr<PendingResponse>> unanswered;
+  {
+    std::lock_guard lock(impl_->state->pending_mu);
+    impl_->state->pending_answered_by_stop = true;
+    unanswered.swap(impl_->state->pending);
+  }
+  for (const std::shared_ptr<PendingResponse>& call : unanswered) call->Respond(StoppingResponse());
+  if (!unanswered.empty()) {  // Let those answers go out, briefly.
+    const auto answered_by = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (impl_->state->requests_in_flight > 0 && std::chrono::steady_clock::now() < answered_by) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
   if (impl_->own_io.has_value()) {
     impl_->io.stop();

@@ -76,6 +76,8 @@ TEST_CASE("An auditor finds who read a citizen's record, for which case, and pro
       {{"X-Road-Client", kClient}, {"X-Road-UserId", kCitizen}, {"X-Road-Issue", kCase}});
   REQUIRE(failed.status >= 500);
   const std::string shown = ShowOnceSealed(federation, "consumer", second);
+  // Each gateway seals on its own schedule: the sections below count on both having sealed.
+  ShowOnceSealed(federation, "provider", second);
 
   SECTION("show gives both records of the exchange, in full") {
     INFO(shown);

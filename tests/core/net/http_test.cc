@@ -70,6 +70,42 @@ TEST_CASE("Handlers may respond later from another thread", "[net]") {
   CHECK(accepted == 8);
 }
 
+TEST_CASE("Responders the handler keeps outlive the server harmlessly", "[net]") {
+  // A worker pool may destroy its task, and the responder in it, after the server is gone.
+  std::vector<HttpResponder> kept;
+  std::mutex mu;
+  HttpServerOptions options;
+  options.shutdown_grace = std::chrono::milliseconds(50);
+  auto server = HttpServer::Start(options, [&](HttpRequest request, HttpResponder respond) {
+                  if (request.body != "never") {
+                    respond(MakeResponse(200, "text/plain", "once:" + request.body));
+                  }
+                  std::lock_guard lock(mu);
+                  kept.push_back(std::move(respond));
+                }).value();
+  const HttpResponse answered = HttpFetch("POST", Url(*server, "/"), {}, "a").value();
+  CHECK(answered.body == "once:a");
+
+  SECTION("a request never answered gets 503 when the server stops") {
+    auto unanswered = std::async(std::launch::async,
+                                 [&] { return HttpFetch("POST", Url(*server, "/"), {}, "never"); });
+    while (true) {
+      std::lock_guard lock(mu);
+      if (kept.size() == 2) break;
+      std::this_thread::yield();
+    }
+    server->Stop();
+    const StatusOr<HttpResponse> stopped = unanswered.get();
+    REQUIRE(stopped.ok());
+    CHECK(stopped->status == 503);
+    CHECK(stopped->body == "the server is stopping\n");
+  }
+  server.reset();
+  // Answers after the server is gone are ignored; destroying the responders touches nothing.
+  for (HttpResponder& respond : kept) respond(MakeResponse(500, "text/plain", "late"));
+  kept.clear();
+}
+
 TEST_CASE("Oversized, malformed and slow requests are refused", "[net]") {
   HttpServerOptions options;
   options.max_body_bytes = 16;
