@@ -52,9 +52,21 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 // A connection as the acceptor sees it: closable from outside its strand while it waits for a
 // request, so that idle connections make room for new ones when the server is full.
+// A request handed to the handler and not yet answered.
+class PendingResponse {
+ public:
+  virtual ~PendingResponse() = default;
+  // Answers the request unless it was answered already.
+  virtual void Respond(HttpResponse response) = 0;
+};
+
 struct ConnectionHandle {
   asio::any_io_executor strand;
   beast::tcp_stream* transport = nullptr;  // Only touched on `strand`; null once it is gone.
+  // The request last handed to the handler (one at a time on a connection), answered or not, so
+  // that Stop can answer it.
+  std::mutex mu;
+  std::shared_ptr<PendingResponse> call;  // Guarded by mu.
 };
 
 // The connections waiting for a request, oldest first.
@@ -103,14 +115,6 @@ class IdleConnections {
   std::set<const ConnectionHandle*> closing_;          // Guarded by mu_.
 };
 
-// A request handed to the handler and not yet answered.
-class PendingResponse {
- public:
-  virtual ~PendingResponse() = default;
-  // Answers the request unless it was answered already.
-  virtual void Respond(HttpResponse response) = 0;
-};
-
 // What the acceptor and every connection share. Outlives them all (held by shared_ptr).
 struct ServerState {
   // Every open connection, so that Stop can close them when the threads are not the server's own.
@@ -125,12 +129,9 @@ struct ServerState {
   std::atomic<size_t> connections{0};
   std::atomic<size_t> requests_in_flight{0};
   std::atomic<bool> stopping{false};
-
-  // Requests the handler has not answered, so that Stop can answer them: a responder kept past
-  // the server's life must not hold onto its connection and I/O context.
-  std::mutex pending_mu;
-  std::set<std::shared_ptr<PendingResponse>> pending;  // Guarded by pending_mu.
-  bool pending_answered_by_stop = false;               // Guarded by pending_mu.
+  // Set by Stop before it answers what the handler has not: a request handed over later is
+  // answered at once (a responder kept past the server's life must hold nothing of it).
+  std::atomic<bool> answering_for_handler{false};
 };
 
 // True for the parser's verdicts on the request's syntax, as opposed to the connection ending.
@@ -176,11 +177,9 @@ HttpResponse StoppingResponse() { return PlainError(503, "the server is stopping
 // A responding thread only moves the completion: the connection's strand is copied (and its
 // reference count touched) on an I/O thread alone.
 template <typename Completion>
-class PendingCall final : public PendingResponse,
-                          public std::enable_shared_from_this<PendingCall<Completion>> {
+class PendingCall final : public PendingResponse {
  public:
-  PendingCall(std::weak_ptr<ServerState> state, asio::io_context& io, Completion completion)
-      : state_(std::move(state)), io_(io) {
+  PendingCall(asio::io_context& io, Completion completion) : io_(io) {
     completion_.emplace(std::move(completion));
   }
 
@@ -192,10 +191,6 @@ class PendingCall final : public PendingResponse,
       taken.emplace(std::move(*completion_));  // Movable, but not assignable.
       completion_.reset();
     }
-    if (const std::shared_ptr<ServerState> state = state_.lock()) {
-      std::lock_guard lock(state->pending_mu);
-      state->pending.erase(this->shared_from_this());
-    }
     asio::post(io_.get_executor(), [taken = std::move(*taken),
                                     response = std::move(response)]() mutable {
       const auto strand = asio::get_associated_executor(taken);
@@ -206,7 +201,6 @@ class PendingCall final : public PendingResponse,
   }
 
  private:
-  const std::weak_ptr<ServerState> state_;
   asio::io_context& io_;
   std::mutex mu_;
   std::optional<Completion> completion_;  // Guarded by mu_.
@@ -215,23 +209,25 @@ class PendingCall final : public PendingResponse,
 // Calls the handler; the returned operation completes, on the connection's strand, with the
 // response of the handler (or of Stop, if the handler has not answered by then). A plain function
 // rather than a coroutine: GCC 12 mishandles move-captures inside co_await.
-auto AsyncCallHandler(const std::shared_ptr<ServerState>& state, HttpRequest request) {
+auto AsyncCallHandler(ServerState& state, ConnectionHandle& connection, HttpRequest request) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
-      [state](auto completion, HttpRequest pending) {
-        auto call = std::make_shared<PendingCall<decltype(completion)>>(state, *state->io,
-                                                                        std::move(completion));
+      [&state, &connection](auto completion, HttpRequest pending) {
+        auto call =
+            std::make_shared<PendingCall<decltype(completion)>>(*state.io, std::move(completion));
         {
-          std::unique_lock lock(state->pending_mu);
-          if (state->pending_answered_by_stop) {
+          // Stop sets the flag before it takes each connection's call under the same lock: a
+          // call is either taken by Stop or sees the flag.
+          std::unique_lock lock(connection.mu);
+          if (state.answering_for_handler) {
             lock.unlock();
             call->Respond(StoppingResponse());
             return;
           }
-          state->pending.insert(call);
+          connection.call = call;
         }
-        state->handler(std::move(pending),
-                       [call = std::shared_ptr<PendingResponse>(call)](
-                           HttpResponse response) mutable { call->Respond(std::move(response)); });
+        state.handler(std::move(pending),
+                      [call = std::shared_ptr<PendingResponse>(call)](
+                          HttpResponse response) mutable { call->Respond(std::move(response)); });
       },
       asio::use_awaitable, std::move(request));
 }
@@ -270,8 +266,9 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
   const std::string peer_address = fmt::format("{}:{}", peer.address().to_string(), peer.port());
   std::string peer_fingerprint;
   std::shared_ptr<const crypto::Certificate> peer_certificate;
-  const auto handle = std::make_shared<ConnectionHandle>(
-      ConnectionHandle{.strand = stream.get_executor(), .transport = &transport});
+  const auto handle = std::make_shared<ConnectionHandle>();
+  handle->strand = stream.get_executor();
+  handle->transport = &transport;
   {
     std::lock_guard lock(state->mu);
     state->open.insert(handle);
@@ -363,7 +360,7 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
       request.peer_certificate_fingerprint = peer_fingerprint;
       request.peer_certificate = peer_certificate;
       ++state->requests_in_flight;
-      response = co_await AsyncCallHandler(state, std::move(request));
+      response = co_await AsyncCallHandler(*state, *handle, std::move(request));
       --state->requests_in_flight;
     }
 
@@ -504,11 +501,14 @@ void HttpServer::Stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   // What the handler has not answered by now, Stop answers; later answers are ignored.
-  std::set<std::shared_ptr<PendingResponse>> unanswered;
+  impl_->state->answering_for_handler = true;
+  std::vector<std::shared_ptr<PendingResponse>> unanswered;
   {
-    std::lock_guard lock(impl_->state->pending_mu);
-    impl_->state->pending_answered_by_stop = true;
-    unanswered.swap(impl_->state->pending);
+    std::lock_guard lock(impl_->state->mu);
+    for (const std::shared_ptr<ConnectionHandle>& handle : impl_->state->open) {
+      std::lock_guard call_lock(handle->mu);
+      if (handle->call != nullptr) unanswered.push_back(std::move(handle->call));
+    }
   }
   for (const std::shared_ptr<PendingResponse>& call : unanswered) call->Respond(StoppingResponse());
   if (!unanswered.empty()) {  // Let those answers go out, briefly.
