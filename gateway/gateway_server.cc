@@ -154,6 +154,9 @@ class SealedAuditLog final : public ExchangeLog, public audit::TreeHeadSource {
   void AppendAsync(const ExchangeRecord& record, Done done) override {
     log->AppendAsync(record, std::move(done));
   }
+  void AppendLendingBodies(ExchangeRecord& record, Done done) override {
+    log->AppendLendingBodies(record, std::move(done));
+  }
   Status Ready() const override {
     TRUC_RETURN_IF_ERROR(log->Ready());
     return sealer->CheckTimestamping();

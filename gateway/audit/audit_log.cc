@@ -484,11 +484,54 @@ AuditLog::~AuditLog() {
   committer_.join();
 }
 
+void AuditLog::PendingAppend::ReleaseBody(size_t i) {
+  v1::AuditRecord& record = records[i];
+  if (i < lent_from.size() && lent_from[i] != nullptr) {
+    lent_from[i]->swap(*record.mutable_body());
+    lent_from[i] = nullptr;
+  }
+  record.clear_body();
+}
+
+void AuditLog::PendingAppend::Finish(Status status) {
+  for (size_t i = 0; i < lent_from.size(); ++i) {
+    if (lent_from[i] != nullptr) ReleaseBody(i);
+  }
+  done(std::move(status));
+}
+
 void AuditLog::AppendAsync(const ExchangeRecord& exchange, Done done) {
   auto pending = std::make_unique<PendingAppend>();
   StatusOr<std::vector<v1::AuditRecord>> records = RecordsOf(exchange, options_.bodies);
   if (!records.ok()) return done(records.status());
   pending->records = *std::move(records);
+  Enqueue(std::move(pending), std::move(done));
+}
+
+void AuditLog::AppendLendingBodies(ExchangeRecord& exchange, Done done) {
+  auto pending = std::make_unique<PendingAppend>();
+  StatusOr<std::vector<v1::AuditRecord>> records =
+      RecordsOf(exchange, options_.bodies, /*copy_bodies=*/false);
+  if (!records.ok()) return done(records.status());
+  pending->records = *std::move(records);
+  pending->lent_from.assign(pending->records.size(), nullptr);
+  // The request's record first, then the response's (RecordsOf's order).
+  v1::ExchangeMessage* const messages[] = {
+      &exchange.request, exchange.response.has_value() ? &*exchange.response : nullptr};
+  for (size_t i = 0; i < pending->records.size() && i < std::size(messages); ++i) {
+    v1::AuditRecord& record = pending->records[i];
+    if (messages[i] == nullptr || record.kind() == v1::AuditRecord::KIND_FAILURE ||
+        !KeepsBody(record.body_policy())) {
+      continue;
+    }
+    record.mutable_body()->swap(*messages[i]->mutable_body());
+    pending->lent_from[i] = messages[i]->mutable_body();
+  }
+  Enqueue(std::move(pending), std::move(done));
+}
+
+void AuditLog::Enqueue(std::unique_ptr<PendingAppend> pending, Done done) {
+  pending->done = std::move(done);
   if (options_.subjects && !pending->records.empty()) {
     const std::vector<std::string> subjects = options_.subjects(pending->records.front());
     for (v1::AuditRecord& record : pending->records) {
@@ -498,21 +541,20 @@ void AuditLog::AppendAsync(const ExchangeRecord& exchange, Done done) {
   for (const v1::AuditRecord& record : pending->records) {
     // A record that would not read back would end every query and verification that reaches it.
     if (const Status readable = proto::CheckUtf8Fields(record); !readable.ok()) {
-      return done(InvalidArgumentError(
+      return pending->Finish(InvalidArgumentError(
           fmt::format("the exchange cannot be logged as it would not read back: {}",
                       readable.message()),
           std::string(kUnreadableRecord)));
     }
     const size_t bytes = record.ByteSizeLong();
     if (bytes > kMaxRecordBytes) {
-      return done(InvalidArgumentError(
+      return pending->Finish(InvalidArgumentError(
           fmt::format("an audit record of {} bytes is larger than the limit of {}", bytes,
                       kMaxRecordBytes),
           "audit.record_too_large"));
     }
     pending->bytes += bytes;
   }
-  pending->done = std::move(done);
   {
     std::lock_guard lock(queue_mu_);
     if (!stopping_) {
@@ -520,7 +562,7 @@ void AuditLog::AppendAsync(const ExchangeRecord& exchange, Done done) {
     }
   }
   if (pending != nullptr) {
-    return pending->done(
+    return pending->Finish(
         FailedPreconditionError("the audit log is closing", std::string(kLogClosed)));
   }
   queue_cv_.notify_one();
@@ -544,7 +586,7 @@ void AuditLog::RunCommitter() {
       }
     }
     const Status committed = Commit(batch);
-    for (const std::unique_ptr<PendingAppend>& pending : batch) pending->done(committed);
+    for (const std::unique_ptr<PendingAppend>& pending : batch) pending->Finish(committed);
   }
 }
 
@@ -558,7 +600,8 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
   // The minutes whose time index entries this batch widens.
   std::set<int64_t> minutes;
   for (const std::unique_ptr<PendingAppend>& pending : batch) {
-    for (v1::AuditRecord& record : pending->records) {
+    for (size_t i = 0; i < pending->records.size(); ++i) {
+      v1::AuditRecord& record = pending->records[i];
       const uint64_t sequence = range.size();
       record.set_sequence(sequence);
       // The store's copy names the signer's certificates by digest; each is stored once. It is
@@ -582,7 +625,7 @@ Status AuditLog::Commit(std::vector<std::unique_ptr<PendingAppend>>& batch) {
       // Cannot fail: Append refused records near the size limit.
       std::string bytes = proto::SerializeDeterministically(record).value();
       // The body is in `bytes` now: a large one is not kept twice while the batch is written.
-      record.clear_body();
+      pending->ReleaseBody(i);
       if (chain_ders.empty()) {
         range.Append(merkle::HashLeaf(bytes), &completed);
       } else {

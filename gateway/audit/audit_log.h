@@ -178,6 +178,9 @@ class AuditLog final : public ExchangeLog {
   // appends share one synchronous write. Errors: the store's for the whole batch, kLogClosed,
   // RecordsOf's. Blocks for as long as the write does.
   void AppendAsync(const ExchangeRecord& exchange, Done done) override;
+  // Bodies kept by the body policy are moved into the records, and back into `exchange` once
+  // serialized (or on an error), before `done`.
+  void AppendLendingBodies(ExchangeRecord& exchange, Done done) override;
   // The store's CheckSpace: an exchange is refused before it starts while the disk is too full
   // to log it (whether tree heads are timestamped in time is the TreeHeadSealer's to say).
   Status Ready() const override { return store_.CheckSpace(); }
@@ -312,9 +315,18 @@ class AuditLog final : public ExchangeLog {
  private:
   struct PendingAppend {
     std::vector<v1::AuditRecord> records;
+    // Where each record's body was lent from, or null: the body goes back there once the record
+    // is serialized, and at the latest before `done`.
+    std::vector<std::string*> lent_from;
     size_t bytes = 0;
     Done done;
+
+    // Hands record `i`'s body back where it was lent from, or drops it.
+    void ReleaseBody(size_t i);
+    void Finish(Status status);  // Bodies back, then done.
   };
+  // Checks `pending`'s records and queues them; `done` (with every body handed back) on an error.
+  void Enqueue(std::unique_ptr<PendingAppend> pending, Done done);
 
   AuditLog(storage::KeyValueStore& store, AuditLogOptions options, merkle::CompactRange range,
            uint64_t pruned_before, std::optional<uint64_t> indexed_from,

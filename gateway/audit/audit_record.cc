@@ -44,7 +44,7 @@ uint32_t HttpStatusOf(const v1::ExchangeMessage& response) {
 
 // Copies `message` into `record` (whose identity fields are set), its body as `policy` says.
 Status SetMessage(const v1::ExchangeMessage& message, v1::BodyPolicy policy,
-                  const BodyPolicies& policies, v1::AuditRecord& record) {
+                  const BodyPolicies& policies, bool copy_body, v1::AuditRecord& record) {
   *record.mutable_evidence() = message.evidence();
   *record.mutable_signature() = message.signature();
   *record.mutable_headers() = message.headers();
@@ -61,7 +61,7 @@ Status SetMessage(const v1::ExchangeMessage& message, v1::BodyPolicy policy,
     case v1::BODY_POLICY_DIGEST_ONLY:
       break;
     default:
-      record.set_body(message.body());
+      if (copy_body) record.set_body(message.body());
       break;
   }
   return OkStatus();
@@ -124,8 +124,12 @@ v1::BodyPolicy BodyPolicies::For(const v1::SubsystemId& subsystem) const {
   return it == by_subsystem.end() ? default_policy : it->second;
 }
 
+bool KeepsBody(v1::BodyPolicy policy) {
+  return policy != v1::BODY_POLICY_ENCRYPT && policy != v1::BODY_POLICY_DIGEST_ONLY;
+}
+
 StatusOr<std::vector<v1::AuditRecord>> RecordsOf(const ExchangeRecord& exchange,
-                                                 const BodyPolicies& policies) {
+                                                 const BodyPolicies& policies, bool copy_bodies) {
   const v1::MessageEvidence& evidence = exchange.request.evidence();
   const v1::BodyPolicy policy = policies.For(exchange.side == ExchangeRecord::Side::kConsumer
                                                  ? evidence.client()
@@ -136,14 +140,14 @@ StatusOr<std::vector<v1::AuditRecord>> RecordsOf(const ExchangeRecord& exchange,
   v1::AuditRecord& request = records[0];
   request.set_kind(v1::AuditRecord::KIND_REQUEST);
   *request.mutable_time() = proto::ToProtoTimestamp(exchange.started);
-  TRUC_RETURN_IF_ERROR(SetMessage(exchange.request, policy, policies, request));
+  TRUC_RETURN_IF_ERROR(SetMessage(exchange.request, policy, policies, copy_bodies, request));
 
   v1::AuditRecord& end = records[1];
   SetEnd(exchange, end);
   if (exchange.response.has_value()) {
     end.set_kind(v1::AuditRecord::KIND_RESPONSE);
     end.set_http_status(HttpStatusOf(*exchange.response));
-    TRUC_RETURN_IF_ERROR(SetMessage(*exchange.response, policy, policies, end));
+    TRUC_RETURN_IF_ERROR(SetMessage(*exchange.response, policy, policies, copy_bodies, end));
   } else {
     end.set_kind(v1::AuditRecord::KIND_FAILURE);
   }

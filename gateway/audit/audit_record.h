@@ -44,10 +44,14 @@ struct BodyPolicies {
 };
 
 // The records of `exchange`, without sequence numbers: its request, then its response or a
-// failure. Bodies as `policies` say (which must have passed Check). Errors: kInternal when
-// encryption fails. Thread-safe.
+// failure. Bodies as `policies` say (which must have passed Check); with `copy_bodies` false, a
+// record whose policy keeps the body gets its body_size but not the body, which the caller moves
+// in (KeepsBody). Errors: kInternal when encryption fails. Thread-safe.
 StatusOr<std::vector<v1::AuditRecord>> RecordsOf(const ExchangeRecord& exchange,
-                                                 const BodyPolicies& policies);
+                                                 const BodyPolicies& policies,
+                                                 bool copy_bodies = true);
+// Whether a record of `policy` holds its message's body as it is.
+bool KeepsBody(v1::BodyPolicy policy);
 
 // Sets the fields a record takes from its request's header fields: user_id (x-road-userid),
 // purpose (x-road-issue), method (:method) and path (:path); the last of a repeated field.

@@ -116,7 +116,8 @@ void ConsumerProxy::Received(std::shared_ptr<Exchange> exchange,
     record.outcome = answer.status();
   }
   record.finished = clock_.Now();
-  log_.AppendAsync(
+  // The exchange waits for `done` before it reads the response's body again.
+  log_.AppendLendingBodies(
       record, [this, exchange = std::move(exchange)](Status logged) { Logged(exchange, logged); });
 }
 

@@ -35,6 +35,12 @@ class ExchangeLog {
   // any thread (`done` must be quick and must not block). An error means it may not be durable:
   // the exchange must then fail with LoggingFailed, for no exchange may succeed unlogged.
   virtual void AppendAsync(const ExchangeRecord& record, Done done) = 0;
+  // As AppendAsync, but the bodies of `record`'s messages may be lent to the log rather than
+  // copied: the caller must not touch them until `done` is called, when they are back in place.
+  // For large bodies, one copy less while the exchange is logged.
+  virtual void AppendLendingBodies(ExchangeRecord& record, Done done) {
+    AppendAsync(record, std::move(done));
+  }
   // AppendAsync, returning once `done` would be called.
   Status Append(const ExchangeRecord& record) {
     std::promise<Status> durable;

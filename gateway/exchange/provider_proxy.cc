@@ -183,7 +183,7 @@ void ProviderProxy::Answered(std::shared_ptr<Exchange> exchange, StatusOr<Backen
 void ProviderProxy::Log(std::shared_ptr<Exchange> exchange) {
   exchange->record.finished = deps_.clock.Now();
   Exchange& ex = *exchange;
-  deps_.log.AppendAsync(ex.record, [exchange = std::move(exchange)](Status logged) {
+  deps_.log.AppendLendingBodies(ex.record, [exchange = std::move(exchange)](Status logged) {
     ExchangeRecord& record = exchange->record;
     if (Status error = LoggingError(logged, kServerProxyPrefix); !error.ok()) {
       return exchange->done(std::move(error));

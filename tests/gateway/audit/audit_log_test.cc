@@ -392,6 +392,47 @@ TEST_CASE("A failed write fails every append of its batch and leaves no gap", "[
   CHECK(AuditLog::Open(store, {}).value()->Head().size == 4);
 }
 
+TEST_CASE("Bodies lent to the log are logged and come back before done, on success and failure",
+          "[audit]") {
+  testing::TestExchanges exchanges;
+  storage::MemoryStore store;
+  std::unique_ptr<AuditLog> log = AuditLog::Open(store, {}).value();
+  // Appends `exchange` lending its bodies; returns the status, with the bodies as `done` saw them.
+  const auto lend = [&](ExchangeRecord& exchange) {
+    std::promise<std::pair<Status, std::string>> seen;
+    log->AppendLendingBodies(exchange, [&](Status status) {
+      seen.set_value({std::move(status), exchange.request.body() + "|" +
+                                             (exchange.response ? exchange.response->body() : "")});
+    });
+    return seen.get_future().get();
+  };
+  ExchangeRecord answered = exchanges.Answered(Side::kConsumer, "m-lent");
+  answered.request.set_body("request body");
+  answered.response->set_body(std::string(100'000, 'r'));
+  const auto [logged, bodies] = lend(answered);
+  REQUIRE(logged.ok());
+  CHECK(bodies == "request body|" + std::string(100'000, 'r'));
+  CHECK(log->Read(0).value().record.body() == "request body");
+  CHECK(log->Read(1).value().record.body() == std::string(100'000, 'r'));
+
+  // A failed write, and a record refused before it is queued: the bodies come back all the same.
+  store.FailWrites(Status(StatusCode::kResourceExhausted, "disk full", "storage.no_space"));
+  ExchangeRecord unwritten = exchanges.Answered(Side::kConsumer, "m-unwritten");
+  unwritten.response->set_body("kept by the caller");
+  const auto [failed, unwritten_bodies] = lend(unwritten);
+  CHECK(failed.reason() == "storage.no_space");
+  CHECK(unwritten_bodies.ends_with("|kept by the caller"));
+  store.FailWrites(OkStatus());
+  ExchangeRecord poisoned = exchanges.Answered(Side::kConsumer, "m-poisoned");
+  poisoned.request.add_headers()->set_value("Nguy\xean");
+  poisoned.response->set_body("also kept");
+  const auto [refused, poisoned_bodies] = lend(poisoned);
+  CHECK(refused.reason() == kUnreadableRecord);
+  CHECK(poisoned_bodies.ends_with("|also kept"));
+  CHECK(log->Head().size == 2);
+  CHECK(log->Verify().ok());
+}
+
 TEST_CASE("An exchange whose record would not read back is refused, and nothing is logged",
           "[audit]") {
   testing::TestExchanges exchanges;
