@@ -68,11 +68,16 @@ int main(int argc, char** argv) {
   testing::FederationOptions https_options = options;
   https_options.exchange_transport = "https";
   testing::GatewayFederation over_https(https_options);
+  // The same, HTTP/2 of our own between the gateways.
+  testing::FederationOptions http2_options = options;
+  http2_options.exchange_transport = "http2";
+  testing::GatewayFederation over_http2(http2_options);
   options.audit_enabled = false;
   testing::GatewayFederation unlogged(options);
   const nlohmann::json description = {{"audit_on", bench::Describe(logged)},
                                       {"audit_on_hsm", bench::Describe(on_token)},
                                       {"audit_on_https", bench::Describe(over_https)},
+                                      {"audit_on_http2", bench::Describe(over_http2)},
                                       {"audit_off", bench::Describe(unlogged)}};
   if (const Status written = WriteFileAtomically(out, description.dump(2) + "\n", 0644);
       !written.ok()) {

@@ -102,6 +102,7 @@ rest_on=$(field "d['audit_on']['rest']")
 rest_off=$(field "d['audit_off']['rest']")
 rest_hsm=$(field "d['audit_on_hsm']['rest']")
 rest_https=$(field "d['audit_on_https']['rest']")
+rest_http2=$(field "d['audit_on_http2']['rest']")
 grpc_on=$(field "d['audit_on']['grpc']")
 client=$(field "d['audit_on']['client']")
 service=$(field "d['audit_on']['service']")
@@ -139,6 +140,7 @@ url_for() {
     rest-audit-off) echo "http://$rest_off/r1/$service/citizens/$2" ;;
     rest-hsm) echo "http://$rest_hsm/r1/$service/citizens/$2" ;;
     rest-https) echo "http://$rest_https/r1/$service/citizens/$2" ;;
+    rest-http2) echo "http://$rest_http2/r1/$service/citizens/$2" ;;
   esac
 }
 
@@ -200,7 +202,7 @@ record "$(cat "$work/large-grpc.json")" scenario=grpc-10mib body=10m connections
 record "{\"rest_ok\": $large_ok, \"rest_sent\": 8, \"idle_consumer_kib\": $idle_consumer, \"idle_provider_kib\": $idle_provider, \"hwm_consumer_kib\": $(rss_kib "$consumer_on" VmHWM), \"hwm_provider_kib\": $(rss_kib "$provider_on" VmHWM)}" scenario=memory
 
 # --- The matrix, interleaved ----------------------------------------------------------------------
-read -r -a scenarios <<< "${BENCH_SCENARIOS:-direct nginx rest rest-https rest-audit-off rest-hsm grpc}"
+read -r -a scenarios <<< "${BENCH_SCENARIOS:-direct nginx rest rest-https rest-http2 rest-audit-off rest-hsm grpc}"
 log "warming up"
 for scenario in "${scenarios[@]}"; do
   seconds_saved=$seconds

@@ -12,6 +12,9 @@ find_package(nlohmann_json 3.11 CONFIG REQUIRED)
 find_package(tomlplusplus 3.3 CONFIG REQUIRED)
 include(Catch)
 find_package(fmt 9 CONFIG REQUIRED)
+# HTTP/2 on our own event loops (core/net): the exchange between gateways.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(nghttp2 REQUIRED IMPORTED_TARGET libnghttp2>=1.52)
 # The daemons and the CLI allocate with jemalloc: glibc's malloc took a sixth of a gateway's time under load
 # (docs/performance.md). Not under the sanitizers, which bring allocators of their own.
 if(TRUC_SANITIZER STREQUAL "")

@@ -231,7 +231,8 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
   TRUC_ASSIGN_OR_RETURN(config.exchange_transport,
                         exchange.GetEnum("transport",
                                          {{"grpc", GatewayConfig::ExchangeTransport::kGrpc},
-                                          {"https", GatewayConfig::ExchangeTransport::kHttps}},
+                                          {"https", GatewayConfig::ExchangeTransport::kHttps},
+                                          {"http2", GatewayConfig::ExchangeTransport::kHttp2}},
                                          GatewayConfig::ExchangeTransport::kGrpc));
   TRUC_ASSIGN_OR_RETURN(config.exchange_address, exchange.GetString("address", "127.0.0.1"));
   TRUC_ASSIGN_OR_RETURN(config.exchange_port, ReadPort(exchange, "port", 5500));
@@ -483,10 +484,13 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
 
   globalconf::ConfigurationClient* configuration = server->configuration_.get();
   const ViewSource views = [configuration] { return configuration->Current(); };
-  const PeerChannelOptions peer_options{.max_message_bytes = server->MaxMessageBytes(),
-                                        .max_idle_connections = cfg.max_concurrent_calls};
+  const bool over_https = cfg.exchange_transport != GatewayConfig::ExchangeTransport::kGrpc;
+  const PeerChannelOptions peer_options{
+      .max_message_bytes = server->MaxMessageBytes(),
+      .max_idle_connections = cfg.max_concurrent_calls,
+      .http2 = cfg.exchange_transport == GatewayConfig::ExchangeTransport::kHttp2};
   PeerTransport* peers = nullptr;
-  if (cfg.exchange_transport == GatewayConfig::ExchangeTransport::kHttps) {
+  if (over_https) {
     server->https_peers_ =
         std::make_unique<HttpsPeers>(identity, views, clock, peer_options, *server->loop_);
     peers = server->https_peers_.get();
@@ -522,7 +526,7 @@ StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(GatewayConfig conf
 
 Status GatewayServer::StartExchangeServer(const rpc::TlsIdentity& identity, const Clock& clock) {
   globalconf::ConfigurationClient* configuration = configuration_.get();
-  if (config_.exchange_transport == GatewayConfig::ExchangeTransport::kHttps) {
+  if (config_.exchange_transport != GatewayConfig::ExchangeTransport::kGrpc) {
     TRUC_ASSIGN_OR_RETURN(
         https_exchange_server_,
         StartHttpsExchangeServer(

@@ -159,8 +159,9 @@ struct GatewayConfig {
   std::string signing_certificate_file;
   std::chrono::milliseconds batch_delay{0};
 
-  // How gateways talk to each other (both ways): gRPC, or HTTP/1.1 of our own (peer_https.h).
-  enum class ExchangeTransport { kGrpc, kHttps };
+  // How gateways talk to each other (both ways): gRPC, or HTTPS of our own (peer_https.h), with
+  // HTTP/1.1 or HTTP/2 calls (a gateway's HTTPS exchange server takes both).
+  enum class ExchangeTransport { kGrpc, kHttps, kHttp2 };
   ExchangeTransport exchange_transport = ExchangeTransport::kGrpc;
   std::string exchange_address;
   uint16_t exchange_port = 0;

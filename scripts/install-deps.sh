@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl python3
   libboost1.81-dev libssl-dev libprotobuf-dev protobuf-compiler libgrpc++-dev
   protobuf-compiler-grpc librocksdb-dev catch2 libcli11-dev libfmt-dev nlohmann-json3-dev
-  libtomlplusplus-dev libjemalloc-dev clang-format clang-tidy
+  libtomlplusplus-dev libjemalloc-dev libnghttp2-dev clang-format clang-tidy
   # Keys in hardware security modules: the PKCS#11 header, and SoftHSM2 for the tests.
   libp11-kit-dev softhsm2
   # The sanitizer and fuzzing builds (scripts/test.sh --asan): clang, its runtimes, the symbolizer.

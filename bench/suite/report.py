@@ -23,6 +23,7 @@ SCENARIOS = {
     "rest-audit-off": "Trục REST, audit log off",
     "rest-hsm": "Trục REST, consumer's key on SoftHSM2",
     "rest-https": "Trục REST, gateways over HTTPS",
+    "rest-http2": "Trục REST, gateways over HTTP/2 of our own",
     "grpc": "Trục gRPC API",
 }
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -16,17 +17,21 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
+#include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <pthread.h>
 
 #include "core/net/event_loop_internal.h"
+#include "core/net/http2_session.h"
 #include "core/net/http_syntax.h"
 #include "core/net/tls_context.h"
 
@@ -91,6 +96,48 @@ Status HandshakeError(const std::string& url, const beast::error_code& error, co
                           "net.tls_handshake_failed");
 }
 
+// Connects `stream` (a beast::tcp_stream or a TlsStream) to the server of `url` and, for TLS,
+// makes the handshake. The stream's expiry must be set.
+template <typename Stream>
+asio::awaitable<Status> Connect(Stream& stream, const std::string& url, const HttpUrl& parts,
+                                const HttpClientOptions& options) {
+  beast::tcp_stream& transport = beast::get_lowest_layer(stream);
+  // An address is used as it is. A name is resolved on this (the caller's) thread: Asio's
+  // asynchronous resolver would start a thread of its own for each io_context, that is for
+  // each call.
+  std::vector<tcp::endpoint> endpoints;
+  boost::system::error_code resolve_error;
+  const asio::ip::address literal = asio::ip::make_address(parts.host, resolve_error);
+  if (!resolve_error) {
+    endpoints.emplace_back(literal, parts.port);
+  } else {
+    tcp::resolver resolver(co_await asio::this_coro::executor);
+    resolve_error.clear();
+    for (const auto& entry :
+         resolver.resolve(parts.host, std::to_string(parts.port), resolve_error)) {
+      endpoints.push_back(entry.endpoint());
+    }
+  }
+  if (resolve_error || endpoints.empty()) {
+    co_return NetworkError(url, "cannot resolve", resolve_error);
+  }
+  auto [connect_error, endpoint] = co_await transport.async_connect(endpoints, kNoThrow);
+  if (connect_error) co_return NetworkError(url, "cannot connect to", connect_error);
+  // Each message goes out whole, as one write: waiting to coalesce it with more only delays it.
+  beast::error_code ignored;
+  transport.socket().set_option(tcp::no_delay(true), ignored);
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    Status prepared =
+        PrepareTlsHandshake(stream.native_handle(), url, parts.host,
+                            options.tls.verify_hostname && options.tls.pinned == nullptr);
+    if (!prepared.ok()) co_return prepared;
+    auto [handshake_error] =
+        co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
+    if (handshake_error) co_return HandshakeError(url, handshake_error, stream.native_handle());
+  }
+  co_return OkStatus();
+}
+
 // Runs one exchange on `stream` (a beast::tcp_stream or a TlsStream, not yet connected) and
 // stores its outcome in `result`.
 // With `connected`, the stream is an open connection kept alive from an earlier exchange: no
@@ -105,50 +152,12 @@ asio::awaitable<void> Exchange(Stream& stream, const std::string& url, const Htt
   beast::tcp_stream& transport = beast::get_lowest_layer(stream);
   transport.expires_at(deadline);
   if (!connected) {
-    // An address is used as it is. A name is resolved on this (the caller's) thread: Asio's
-    // asynchronous resolver would start a thread of its own for each io_context, that is for
-    // each call.
-    std::vector<tcp::endpoint> endpoints;
-    boost::system::error_code resolve_error;
-    const asio::ip::address literal = asio::ip::make_address(parts.host, resolve_error);
-    if (!resolve_error) {
-      endpoints.emplace_back(literal, parts.port);
-    } else {
-      tcp::resolver resolver(co_await asio::this_coro::executor);
-      resolve_error.clear();
-      for (const auto& entry :
-           resolver.resolve(parts.host, std::to_string(parts.port), resolve_error)) {
-        endpoints.push_back(entry.endpoint());
-      }
-    }
-    if (resolve_error || endpoints.empty()) {
-      result = NetworkError(url, "cannot resolve", resolve_error);
+    Status connection = co_await Connect(stream, url, parts, options);
+    if (!connection.ok()) {
+      result = std::move(connection);
       co_return;
     }
-    auto [connect_error, endpoint] = co_await transport.async_connect(endpoints, kNoThrow);
-    if (connect_error) {
-      result = NetworkError(url, "cannot connect to", connect_error);
-      co_return;
-    }
-    // Each message goes out whole, as one write: waiting to coalesce it with more only delays it.
-    beast::error_code ignored;
-    transport.socket().set_option(tcp::no_delay(true), ignored);
-    if constexpr (std::is_same_v<Stream, TlsStream>) {
-      if (Status prepared =
-              PrepareTlsHandshake(stream.native_handle(), url, parts.host,
-                                  options.tls.verify_hostname && options.tls.pinned == nullptr);
-          !prepared.ok()) {
-        result = std::move(prepared);
-        co_return;
-      }
-      auto [handshake_error] =
-          co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
-      if (handshake_error) {
-        result = HandshakeError(url, handshake_error, stream.native_handle());
-        co_return;
-      }
-    }
-  }  // !connected
+  }
   auto [write_error, written] = co_await http::async_write(stream, request, kNoThrow);
   if (write_error) {
     result = NetworkError(url, "cannot send to", write_error);
@@ -418,6 +427,10 @@ struct AsyncHttpClient::State {
   std::atomic<bool> cancelled{false};
   std::condition_variable idle_cv;
   bool stopped = false;  // Guarded by mu.
+  // HTTP/2 connections by origin (TlsClientOptions::http2): one each, shared by its calls.
+  std::map<std::string, std::shared_ptr<Http2Origin>> http2;  // Guarded by mu.
+  // HTTP/2 connections whose coroutines have not ended, in the map or not.
+  size_t http2_open = 0;  // Guarded by mu.
 
   std::unique_ptr<Connection> TakeIdle(const std::string& origin) {
     std::lock_guard lock(mu);
@@ -458,8 +471,9 @@ struct AsyncHttpClient::State {
             ? fmt::format("pinned\n{}", static_cast<const void*>(options.pinned->identity.get()))
             : fmt::format("{}\n{}\n{}\n{}", options.ca_file, options.certificate_chain_file,
                           options.key_file, options.verify_hostname);
+    const std::string keyed = fmt::format("{}\nh2={}", key, options.http2);
     std::lock_guard lock(mu);
-    TlsContextEntry& entry = tls_contexts[key];
+    TlsContextEntry& entry = tls_contexts[keyed];
     if (entry.context == nullptr) {
       TRUC_ASSIGN_OR_RETURN(asio::ssl::context made, internal::MakeClientTlsContext(options));
       entry.context = std::make_shared<asio::ssl::context>(std::move(made));
@@ -481,6 +495,329 @@ struct AsyncHttpClient::State {
     std::lock_guard lock(mu);
     if (--in_flight == 0) idle_cv.notify_all();
   }
+};
+
+// One HTTP/2 connection to an origin, shared by the calls to it: each call is a stream. Runs on
+// a strand of its own; Submit and Abort may be called from any thread.
+class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<Http2Origin> {
+ public:
+  struct Call {
+    std::string method;
+    std::string url;
+    HttpUrl parts;
+    HttpHeaders headers;
+    std::string body;
+    size_t max_response_bytes = 0;
+    std::chrono::steady_clock::time_point deadline;
+    Done done;
+    bool retried = false;  // Sent once already, on a connection that refused it unprocessed.
+    std::shared_ptr<asio::steady_timer> timer;
+  };
+
+  Http2Origin(std::shared_ptr<State> state, std::string key,
+              std::shared_ptr<asio::ssl::context> context,
+              std::shared_ptr<const PinnedTlsClient> pinned, HttpClientOptions options)
+      : state_(std::move(state)),
+        key_(std::move(key)),
+        strand_(asio::make_strand(*state_->io)),
+        context_(std::move(context)),
+        pinned_(std::move(pinned)),
+        options_(std::move(options)),
+        stream_(strand_, *context_),
+        idle_(strand_),
+        wake_(strand_) {
+    if (pinned_ != nullptr) {
+      verification_.check = &pinned_->check;
+      internal::AttachPeerVerification(stream_.native_handle(), &verification_);
+    }
+  }
+
+  // Connects, then serves the calls until the connection ends.
+  void Start(const std::string& url, const HttpUrl& parts) {
+    asio::co_spawn(strand_, Run(url, parts),
+                   [self = shared_from_this()](std::exception_ptr) { self->Finished(); });
+  }
+
+  void Submit(Call call) {
+    asio::post(strand_, [self = shared_from_this(), call = std::move(call)]() mutable {
+      self->Begin(std::move(call));
+    });
+  }
+
+  // Fails the calls in progress with `why` and closes the connection.
+  void Abort(Status why) {
+    asio::post(strand_, [self = shared_from_this(), why = std::move(why)] {
+      self->failure_ = why;
+      self->FailAll(why);
+      self->CloseSocket();
+    });
+  }
+
+ private:
+  enum class Phase { kConnecting, kOpen, kClosed };
+
+  asio::awaitable<void> Run(std::string url, HttpUrl parts) {
+    beast::get_lowest_layer(stream_).expires_after(options_.timeout);
+    Status connected = co_await Connect(stream_, url, parts, options_);
+    if (connected.ok() && !ChoseHttp2()) {
+      connected = UnavailableError(fmt::format("{} does not speak HTTP/2", url),
+                                   "net.tls_handshake_failed");
+    }
+    if (!connected.ok()) {
+      Closed(std::move(connected));
+      co_return;
+    }
+    beast::get_lowest_layer(stream_).expires_never();  // Each call has its own deadline.
+    session_ = internal::Http2Session::Client(
+        {.max_header_bytes = 64 << 10,
+         .max_body_bytes = options_.max_response_bytes,
+         .max_concurrent_streams = 100},
+        {.message = [this](int32_t id,
+                           internal::Http2Message message) { Answered(id, std::move(message)); },
+         .closed = [this](int32_t id, uint32_t code) { StreamClosed(id, code); }});
+    phase_ = Phase::kOpen;
+    std::vector<Call> waiting = std::move(waiting_);
+    waiting_.clear();
+    for (Call& call : waiting) Begin(std::move(call));
+    Flush();
+    std::vector<char> buffer(16 << 10);
+    while (true) {
+      auto [error, read] =
+          co_await stream_.async_read_some(asio::buffer(buffer.data(), buffer.size()), kNoThrow);
+      if (error) break;
+      const Status received = session_->Receive(std::string_view(buffer.data(), read));
+      Flush();
+      if (!received.ok() || !session_->Alive()) break;
+    }
+    Closed(
+        UnavailableError(fmt::format("the HTTP/2 connection to {} ended", url), "net.unreachable"));
+    while (writing_) {
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(kNoThrow);
+    }
+  }
+
+  bool ChoseHttp2() {
+    const unsigned char* protocol = nullptr;
+    unsigned length = 0;
+    SSL_get0_alpn_selected(stream_.native_handle(), &protocol, &length);
+    return std::string_view(reinterpret_cast<const char*>(protocol), length) ==
+           internal::kAlpnHttp2;
+  }
+
+  // On the strand: starts `call`, or keeps it for when the connection is open.
+  void Begin(Call call) {
+    if (phase_ == Phase::kConnecting) {
+      waiting_.push_back(std::move(call));
+      return;
+    }
+    if (phase_ == Phase::kClosed) {
+      // Taken from the pool just before the connection ended: on a new one, once.
+      if (!call.retried && failure_.code() != StatusCode::kCancelled) {
+        call.retried = true;
+        return Redispatch(std::move(call));
+      }
+      return Complete(std::move(call), failure_);
+    }
+    if (std::chrono::steady_clock::now() >= call.deadline) {
+      return Complete(std::move(call),
+                      Status(StatusCode::kDeadlineExceeded,
+                             fmt::format("no answer from {} in time", call.url), "net.timeout"));
+    }
+    const std::string authority = HostHeader(call.parts);
+    StatusOr<int32_t> id = session_->Request(call.method, authority, call.parts.target,
+                                             call.headers, std::move(call.body));
+    if (!id.ok()) {  // No stream ids left, or the server said GOAWAY: another connection.
+      Forget();
+      return Redispatch(std::move(call));
+    }
+    idle_.cancel();
+    call.timer = std::make_shared<asio::steady_timer>(strand_, call.deadline);
+    call.timer->async_wait([self = shared_from_this(), id = *id](beast::error_code error) {
+      if (error) return;  // Answered first.
+      self->session_->Cancel(id);
+      self->Fail(id, Status(StatusCode::kDeadlineExceeded, "no answer in time", "net.timeout"));
+      self->Flush();
+    });
+    calls_.emplace(*id, std::move(call));
+    Flush();
+  }
+
+  void Answered(int32_t id, internal::Http2Message message) {
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return;
+    if (message.too_large || message.body.size() > it->second.max_response_bytes) {
+      return Fail(id, Status(StatusCode::kResourceExhausted,
+                             fmt::format("the response from {} exceeds {} bytes", it->second.url,
+                                         it->second.max_response_bytes),
+                             "net.response_too_large"));
+    }
+    HttpResponse response;
+    response.status = message.status;
+    response.headers = std::move(message.headers);
+    response.body = std::move(message.body);
+    Call call = std::move(it->second);
+    calls_.erase(it);
+    Complete(std::move(call), std::move(response));
+  }
+
+  void StreamClosed(int32_t id, uint32_t code) {
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return;  // Answered.
+    if (code == NGHTTP2_REFUSED_STREAM && !it->second.retried) {
+      // Not processed (RFC 9113, 8.7): safe to send again.
+      Call call = std::move(it->second);
+      calls_.erase(it);
+      call.retried = true;
+      call.timer->cancel();
+      return Redispatch(std::move(call));
+    }
+    Fail(id, UnavailableError(fmt::format("{} reset the call (HTTP/2 error {})", it->second.url,
+                                          nghttp2_http2_strerror(code)),
+                              "net.unreachable"));
+  }
+
+  void Fail(int32_t id, Status why) {
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return;
+    Call call = std::move(it->second);
+    calls_.erase(it);
+    Complete(std::move(call), std::move(why));
+  }
+
+  void FailAll(const Status& why) {
+    std::map<int32_t, Call> calls = std::move(calls_);
+    calls_.clear();
+    for (auto& [id, call] : calls) Complete(std::move(call), why);
+    std::vector<Call> waiting = std::move(waiting_);
+    waiting_.clear();
+    for (Call& call : waiting) Complete(std::move(call), why);
+  }
+
+  void Complete(Call call, StatusOr<HttpResponse> result) {
+    if (call.timer != nullptr) call.timer->cancel();
+    if (!result.ok() && state_->cancelled) {
+      result = Status(StatusCode::kCancelled, "the call was cancelled: the client is stopping",
+                      "net.cancelled");
+    }
+    call.done(std::move(result));
+    state_->End();
+    if (calls_.empty() && waiting_.empty() && phase_ == Phase::kOpen) ArmIdleTimer();
+  }
+
+  // The call again, on whatever connection the client now has for the origin.
+  void Redispatch(Call call) {
+    std::shared_ptr<State> state = state_;
+    const std::string key = key_;
+    std::shared_ptr<asio::ssl::context> context = context_;
+    Dispatch(state, key, std::move(context), pinned_, options_, std::move(call));
+    state->End();  // Begun again by Dispatch.
+  }
+
+ public:
+  // Starts `call` on the origin's connection, opening one when there is none.
+  static void Dispatch(std::shared_ptr<State> state, const std::string& key,
+                       std::shared_ptr<asio::ssl::context> context,
+                       std::shared_ptr<const PinnedTlsClient> pinned,
+                       const HttpClientOptions& options, Call call) {
+    if (state->cancelled) {
+      return call.done(Status(StatusCode::kCancelled,
+                              fmt::format("{}: the client is stopping", call.url),
+                              "net.cancelled"));
+    }
+    std::shared_ptr<Http2Origin> origin;
+    bool fresh = false;
+    {
+      std::lock_guard lock(state->mu);
+      ++state->in_flight;
+      std::shared_ptr<Http2Origin>& entry = state->http2[key];
+      if (entry == nullptr) {
+        entry = std::make_shared<Http2Origin>(state, key, std::move(context), std::move(pinned),
+                                              options);
+        ++state->http2_open;
+        fresh = true;
+      }
+      origin = entry;
+    }
+    if (fresh) origin->Start(call.url, call.parts);
+    origin->Submit(std::move(call));
+  }
+
+ private:
+  void Flush() {
+    if (writing_ || session_ == nullptr) return;
+    pending_.clear();
+    session_->Output(pending_);
+    if (pending_.empty()) return;
+    writing_ = true;
+    asio::async_write(
+        stream_, asio::buffer(pending_),
+        asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code error, size_t) {
+          self->writing_ = false;
+          self->wake_.cancel();
+          if (error) return self->CloseSocket();
+          self->Flush();
+        }));
+  }
+
+  void ArmIdleTimer() {
+    idle_.expires_after(State::kMaxIdle);
+    idle_.async_wait([self = shared_from_this()](beast::error_code error) {
+      if (error || !self->calls_.empty() || !self->waiting_.empty()) return;
+      self->Forget();
+      self->CloseSocket();
+    });
+  }
+
+  // No new call comes here.
+  void Forget() {
+    std::lock_guard lock(state_->mu);
+    auto it = state_->http2.find(key_);
+    if (it != state_->http2.end() && it->second.get() == this) state_->http2.erase(it);
+  }
+
+  // The connection cannot serve calls any more.
+  void Closed(Status why) {
+    phase_ = Phase::kClosed;
+    failure_ = std::move(why);
+    Forget();
+    idle_.cancel();
+    FailAll(failure_);
+  }
+
+  void CloseSocket() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(stream_).socket().close(ignored);
+  }
+
+  // The connection's coroutine has ended.
+  void Finished() {
+    if (phase_ != Phase::kClosed) {
+      Closed(InternalError("the HTTP/2 connection failed unexpectedly"));
+    }
+    std::lock_guard lock(state_->mu);
+    --state_->http2_open;
+    state_->idle_cv.notify_all();
+  }
+
+  const std::shared_ptr<State> state_;
+  const std::string key_;
+  asio::strand<asio::io_context::executor_type> strand_;
+  const std::shared_ptr<asio::ssl::context> context_;
+  const std::shared_ptr<const PinnedTlsClient> pinned_;
+  const HttpClientOptions options_;
+  internal::PeerVerification verification_;  // Of the stream's handshake.
+  TlsStream stream_;
+  std::unique_ptr<internal::Http2Session> session_;
+  Phase phase_ = Phase::kConnecting;
+  Status failure_;
+  std::vector<Call> waiting_;      // Until the connection is open.
+  std::map<int32_t, Call> calls_;  // By stream.
+  std::string pending_;            // Being written.
+  bool writing_ = false;
+  asio::steady_timer idle_;
+  asio::steady_timer wake_;  // Cancelled when a write ends.
 };
 
 AsyncHttpClient::AsyncHttpClient(int threads, size_t max_idle_per_origin)
@@ -505,6 +842,10 @@ AsyncHttpClient::~AsyncHttpClient() { Shutdown(); }
 void AsyncHttpClient::Cancel() {
   std::lock_guard lock(state_->mu);
   state_->cancelled = true;
+  for (auto& [key, origin] : state_->http2) {
+    origin->Abort(Status(StatusCode::kCancelled, "the call was cancelled: the client is stopping",
+                         "net.cancelled"));
+  }
   for (State::Connection* connection : state_->active) {
     // On the connection's strand, where its call ends too: still active there means still alive.
     asio::post(connection->strand, [state = state_, connection] {
@@ -526,6 +867,12 @@ void AsyncHttpClient::Shutdown() {
     state_->idle_cv.wait(lock, [this] { return state_->in_flight == 0; });
     state_->stopped = true;
     state_->idle.clear();
+    // HTTP/2 connections wait for their server: close them, and wait until they have ended.
+    for (auto& [key, origin] : state_->http2) {
+      origin->Abort(Status(StatusCode::kCancelled, "the client is stopping", "net.cancelled"));
+    }
+    state_->http2.clear();
+    state_->idle_cv.wait(lock, [this] { return state_->http2_open == 0; });
   }
   state_->work.reset();
   for (std::thread& thread : state_->threads) thread.join();
@@ -554,6 +901,23 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
     origin = options.tls.pinned != nullptr
                  ? fmt::format("{}\npinned\n{}", origin, options.tls.pinned->group)
                  : fmt::format("{}\n{}", origin, static_cast<const void*>(context.get()));
+  }
+
+  if (parsed->tls && options.tls.http2) {
+    if (state.cancelled) {
+      return done(Status(StatusCode::kCancelled, fmt::format("{}: the client is stopping", url),
+                         "net.cancelled"));
+    }
+    Http2Origin::Call call{.method = method,
+                           .url = url,
+                           .parts = *parsed,
+                           .headers = headers,
+                           .body = std::move(request.body()),
+                           .max_response_bytes = options.max_response_bytes,
+                           .deadline = deadline,
+                           .done = std::move(done)};
+    return Http2Origin::Dispatch(state_, "h2\n" + origin, std::move(context), options.tls.pinned,
+                                 options, std::move(call));
   }
 
   struct Call {

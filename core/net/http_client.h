@@ -79,6 +79,7 @@ class AsyncHttpClient {
 
  private:
   struct State;
+  class Http2Origin;
   std::shared_ptr<State> state_;
 };
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <future>
 #include <list>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -17,8 +18,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -31,6 +34,7 @@
 #include "core/crypto/certificate.h"
 #include "core/crypto/digest.h"
 #include "core/net/event_loop_internal.h"
+#include "core/net/http2_session.h"
 #include "core/net/http_framing.h"
 #include "core/net/http_syntax.h"
 #include "core/net/tls_context.h"
@@ -63,10 +67,10 @@ class PendingResponse {
 struct ConnectionHandle {
   asio::any_io_executor strand;
   beast::tcp_stream* transport = nullptr;  // Only touched on `strand`; null once it is gone.
-  // The request last handed to the handler (one at a time on a connection), answered or not, so
-  // that Stop can answer it.
+  // The requests handed to the handler and not known to be answered, so that Stop can answer
+  // them: by HTTP/2 stream, or at 0 the one at a time of an HTTP/1.1 connection.
   std::mutex mu;
-  std::shared_ptr<PendingResponse> call;  // Guarded by mu.
+  std::map<int32_t, std::shared_ptr<PendingResponse>> calls;  // Guarded by mu.
 };
 
 // The connections waiting for a request, oldest first.
@@ -223,7 +227,7 @@ auto AsyncCallHandler(ServerState& state, ConnectionHandle& connection, HttpRequ
             call->Respond(StoppingResponse());
             return;
           }
-          connection.call = call;
+          connection.calls[0] = call;
         }
         state.handler(std::move(pending),
                       [call = std::shared_ptr<PendingResponse>(call)](
@@ -252,6 +256,226 @@ struct ConnectionCount {
   ~ConnectionCount() { --state.connections; }
   ServerState& state;
 };
+
+// An HTTP/2 connection (negotiated by ALPN on a TLS connection): many requests at once, each
+// handed to the handler as it arrives whole, each answered on its stream when the handler
+// responds. Runs on the connection's strand.
+class Http2Connection final : public std::enable_shared_from_this<Http2Connection> {
+ public:
+  struct Peer {
+    std::string address;
+    std::string fingerprint;
+    std::shared_ptr<const crypto::Certificate> certificate;
+  };
+
+  Http2Connection(TlsStream& stream, std::shared_ptr<ServerState> state,
+                  std::shared_ptr<ConnectionHandle> handle, Peer peer)
+      : stream_(stream),
+        state_(std::move(state)),
+        handle_(std::move(handle)),
+        peer_(std::move(peer)),
+        idle_(stream.get_executor()),
+        wake_(stream.get_executor()) {
+    const HttpServerOptions& options = state_->options;
+    session_ = internal::Http2Session::Server(
+        {.max_header_bytes = options.max_header_bytes,
+         .max_body_bytes = options.max_body_bytes,
+         .max_concurrent_streams = kMaxStreams},
+        {.message = [this](int32_t id,
+                           internal::Http2Message message) { Received(id, std::move(message)); },
+         .closed =
+             [this](int32_t id, uint32_t) {
+               if (answered_.erase(id) > 0) ++answers_serialized_;
+             }});
+  }
+  ~Http2Connection() {
+    // Answers that were never written: the connection failed.
+    state_->requests_in_flight -= answered_.size() + answers_serialized_ + answers_writing_;
+  }
+
+  // Reads and answers requests until the connection ends, then waits for the handler's answers
+  // to requests in progress.
+  asio::awaitable<void> Serve() {
+    std::vector<char> buffer(kReadBytes);
+    Flush();  // Our SETTINGS.
+    ArmIdleTimer();
+    while (true) {
+      auto [error, read] =
+          co_await stream_.async_read_some(asio::buffer(buffer.data(), buffer.size()), kNoThrow);
+      if (error) break;
+      const Status received = session_->Receive(std::string_view(buffer.data(), read));
+      if (state_->stopping) session_->Close();  // No new requests; those open are answered.
+      Flush();
+      if (!received.ok() || !session_->Alive()) break;
+      if (state_->stopping && session_->OpenStreams() == 0 && unanswered_ == 0) break;
+      ArmIdleTimer();
+    }
+    ended_ = true;
+    idle_.cancel();
+    while (unanswered_ > 0 || writing_) {
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(kNoThrow);
+    }
+  }
+
+ private:
+  static constexpr uint32_t kMaxStreams = 256;
+  static constexpr size_t kReadBytes = 16 << 10;
+
+  // The handler's answer to one request, delivered on the connection's strand.
+  struct Answer {
+    using executor_type = asio::any_io_executor;
+    executor_type get_executor() const noexcept { return strand; }
+    void operator()(HttpResponse response) {
+      if (std::shared_ptr<Http2Connection> self = connection.lock()) {
+        self->Answered(stream, std::move(response));
+      } else {
+        --state->requests_in_flight;
+      }
+    }
+    std::weak_ptr<Http2Connection> connection;
+    std::shared_ptr<ServerState> state;
+    int32_t stream = 0;
+    asio::any_io_executor strand;
+  };
+
+  void Received(int32_t id, internal::Http2Message message) {
+    const HttpServerOptions& options = state_->options;
+    if (message.too_large) {
+      session_->Respond(id,
+                        PlainError(413, fmt::format("request body exceeds the limit of {} bytes",
+                                                    options.max_body_bytes)));
+      return;
+    }
+    HttpRequest request;
+    request.method = std::move(message.method);
+    request.target = std::move(message.path);
+    request.headers = std::move(message.headers);
+    if (!message.authority.empty()) request.headers.Set("Host", std::move(message.authority));
+    request.body = std::move(message.body);
+    request.peer_address = peer_.address;
+    request.peer_certificate_fingerprint = peer_.fingerprint;
+    request.peer_certificate = peer_.certificate;
+    ++unanswered_;
+    ++state_->requests_in_flight;
+    auto call = std::make_shared<PendingCall<Answer>>(*state_->io,
+                                                      Answer{.connection = weak_from_this(),
+                                                             .state = state_,
+                                                             .stream = id,
+                                                             .strand = stream_.get_executor()});
+    {
+      // As AsyncCallHandler: a call is either taken by Stop or sees its flag.
+      std::unique_lock lock(handle_->mu);
+      if (state_->answering_for_handler) {
+        lock.unlock();
+        call->Respond(StoppingResponse());
+        return;
+      }
+      handle_->calls[id] = call;
+    }
+    state_->handler(std::move(request),
+                    [call = std::shared_ptr<PendingResponse>(call)](HttpResponse response) mutable {
+                      call->Respond(std::move(response));
+                    });
+  }
+
+  void Answered(int32_t id, HttpResponse response) {
+    {
+      std::lock_guard lock(handle_->mu);
+      handle_->calls.erase(id);
+    }
+    --unanswered_;
+    // In flight until the answer's last frame is written (Stop waits for that).
+    answered_.insert(id);
+    session_->Respond(id, response);
+    if (!session_->IsOpen(id)) {  // The client had given up on it.
+      answered_.erase(id);
+      --state_->requests_in_flight;
+    }
+    Flush();
+    ArmIdleTimer();
+    wake_.cancel();
+  }
+
+  // Writes what the session has to send, one write at a time.
+  void Flush() {
+    if (writing_) return;
+    pending_.clear();
+    session_->Output(pending_);
+    if (pending_.empty()) {
+      wake_.cancel();
+      return;
+    }
+    writing_ = true;
+    answers_writing_ = answers_serialized_;
+    answers_serialized_ = 0;
+    asio::async_write(
+        stream_, asio::buffer(pending_),
+        asio::bind_executor(stream_.get_executor(),
+                            [self = shared_from_this()](beast::error_code error, size_t) {
+                              self->writing_ = false;
+                              self->state_->requests_in_flight -= self->answers_writing_;
+                              self->answers_writing_ = 0;
+                              if (error) {
+                                self->CloseSocket();
+                                self->wake_.cancel();
+                                return;
+                              }
+                              self->Flush();
+                              self->ArmIdleTimer();
+                            }));
+  }
+
+  // With no request in progress, the connection is closed after the read timeout.
+  void ArmIdleTimer() {
+    if (ended_) return;
+    if (session_->OpenStreams() > 0 || unanswered_ > 0 || writing_) {
+      if (idle_armed_) idle_.cancel();
+      idle_armed_ = false;
+      return;
+    }
+    if (idle_armed_) return;
+    idle_armed_ = true;
+    idle_.expires_after(state_->options.read_timeout);
+    idle_.async_wait([self = shared_from_this()](beast::error_code error) {
+      if (error) return;  // Cancelled: busy again, or ended.
+      self->idle_armed_ = false;
+      self->CloseSocket();
+    });
+  }
+
+  void CloseSocket() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(stream_).socket().close(ignored);
+  }
+
+  TlsStream& stream_;
+  const std::shared_ptr<ServerState> state_;
+  const std::shared_ptr<ConnectionHandle> handle_;
+  const Peer peer_;
+  std::unique_ptr<internal::Http2Session> session_;
+  asio::steady_timer idle_;
+  bool idle_armed_ = false;
+  asio::steady_timer wake_;  // Cancelled when an answer is written or a write ends.
+  std::string pending_;      // Being written.
+  bool writing_ = false;
+  bool ended_ = false;
+  size_t unanswered_ = 0;  // Requests the handler has not answered.
+  // Answers not yet written whole: still in the session, serialized into the next write, and in
+  // the write under way. Each counts in state_->requests_in_flight until written.
+  std::set<int32_t> answered_;
+  size_t answers_serialized_ = 0;
+  size_t answers_writing_ = 0;
+};
+
+// True when the TLS handshake on `ssl` chose HTTP/2.
+bool ChoseHttp2(const SSL* ssl) {
+  const unsigned char* protocol = nullptr;
+  unsigned length = 0;
+  SSL_get0_alpn_selected(ssl, &protocol, &length);
+  return std::string_view(reinterpret_cast<const char*>(protocol), length) == internal::kAlpnHttp2;
+}
 
 // Serves requests on `stream`: a beast::tcp_stream or a TlsStream not yet handshaken.
 template <typename Stream>
@@ -299,6 +523,18 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
     if (handshake_error) co_return;  // Not TLS, a refused certificate, or too slow.
     peer_fingerprint = PeerCertificateFingerprint(stream.native_handle());
     peer_certificate = verification.leaf;
+    if (ChoseHttp2(stream.native_handle())) {
+      transport.expires_never();  // The connection keeps its own idle timer.
+      auto connection = std::make_shared<Http2Connection>(
+          stream, state, handle,
+          Http2Connection::Peer{.address = peer_address,
+                                .fingerprint = std::move(peer_fingerprint),
+                                .certificate = std::move(peer_certificate)});
+      co_await connection->Serve();
+      transport.expires_after(options.write_timeout);
+      co_await stream.async_shutdown(kNoThrow);
+      co_return;
+    }
   }
   beast::flat_buffer buffer;
 
@@ -507,7 +743,8 @@ void HttpServer::Stop() {
     std::lock_guard lock(impl_->state->mu);
     for (const std::shared_ptr<ConnectionHandle>& handle : impl_->state->open) {
       std::lock_guard call_lock(handle->mu);
-      if (handle->call != nullptr) unanswered.push_back(std::move(handle->call));
+      for (auto& [stream, call] : handle->calls) unanswered.push_back(std::move(call));
+      handle->calls.clear();
     }
   }
   for (const std::shared_ptr<PendingResponse>& call : unanswered) call->Respond(StoppingResponse());

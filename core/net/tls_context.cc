@@ -157,6 +157,32 @@ Status ConfigurePinned(SSL_CTX* context, const TlsIdentityPem& identity) {
   return OkStatus();
 }
 
+// Chooses HTTP/2 when the client offers it, else HTTP/1.1 (or no protocol when the client names
+// none it would take).
+int SelectHttpProtocol(SSL*, const unsigned char** out, unsigned char* out_length,
+                       const unsigned char* offered, unsigned offered_length, void*) {
+  static constexpr unsigned char kOurs[] = "\x02h2\x08http/1.1";
+  unsigned char* chosen = nullptr;
+  if (SSL_select_next_proto(&chosen, out_length, kOurs, sizeof(kOurs) - 1, offered,
+                            offered_length) != OPENSSL_NPN_NEGOTIATED) {
+    return SSL_TLSEXT_ERR_NOACK;
+  }
+  *out = chosen;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+void OfferHttp2(SSL_CTX* context) {
+  SSL_CTX_set_alpn_select_cb(context, &SelectHttpProtocol, nullptr);
+}
+
+Status AskForHttp2(SSL_CTX* context) {
+  static constexpr unsigned char kHttp2[] = "\x02h2";
+  if (SSL_CTX_set_alpn_protos(context, kHttp2, sizeof(kHttp2) - 1) != 0) {
+    return crypto::OpenSslError(StatusCode::kInternal, "cannot ask for HTTP/2", "net.tls_context");
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 void AttachPeerVerification(SSL* ssl, PeerVerification* verification) {
@@ -180,6 +206,7 @@ StatusOr<ssl::context> MakeServerTlsContext(const TlsServerOptions& options) {
     SSL_CTX* native = context.native_handle();
     TRUC_RETURN_IF_ERROR(ConfigurePinned(native, options.pinned->identity));
     SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    if (options.http2) OfferHttp2(native);
     return context;
   }
   const bool asks_for_certificates = options.client_certificates != ClientCertificateMode::kNone;
@@ -196,6 +223,7 @@ StatusOr<ssl::context> MakeServerTlsContext(const TlsServerOptions& options) {
   // Client-initiated renegotiation (TLS 1.2) would let a client restart the expensive part of the
   // handshake at will.
   SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
+  if (options.http2) OfferHttp2(native);
   TRUC_RETURN_IF_ERROR(
       UseCertificateChain(native, options.certificate_chain_file, options.key_file));
   if (!asks_for_certificates) return context;
@@ -234,6 +262,7 @@ StatusOr<ssl::context> MakeClientTlsContext(const TlsClientOptions& options) {
     SSL_CTX* native = context.native_handle();
     TRUC_RETURN_IF_ERROR(ConfigurePinned(native, *options.pinned->identity));
     SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+    if (options.http2) TRUC_RETURN_IF_ERROR(AskForHttp2(native));
     return context;
   }
   if (options.certificate_chain_file.empty() != options.key_file.empty()) {
@@ -250,6 +279,7 @@ StatusOr<ssl::context> MakeClientTlsContext(const TlsClientOptions& options) {
     TRUC_RETURN_IF_ERROR(TrustCaFile(native, options.ca_file).status());
   }
   SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+  if (options.http2) TRUC_RETURN_IF_ERROR(AskForHttp2(native));
   if (!options.certificate_chain_file.empty()) {
     TRUC_RETURN_IF_ERROR(
         UseCertificateChain(native, options.certificate_chain_file, options.key_file));

@@ -69,6 +69,8 @@ struct TlsServerOptions {
   std::string client_ca_file;
   ClientCertificateMode client_certificates = ClientCertificateMode::kNone;
   TlsVersion min_version = TlsVersion::kTls13;
+  // Offer HTTP/2 (ALPN "h2") besides HTTP/1.1: a client that asks for it gets it.
+  bool http2 = false;
 };
 
 // Used for https:// URLs only; the client accepts TLS 1.2 and 1.3.
@@ -86,6 +88,9 @@ struct TlsClientOptions {
   // Whether the server's certificate must name the URL's host (a DNS name or an IP address in
   // its subjectAltName). Turning this off still verifies the chain.
   bool verify_hostname = true;
+  // Speak HTTP/2 (ALPN "h2" only: a server that does not choose it fails the call), with the
+  // calls to one origin sharing one connection, many at once, instead of a connection each.
+  bool http2 = false;
 };
 
 }  // namespace truc::net

@@ -58,6 +58,9 @@ struct PeerChannelOptions {
   // Over HTTPS (one call per connection at a time): how many idle connections are kept per peer
   // gateway. Below the calls that may be in flight at once, a burst costs new TLS handshakes.
   size_t max_idle_connections = 256;
+  // Over HTTPS: speak HTTP/2, every call to a peer gateway a stream of one shared connection,
+  // instead of HTTP/1.1 with a connection per call in flight.
+  bool http2 = false;
 };
 
 // How the consumer's side reaches providers' gateways (a seam: tests use a fake).

@@ -90,9 +90,10 @@ StatusOr<std::unique_ptr<net::HttpServer>> StartHttpsExchangeServer(
   server.loop = options.loop;
   server.max_body_bytes = options.max_message_bytes;
   server.tls = net::TlsServerOptions{
-      .pinned = net::PinnedTlsServer{
-          .identity = {identity.certificate_chain_pem, identity.private_key_pem},
-          .check = PeerCheckForGateways(std::move(views), clock)}};
+      .pinned = net::PinnedTlsServer{.identity = {identity.certificate_chain_pem,
+                                                  identity.private_key_pem},
+                                     .check = PeerCheckForGateways(std::move(views), clock)},
+      .http2 = true};  // For peers that ask for it; HTTP/1.1 for the others.
   // A request that is not an exchange: answered with its own status.
   const auto refuse = [](int status, std::string message) {
     net::HttpResponse response =
@@ -149,6 +150,7 @@ class HttpsPeers::Attempt final : public std::enable_shared_from_this<Attempt> {
                                    deadline_ - std::chrono::system_clock::now()));
     options.max_response_bytes = owner_.options_.max_message_bytes;
     options.tls.pinned = peer->tls;
+    options.tls.http2 = owner_.options_.http2;
     net::HttpHeaders headers;
     headers.Add("Content-Type", kProtobuf);
     // The last gateway to try gets the body itself; earlier ones a copy.

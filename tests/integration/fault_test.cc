@@ -202,7 +202,7 @@ void MoveProviderGateway(GatewayFederation& federation, uint64_t version,
 
 // The transports between gateways, for the tests that run over each.
 std::string Transport() {
-  std::string transport = GENERATE(as<std::string>{}, "grpc", "https");
+  std::string transport = GENERATE(as<std::string>{}, "grpc", "https", "http2");
   return transport;
 }
 
@@ -279,14 +279,14 @@ TEST_CASE("A peer that takes requests and then stalls costs its callers their de
   std::mutex held_mu;
   std::vector<net::HttpResponder> held;
   const std::string stalled_at =
-      transport == "https" ? federation.ServeHttpsExchangeEndpoint(
-                                 federation.provider_tls(),
-                                 [&](net::HttpRequest, net::HttpResponder respond) {
-                                   ++stalling.calls;
-                                   std::lock_guard lock(held_mu);
-                                   held.push_back(std::move(respond));
-                                 })
-                           : federation.ServeExchangeEndpoint(federation.provider_tls(), &stalling);
+      transport != "grpc" ? federation.ServeHttpsExchangeEndpoint(
+                                federation.provider_tls(),
+                                [&](net::HttpRequest, net::HttpResponder respond) {
+                                  ++stalling.calls;
+                                  std::lock_guard lock(held_mu);
+                                  held.push_back(std::move(respond));
+                                })
+                          : federation.ServeExchangeEndpoint(federation.provider_tls(), &stalling);
   MoveProviderGateway(federation, 2, stalled_at, federation.provider_tls());
   const Resources consumer = ResourcesOf(federation.GatewayPid("consumer"));
   const auto started = std::chrono::steady_clock::now();

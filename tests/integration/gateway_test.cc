@@ -46,7 +46,7 @@ std::string ErrorType(const net::HttpResponse& response) {
 
 // The transports between gateways, for the tests that run over each.
 std::string Transport() {
-  std::string transport = GENERATE(as<std::string>{}, "grpc", "https");
+  std::string transport = GENERATE(as<std::string>{}, "grpc", "https", "http2");
   return transport;
 }
 

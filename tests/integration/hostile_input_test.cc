@@ -330,7 +330,7 @@ TEST_CASE("Defect 7: an invalid method is the client's error, and nothing is sig
 }
 
 TEST_CASE("Defect 8: a second gateway on ports already taken fails to start, saying why") {
-  const std::string transport = GENERATE(as<std::string>{}, "grpc", "https");
+  const std::string transport = GENERATE(as<std::string>{}, "grpc", "https", "http2");
   INFO("transport " << transport);
   GatewayFederation federation({.exchange_transport = transport});
   for (const std::string name : {"provider", "consumer"}) {

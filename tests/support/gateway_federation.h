@@ -99,7 +99,7 @@ struct FederationOptions {
   std::string provider_settings;
   // Both gateways' [exchange] timeout: how long a call through them may take end to end.
   std::string exchange_timeout = "10s";
-  // Both gateways' [exchange] transport: "grpc" or "https".
+  // Both gateways' [exchange] transport: "grpc", "https" or "http2".
   std::string exchange_transport = "grpc";
   // When not 0, the provider's data directory is a tmpfs of this many MiB, mounted for the
   // federation's lifetime (a real full disk; needs root, as CI runs).
@@ -425,11 +425,12 @@ class GatewayFederation {
   std::string ServeHttpsExchangeEndpoint(const KeyAndCertificate& tls, net::HttpHandler handler) {
     net::HttpServerOptions options;
     options.tls = net::TlsServerOptions{
-        .pinned = net::PinnedTlsServer{
-            .identity = {tls.certificate.ToPem(), std::string(tls.key.ToPem().reveal())},
-            .check = [](const crypto::Certificate&, std::span<const crypto::Certificate>) {
-              return OkStatus();
-            }}};
+        .pinned =
+            net::PinnedTlsServer{
+                .identity = {tls.certificate.ToPem(), std::string(tls.key.ToPem().reveal())},
+                .check = [](const crypto::Certificate&,
+                            std::span<const crypto::Certificate>) { return OkStatus(); }},
+        .http2 = true};  // As a gateway's exchange server: HTTP/1.1 and HTTP/2.
     std::unique_ptr<net::HttpServer> server =
         net::HttpServer::Start(std::move(options), std::move(handler)).value();
     std::lock_guard lock(mu_);
@@ -441,7 +442,7 @@ class GatewayFederation {
   // Sends `message` straight to the provider's exchange port over the federation's transport,
   // as the consumer's gateway would: the provider's answer or its failure.
   StatusOr<v1::ExchangeMessage> SendAsPeer(const v1::ExchangeMessage& message) const {
-    if (options_.exchange_transport != "https") {
+    if (options_.exchange_transport == "grpc") {
       v1::ExchangeMessage response;
       const grpc::Status status = SendAsConsumerGateway(message, &response);
       if (!status.ok()) return rpc::FromGrpcStatus(status);
@@ -665,7 +666,7 @@ class GatewayFederation {
   // gives as the address of the impersonated member's gateway.
   void StartStranger() {
     stranger_address_ =
-        options_.exchange_transport == "https"
+        options_.exchange_transport != "grpc"
             ? ServeHttpsExchangeEndpoint(stranger_tls_,
                                          [](net::HttpRequest, net::HttpResponder respond) {
                                            respond(net::MakeResponse(404, "text/plain", ""));
