@@ -538,9 +538,26 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
                    [self = shared_from_this()](std::exception_ptr) { self->Finished(); });
   }
 
+  // From any thread. Calls submitted together (a batch of signatures completes many) are
+  // started by one task on the strand, and go out in one write.
   void Submit(Call call) {
-    asio::post(strand_, [self = shared_from_this(), call = std::move(call)]() mutable {
-      self->Begin(std::move(call));
+    bool schedule = false;
+    {
+      std::lock_guard lock(inbox_mu_);
+      inbox_.push_back(std::move(call));
+      schedule = !start_scheduled_;
+      start_scheduled_ = true;
+    }
+    if (!schedule) return;
+    asio::post(strand_, [self = shared_from_this()] {
+      std::vector<Call> calls;
+      {
+        std::lock_guard lock(self->inbox_mu_);
+        calls.swap(self->inbox_);
+        self->start_scheduled_ = false;
+      }
+      for (Call& next : calls) self->Begin(std::move(next));
+      self->Flush();
     });
   }
 
@@ -579,7 +596,7 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
     std::vector<Call> waiting = std::move(waiting_);
     waiting_.clear();
     for (Call& call : waiting) Begin(std::move(call));
-    Flush();
+    Flush();  // Our SETTINGS, and the calls.
     std::vector<char> buffer(16 << 10);
     while (true) {
       auto [error, read] =
@@ -640,7 +657,6 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
       self->Flush();
     });
     calls_.emplace(*id, std::move(call));
-    Flush();
   }
 
   void Answered(int32_t id, internal::Http2Message message) {
@@ -818,6 +834,9 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
   bool writing_ = false;
   asio::steady_timer idle_;
   asio::steady_timer wake_;  // Cancelled when a write ends.
+  std::mutex inbox_mu_;
+  std::vector<Call> inbox_;       // Submitted, not yet begun. Guarded by inbox_mu_.
+  bool start_scheduled_ = false;  // Guarded by inbox_mu_.
 };
 
 AsyncHttpClient::AsyncHttpClient(int threads, size_t max_idle_per_origin)

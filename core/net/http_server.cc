@@ -322,22 +322,57 @@ class Http2Connection final : public std::enable_shared_from_this<Http2Connectio
   static constexpr uint32_t kMaxStreams = 256;
   static constexpr size_t kReadBytes = 16 << 10;
 
-  // The handler's answer to one request, delivered on the connection's strand.
-  struct Answer {
-    using executor_type = asio::any_io_executor;
-    executor_type get_executor() const noexcept { return strand; }
-    void operator()(HttpResponse response) {
-      if (std::shared_ptr<Http2Connection> self = connection.lock()) {
-        self->Answered(stream, std::move(response));
-      } else {
-        --state->requests_in_flight;
+  // One request handed to the handler: its first answer goes to the connection's inbox.
+  class Call final : public PendingResponse {
+   public:
+    Call(std::shared_ptr<Http2Connection> connection, int32_t stream)
+        : connection_(std::move(connection)), stream_(stream) {}
+    void Respond(HttpResponse response) override {
+      std::shared_ptr<Http2Connection> connection;
+      {
+        std::lock_guard lock(mu_);
+        connection = std::move(connection_);  // Only the first answer counts.
+        connection_.reset();
       }
+      if (connection != nullptr) connection->Deliver(stream_, std::move(response));
     }
-    std::weak_ptr<Http2Connection> connection;
-    std::shared_ptr<ServerState> state;
-    int32_t stream = 0;
-    asio::any_io_executor strand;
+
+   private:
+    std::mutex mu_;
+    std::shared_ptr<Http2Connection> connection_;  // Guarded by mu_.
+    const int32_t stream_;
   };
+
+  // From any thread. The first answer of a batch schedules one drain of the inbox on the
+  // connection's strand, so that answers given together (a commit of the audit log completes
+  // many) cost one wake-up and go out in one write. Posted to the io_context first: a strand's
+  // executor is copied on an I/O thread only (see PendingCall).
+  void Deliver(int32_t id, HttpResponse response) {
+    bool schedule = false;
+    {
+      std::lock_guard lock(inbox_mu_);
+      inbox_.emplace_back(id, std::move(response));
+      schedule = !drain_scheduled_;
+      drain_scheduled_ = true;
+    }
+    if (!schedule) return;
+    asio::post(state_->io->get_executor(), [self = shared_from_this()] {
+      asio::dispatch(self->stream_.get_executor(), [self] { self->Drain(); });
+    });
+  }
+
+  void Drain() {
+    std::vector<std::pair<int32_t, HttpResponse>> answers;
+    {
+      std::lock_guard lock(inbox_mu_);
+      answers.swap(inbox_);
+      drain_scheduled_ = false;
+    }
+    for (auto& [id, response] : answers) Answered(id, std::move(response));
+    Flush();
+    ArmIdleTimer();
+    wake_.cancel();
+  }
 
   void Received(int32_t id, internal::Http2Message message) {
     const HttpServerOptions& options = state_->options;
@@ -358,11 +393,7 @@ class Http2Connection final : public std::enable_shared_from_this<Http2Connectio
     request.peer_certificate = peer_.certificate;
     ++unanswered_;
     ++state_->requests_in_flight;
-    auto call = std::make_shared<PendingCall<Answer>>(*state_->io,
-                                                      Answer{.connection = weak_from_this(),
-                                                             .state = state_,
-                                                             .stream = id,
-                                                             .strand = stream_.get_executor()});
+    auto call = std::make_shared<Call>(shared_from_this(), id);
     {
       // As AsyncCallHandler: a call is either taken by Stop or sees its flag.
       std::unique_lock lock(handle_->mu);
@@ -392,9 +423,6 @@ class Http2Connection final : public std::enable_shared_from_this<Http2Connectio
       answered_.erase(id);
       --state_->requests_in_flight;
     }
-    Flush();
-    ArmIdleTimer();
-    wake_.cancel();
   }
 
   // Writes what the session has to send, one write at a time.
@@ -467,6 +495,9 @@ class Http2Connection final : public std::enable_shared_from_this<Http2Connectio
   std::set<int32_t> answered_;
   size_t answers_serialized_ = 0;
   size_t answers_writing_ = 0;
+  std::mutex inbox_mu_;
+  std::vector<std::pair<int32_t, HttpResponse>> inbox_;  // Guarded by inbox_mu_.
+  bool drain_scheduled_ = false;                         // Guarded by inbox_mu_.
 };
 
 // True when the TLS handshake on `ssl` chose HTTP/2.
