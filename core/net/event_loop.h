@@ -4,7 +4,8 @@
 // gateway that reads a request from a peer calls the backend from the same thread, and reads its
 // answer there too.
 //
-// Threading: an io_context run by `threads` threads; every connection on a strand of its own.
+// Threading: one io_context per thread; a connection lives on one of them, the calling thread's
+// when it is one of the loop's, else each in turn.
 #pragma once
 
 #include <memory>

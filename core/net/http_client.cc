@@ -406,7 +406,10 @@ struct AsyncHttpClient::State {
 
   // The client's own io_context, unless it runs on a shared EventLoop.
   std::optional<asio::io_context> own_io;
-  asio::io_context* io = nullptr;
+  asio::io_context* io = nullptr;   // The client's own context, or
+  EventLoop::Impl* loop = nullptr;  // the loop's.
+  // The context for a new connection.
+  asio::io_context& Pick() { return loop != nullptr ? loop->Pick() : *io; }
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   size_t max_idle_per_origin = 64;
@@ -514,12 +517,13 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
     std::shared_ptr<asio::steady_timer> timer;
   };
 
-  Http2Origin(std::shared_ptr<State> state, std::string key,
+  Http2Origin(std::shared_ptr<State> state, asio::io_context& io, std::string key,
               std::shared_ptr<asio::ssl::context> context,
               std::shared_ptr<const PinnedTlsClient> pinned, HttpClientOptions options)
       : state_(std::move(state)),
         key_(std::move(key)),
-        strand_(asio::make_strand(*state_->io)),
+        io_(io),
+        strand_(asio::make_strand(io)),
         context_(std::move(context)),
         pinned_(std::move(pinned)),
         options_(std::move(options)),
@@ -726,13 +730,13 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
     std::shared_ptr<State> state = state_;
     const std::string key = key_;
     std::shared_ptr<asio::ssl::context> context = context_;
-    Dispatch(state, key, std::move(context), pinned_, options_, std::move(call));
+    Dispatch(state, io_, key, std::move(context), pinned_, options_, std::move(call));
     state->End();  // Begun again by Dispatch.
   }
 
  public:
   // Starts `call` on the origin's connection, opening one when there is none.
-  static void Dispatch(std::shared_ptr<State> state, const std::string& key,
+  static void Dispatch(std::shared_ptr<State> state, asio::io_context& io, const std::string& key,
                        std::shared_ptr<asio::ssl::context> context,
                        std::shared_ptr<const PinnedTlsClient> pinned,
                        const HttpClientOptions& options, Call call) {
@@ -748,7 +752,7 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
       ++state->in_flight;
       std::shared_ptr<Http2Origin>& entry = state->http2[key];
       if (entry == nullptr) {
-        entry = std::make_shared<Http2Origin>(state, key, std::move(context), std::move(pinned),
+        entry = std::make_shared<Http2Origin>(state, io, key, std::move(context), std::move(pinned),
                                               options);
         ++state->http2_open;
         fresh = true;
@@ -819,6 +823,7 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
 
   const std::shared_ptr<State> state_;
   const std::string key_;
+  asio::io_context& io_;
   asio::strand<asio::io_context::executor_type> strand_;
   const std::shared_ptr<asio::ssl::context> context_;
   const std::shared_ptr<const PinnedTlsClient> pinned_;
@@ -853,7 +858,7 @@ AsyncHttpClient::AsyncHttpClient(int threads, size_t max_idle_per_origin)
 AsyncHttpClient::AsyncHttpClient(EventLoop& loop, size_t max_idle_per_origin)
     : state_(std::make_shared<State>()) {
   state_->max_idle_per_origin = max_idle_per_origin;
-  state_->io = &loop.impl().io;
+  state_->loop = &loop.impl();
 }
 
 AsyncHttpClient::~AsyncHttpClient() { Shutdown(); }
@@ -921,6 +926,9 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
                  ? fmt::format("{}\npinned\n{}", origin, options.tls.pinned->group)
                  : fmt::format("{}\n{}", origin, static_cast<const void*>(context.get()));
   }
+  // On a shared loop, per thread too: a call made on a loop's thread stays on it.
+  asio::io_context& io = state.Pick();
+  if (state.loop != nullptr) origin += fmt::format("\n{}", static_cast<const void*>(&io));
 
   if (parsed->tls && options.tls.http2) {
     if (state.cancelled) {
@@ -935,8 +943,8 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
                            .max_response_bytes = options.max_response_bytes,
                            .deadline = deadline,
                            .done = std::move(done)};
-    return Http2Origin::Dispatch(state_, "h2\n" + origin, std::move(context), options.tls.pinned,
-                                 options, std::move(call));
+    return Http2Origin::Dispatch(state_, io, "h2\n" + origin, std::move(context),
+                                 options.tls.pinned, options, std::move(call));
   }
 
   struct Call {
@@ -958,7 +966,7 @@ void AsyncHttpClient::Fetch(const std::string& method, const std::string& url,
   call->reused = call->connection != nullptr;
   if (!call->reused) {
     call->connection =
-        std::make_unique<State::Connection>(*state.io, std::move(context), options.tls.pinned);
+        std::make_unique<State::Connection>(io, std::move(context), options.tls.pinned);
   }
   state.Begin(call->connection.get());
   asio::co_spawn(call->connection->strand,

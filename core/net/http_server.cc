@@ -65,6 +65,7 @@ class PendingResponse {
 };
 
 struct ConnectionHandle {
+  asio::io_context* io = nullptr;  // The connection's.
   asio::any_io_executor strand;
   beast::tcp_stream* transport = nullptr;  // Only touched on `strand`; null once it is gone.
   // The requests handed to the handler and not known to be answered, so that Stop can answer
@@ -127,7 +128,12 @@ struct ServerState {
 
   HttpServerOptions options;
   HttpHandler handler;
-  asio::io_context* io = nullptr;         // The connections' context; outlives the state's use.
+  // Where connections run: the loop's contexts, each in turn, or the server's own context.
+  EventLoop::Impl* loop = nullptr;
+  asio::io_context* own_io = nullptr;
+  asio::io_context& ContextForConnection() {
+    return loop != nullptr ? loop->RoundRobin() : *own_io;
+  }
   std::optional<asio::ssl::context> tls;  // Set when serving HTTPS.
   IdleConnections idle;
   std::atomic<size_t> connections{0};
@@ -216,8 +222,8 @@ class PendingCall final : public PendingResponse {
 auto AsyncCallHandler(ServerState& state, ConnectionHandle& connection, HttpRequest request) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
       [&state, &connection](auto completion, HttpRequest pending) {
-        auto call =
-            std::make_shared<PendingCall<decltype(completion)>>(*state.io, std::move(completion));
+        auto call = std::make_shared<PendingCall<decltype(completion)>>(*connection.io,
+                                                                        std::move(completion));
         {
           // Stop sets the flag before it takes each connection's call under the same lock: a
           // call is either taken by Stop or sees the flag.
@@ -356,7 +362,7 @@ class Http2Connection final : public std::enable_shared_from_this<Http2Connectio
       drain_scheduled_ = true;
     }
     if (!schedule) return;
-    asio::post(state_->io->get_executor(), [self = shared_from_this()] {
+    asio::post(handle_->io->get_executor(), [self = shared_from_this()] {
       asio::dispatch(self->stream_.get_executor(), [self] { self->Drain(); });
     });
   }
@@ -510,7 +516,8 @@ bool ChoseHttp2(const SSL* ssl) {
 
 // Serves requests on `stream`: a beast::tcp_stream or a TlsStream not yet handshaken.
 template <typename Stream>
-asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState> state) {
+asio::awaitable<void> ServeConnection(Stream stream, asio::io_context& io,
+                                      std::shared_ptr<ServerState> state) {
   const ConnectionCount count(*state);
   const HttpServerOptions& options = state->options;
   beast::tcp_stream& transport = beast::get_lowest_layer(stream);
@@ -522,6 +529,7 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
   std::string peer_fingerprint;
   std::shared_ptr<const crypto::Certificate> peer_certificate;
   const auto handle = std::make_shared<ConnectionHandle>();
+  handle->io = &io;
   handle->strand = stream.get_executor();
   handle->transport = &transport;
   {
@@ -649,8 +657,8 @@ asio::awaitable<void> ServeConnection(Stream stream, std::shared_ptr<ServerState
 asio::awaitable<void> AcceptConnections(tcp::acceptor& acceptor,
                                         std::shared_ptr<ServerState> state) {
   while (true) {
-    auto [error, socket] =
-        co_await acceptor.async_accept(asio::make_strand(acceptor.get_executor()), kNoThrow);
+    asio::io_context& io = state->ContextForConnection();
+    auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(io), kNoThrow);
     if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (error) continue;  // E.g. too many open files: keep serving the connections we have.
     // When full, the connection that has waited longest for a request makes room: idle
@@ -662,10 +670,11 @@ asio::awaitable<void> AcceptConnections(tcp::acceptor& acceptor,
     }
     auto executor = socket.get_executor();
     if (state->tls) {
-      asio::co_spawn(executor, ServeConnection(TlsStream(std::move(socket), *state->tls), state),
+      asio::co_spawn(executor,
+                     ServeConnection(TlsStream(std::move(socket), *state->tls), io, state),
                      asio::detached);
     } else {
-      asio::co_spawn(executor, ServeConnection(beast::tcp_stream(std::move(socket)), state),
+      asio::co_spawn(executor, ServeConnection(beast::tcp_stream(std::move(socket)), io, state),
                      asio::detached);
     }
   }
@@ -677,11 +686,13 @@ struct HttpServer::Impl {
   // On `loop`'s threads, or on `io_threads` of its own when there is none.
   Impl(EventLoop* loop, int io_threads)
       : own_io(loop == nullptr ? std::make_optional<asio::io_context>(io_threads) : std::nullopt),
-        io(loop == nullptr ? *own_io : loop->impl().io),
+        io(loop == nullptr ? *own_io : loop->impl().RoundRobin()),
+        loop_impl(loop == nullptr ? nullptr : &loop->impl()),
         acceptor(asio::make_strand(io)) {}
 
   std::optional<asio::io_context> own_io;
-  asio::io_context& io;
+  asio::io_context& io;  // The acceptor's.
+  EventLoop::Impl* loop_impl;
   tcp::acceptor acceptor;
   std::shared_ptr<ServerState> state;
   std::vector<std::thread> threads;
@@ -729,7 +740,8 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions option
   impl->state = std::make_shared<ServerState>();
   impl->state->options = std::move(options);
   impl->state->handler = std::move(handler);
-  impl->state->io = &impl->io;
+  impl->state->loop = impl->loop_impl;
+  impl->state->own_io = impl->own_io.has_value() ? &*impl->own_io : nullptr;
   impl->state->tls = std::move(tls);
   asio::co_spawn(impl->acceptor.get_executor(), AcceptConnections(impl->acceptor, impl->state),
                  asio::detached);
