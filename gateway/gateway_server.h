@@ -27,8 +27,8 @@
 //   pin_file = "hsm.pin"                # mode 0600; or pin_env = "TRUC_HSM_PIN"
 //
 //   [exchange]                          # between gateways, over mutual TLS 1.3
-//   transport = "grpc"                  # or "https" (HTTP/1.1; every gateway of a federation
-//                                       # must use the same)
+//   transport = "grpc"                  # or "https" (HTTP/1.1), "http2" (HTTP/2); gRPC gateways
+//                                       # and the others do not understand each other
 //   address = "127.0.0.1"
 //   port = 5500
 //   certificate_file = "gateway-tls.pem"

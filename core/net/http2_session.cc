@@ -120,7 +120,7 @@ struct Http2Session::Callbacks {
     return 0;
   }
 
-  static int DataChunk(nghttp2_session*, uint8_t /*flags*/, int32_t id, const uint8_t* data,
+  static int DataChunk(nghttp2_session* session, uint8_t /*flags*/, int32_t id, const uint8_t* data,
                        size_t length, void* user_data) {
     Http2Session& self = Of(user_data);
     Stream* stream = self.Find(id);
@@ -128,11 +128,16 @@ struct Http2Session::Callbacks {
     Http2Message& message = stream->received;
     if (message.too_large || message.body.size() + length > self.limits_.max_body_bytes) {
       message.too_large = true;  // Read and dropped, so that flow control goes on.
-      message.body.clear();
-      message.body.shrink_to_fit();
+      self.Drop(*stream);
+      return 0;
+    }
+    if (self.buffered_ + length > self.max_buffered_) {
+      self.Drop(*stream);
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
       return 0;
     }
     message.body.append(reinterpret_cast<const char*>(data), length);
+    self.buffered_ += length;
     return 0;
   }
 
@@ -145,6 +150,7 @@ struct Http2Session::Callbacks {
     Stream* stream = self.Find(frame->hd.stream_id);
     if (stream == nullptr) return 0;
     if (!self.server_ && stream->received.status < 200) return 0;  // nghttp2 refuses this.
+    self.buffered_ -= stream->received.body.size();
     Http2Message message = std::move(stream->received);
     stream->received = Http2Message();
     if (self.events_.message) self.events_.message(frame->hd.stream_id, std::move(message));
@@ -153,7 +159,10 @@ struct Http2Session::Callbacks {
 
   static int StreamClosed(nghttp2_session*, int32_t id, uint32_t error_code, void* user_data) {
     Http2Session& self = Of(user_data);
-    if (self.streams_.erase(id) == 0) return 0;
+    Stream* stream = self.Find(id);
+    if (stream == nullptr) return 0;
+    self.Drop(*stream);
+    self.streams_.erase(id);
     if (self.events_.closed) self.events_.closed(id, error_code);
     return 0;
   }
@@ -176,7 +185,18 @@ struct Http2Session::Callbacks {
 };
 
 Http2Session::Http2Session(bool server, Http2Limits limits, Events events)
-    : server_(server), limits_(limits), events_(std::move(events)) {}
+    : server_(server),
+      limits_(limits),
+      max_buffered_(limits.max_buffered_bytes != 0
+                        ? limits.max_buffered_bytes
+                        : std::max<size_t>(4 * limits.max_body_bytes, 16 << 20)),
+      events_(std::move(events)) {}
+
+void Http2Session::Drop(Stream& stream) {
+  buffered_ -= stream.received.body.size();
+  stream.received.body.clear();
+  stream.received.body.shrink_to_fit();
+}
 
 Http2Session::~Http2Session() { nghttp2_session_del(session_); }
 

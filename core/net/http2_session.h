@@ -4,7 +4,8 @@
 //
 // Messages are whole: a request or response is delivered once its stream has ended, with its
 // header fields and body. Limits: a header section larger than `max_header_bytes` resets the
-// stream; a body larger than `max_body_bytes` is discarded and the message is delivered marked
+// stream, as does data beyond `max_buffered_bytes` for the bodies of all streams still arriving;
+// a body larger than `max_body_bytes` is discarded and the message is delivered marked
 // `too_large` (the server answers it 413; the client fails the call).
 //
 // Not thread-safe: one strand at a time.
@@ -44,6 +45,10 @@ struct Http2Limits {
   size_t max_header_bytes = 16 << 10;
   size_t max_body_bytes = 10 << 20;
   uint32_t max_concurrent_streams = 256;  // What this side lets its peer open at once.
+  // The bytes of bodies still arriving, all streams together: a stream whose data would pass it
+  // is reset (REFUSED_STREAM), so that a peer cannot make the connection hold a body limit per
+  // stream. 0: four times max_body_bytes, at least 16 MiB.
+  size_t max_buffered_bytes = 0;
 };
 
 class Http2Session {
@@ -87,6 +92,8 @@ class Http2Session {
   bool Alive() const;
   // Whether `stream` is still open.
   bool IsOpen(int32_t stream) const { return streams_.contains(stream); }
+  // The bytes of bodies received and not yet delivered, all streams together.
+  size_t buffered() const { return buffered_; }
   // Streams open (requests without their answers, or answers still being sent).
   size_t OpenStreams() const { return streams_.size(); }
 
@@ -102,11 +109,15 @@ class Http2Session {
     size_t sent = 0;
   };
   Stream* Find(int32_t stream);
+  // Forgets the body `stream` has received so far.
+  void Drop(Stream& stream);
 
   nghttp2_session* session_ = nullptr;
   const bool server_;
   bool closing_ = false;
   const Http2Limits limits_;
+  const size_t max_buffered_;
+  size_t buffered_ = 0;
   Events events_;
   std::map<int32_t, Stream> streams_;
 };

@@ -1,8 +1,9 @@
-// The exchange between gateways over HTTP/1.1 and mutual TLS 1.3 (`[exchange] transport =
-// "https"`), in place of gRPC: the consumer's gateway POSTs the serialized ExchangeMessage to
-// /truc.v1.GatewayExchange/Exchange; the provider's gateway answers 200 with the response's
-// ExchangeMessage, or an error status with an ExchangeFailure
-// (proto/truc/v1/gateway_exchange.proto).
+// The exchange between gateways over HTTP/1.1 or HTTP/2 and mutual TLS 1.3 (`[exchange]
+// transport = "https"` or "http2"), in place of gRPC: the consumer's gateway POSTs the
+// serialized ExchangeMessage to /truc.v1.GatewayExchange/Exchange; the provider's gateway
+// answers 200 with the response's ExchangeMessage, or an error status with an ExchangeFailure
+// (proto/truc/v1/gateway_exchange.proto). The server takes both versions (ALPN decides); over
+// HTTP/2 the calls to a peer gateway are streams of one connection per I/O thread.
 //
 // Trust is the same as over gRPC: each side pins the other to the TLS certificates the current
 // global configuration registers for gateways, at every handshake. Connections are kept open
