@@ -363,7 +363,11 @@ def main():
         "- **nginx TLS chain**: wrk → nginx (plain HTTP in, mutual TLS 1.3 out, keep-alive) → "
         "nginx (TLS 1.3, client certificate required) → the backend.",
         "- **Trục REST**: wrk → consumer's gateway (REST r1) → provider's gateway (mutual TLS "
-        "1.3, signed and verified messages, both audit logs, RFC 3161 timestamps) → the backend.",
+        "1.3, signed and verified messages, both audit logs, RFC 3161 timestamps) → the backend. "
+        "The gateways talk gRPC to each other (`[exchange] transport = \"grpc\"`, the default).",
+        "- **Trục REST, gateways over HTTPS / over HTTP/2 of our own**: the same with "
+        "`transport = \"https\"` (HTTP/1.1 on our event loops, a connection per call in flight) "
+        "or `\"http2\"` (HTTP/2 on our event loops, calls as streams of shared connections).",
         "- **Trục REST, audit log off**: the same with `[audit] enabled = false` on both "
         "gateways: the difference is what durable evidence costs.",
         "- **Trục REST, consumer's key on SoftHSM2**: Trục REST with the consumer's member "
