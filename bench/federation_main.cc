@@ -64,20 +64,20 @@ int main(int argc, char** argv) {
   testing::FederationOptions on_token_options = options;
   on_token_options.consumer_signing_on_token = true;
   testing::GatewayFederation on_token(on_token_options);
-  // The same, the gateways talking HTTP/1.1 of our own instead of gRPC ([exchange] transport).
+  // The same, the gateways talking HTTP/1.1 of our own ([exchange] transport = "https").
   testing::FederationOptions https_options = options;
   https_options.exchange_transport = "https";
   testing::GatewayFederation over_https(https_options);
-  // The same, HTTP/2 of our own between the gateways.
-  testing::FederationOptions http2_options = options;
-  http2_options.exchange_transport = "http2";
-  testing::GatewayFederation over_http2(http2_options);
+  // The same, the gateways talking gRPC (the default is HTTP/2 of our own).
+  testing::FederationOptions grpc_options = options;
+  grpc_options.exchange_transport = "grpc";
+  testing::GatewayFederation over_grpc(grpc_options);
   options.audit_enabled = false;
   testing::GatewayFederation unlogged(options);
   const nlohmann::json description = {{"audit_on", bench::Describe(logged)},
                                       {"audit_on_hsm", bench::Describe(on_token)},
                                       {"audit_on_https", bench::Describe(over_https)},
-                                      {"audit_on_http2", bench::Describe(over_http2)},
+                                      {"audit_on_grpc", bench::Describe(over_grpc)},
                                       {"audit_off", bench::Describe(unlogged)}};
   if (const Status written = WriteFileAtomically(out, description.dump(2) + "\n", 0644);
       !written.ok()) {

@@ -11,7 +11,7 @@
 # BENCH_OUT (the report, default docs/performance.md), BENCH_AUDIT_EXCHANGES (the audit log at
 # scale: exchanges logged, two records each; default 500000), BENCH_PROFILE_DIR (when set: a system-wide
 # `perf record -g` of 10 s of Trục REST at 64 connections goes there, with its report).
-# For a quick comparison of a few scenarios: BENCH_SCENARIOS (e.g. "nginx rest rest-https"),
+# For a quick comparison of a few scenarios: BENCH_SCENARIOS (e.g. "nginx rest rest-grpc"),
 # BENCH_BODIES ("1k"), BENCH_CONNECTIONS ("1 64") and BENCH_MATRIX_ONLY=1 (stop after the matrix,
 # writing no report).
 # --quick: 1 second, 1 round, 1 KiB only, to check the suite itself.
@@ -102,7 +102,7 @@ rest_on=$(field "d['audit_on']['rest']")
 rest_off=$(field "d['audit_off']['rest']")
 rest_hsm=$(field "d['audit_on_hsm']['rest']")
 rest_https=$(field "d['audit_on_https']['rest']")
-rest_http2=$(field "d['audit_on_http2']['rest']")
+rest_grpc=$(field "d['audit_on_grpc']['rest']")
 grpc_on=$(field "d['audit_on']['grpc']")
 client=$(field "d['audit_on']['client']")
 service=$(field "d['audit_on']['service']")
@@ -140,7 +140,7 @@ url_for() {
     rest-audit-off) echo "http://$rest_off/r1/$service/citizens/$2" ;;
     rest-hsm) echo "http://$rest_hsm/r1/$service/citizens/$2" ;;
     rest-https) echo "http://$rest_https/r1/$service/citizens/$2" ;;
-    rest-http2) echo "http://$rest_http2/r1/$service/citizens/$2" ;;
+    rest-grpc) echo "http://$rest_grpc/r1/$service/citizens/$2" ;;
   esac
 }
 
@@ -202,7 +202,7 @@ record "$(cat "$work/large-grpc.json")" scenario=grpc-10mib body=10m connections
 record "{\"rest_ok\": $large_ok, \"rest_sent\": 8, \"idle_consumer_kib\": $idle_consumer, \"idle_provider_kib\": $idle_provider, \"hwm_consumer_kib\": $(rss_kib "$consumer_on" VmHWM), \"hwm_provider_kib\": $(rss_kib "$provider_on" VmHWM)}" scenario=memory
 
 # --- The matrix, interleaved ----------------------------------------------------------------------
-read -r -a scenarios <<< "${BENCH_SCENARIOS:-direct nginx rest rest-https rest-http2 rest-audit-off rest-hsm grpc}"
+read -r -a scenarios <<< "${BENCH_SCENARIOS:-direct nginx rest rest-grpc rest-https rest-audit-off rest-hsm grpc}"
 log "warming up"
 for scenario in "${scenarios[@]}"; do
   seconds_saved=$seconds

@@ -233,7 +233,7 @@ StatusOr<GatewayConfig> ReadGatewayConfig(config::ConfigTable root,
                                          {{"grpc", GatewayConfig::ExchangeTransport::kGrpc},
                                           {"https", GatewayConfig::ExchangeTransport::kHttps},
                                           {"http2", GatewayConfig::ExchangeTransport::kHttp2}},
-                                         GatewayConfig::ExchangeTransport::kGrpc));
+                                         GatewayConfig::ExchangeTransport::kHttp2));
   TRUC_ASSIGN_OR_RETURN(config.exchange_address, exchange.GetString("address", "127.0.0.1"));
   TRUC_ASSIGN_OR_RETURN(config.exchange_port, ReadPort(exchange, "port", 5500));
   TRUC_ASSIGN_OR_RETURN(const std::string exchange_cert, exchange.GetString("certificate_file"));

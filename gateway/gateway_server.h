@@ -27,8 +27,8 @@
 //   pin_file = "hsm.pin"                # mode 0600; or pin_env = "TRUC_HSM_PIN"
 //
 //   [exchange]                          # between gateways, over mutual TLS 1.3
-//   transport = "grpc"                  # or "https" (HTTP/1.1), "http2" (HTTP/2); gRPC gateways
-//                                       # and the others do not understand each other
+//   transport = "http2"                 # or "https" (HTTP/1.1, mixes with "http2"), "grpc"
+//                                       # (which the other two do not understand)
 //   address = "127.0.0.1"
 //   port = 5500
 //   certificate_file = "gateway-tls.pem"
@@ -162,7 +162,7 @@ struct GatewayConfig {
   // How gateways talk to each other (both ways): gRPC, or HTTPS of our own (peer_https.h), with
   // HTTP/1.1 or HTTP/2 calls (a gateway's HTTPS exchange server takes both).
   enum class ExchangeTransport { kGrpc, kHttps, kHttp2 };
-  ExchangeTransport exchange_transport = ExchangeTransport::kGrpc;
+  ExchangeTransport exchange_transport = ExchangeTransport::kHttp2;
   std::string exchange_address;
   uint16_t exchange_port = 0;
   std::string exchange_certificate_file;

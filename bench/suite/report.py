@@ -23,7 +23,7 @@ SCENARIOS = {
     "rest-audit-off": "Trục REST, audit log off",
     "rest-hsm": "Trục REST, consumer's key on SoftHSM2",
     "rest-https": "Trục REST, gateways over HTTPS",
-    "rest-http2": "Trục REST, gateways over HTTP/2 of our own",
+    "rest-grpc": "Trục REST, gateways over gRPC",
     "grpc": "Trục gRPC API",
 }
 
@@ -364,10 +364,11 @@ def main():
         "nginx (TLS 1.3, client certificate required) → the backend.",
         "- **Trục REST**: wrk → consumer's gateway (REST r1) → provider's gateway (mutual TLS "
         "1.3, signed and verified messages, both audit logs, RFC 3161 timestamps) → the backend. "
-        "The gateways talk gRPC to each other (`[exchange] transport = \"grpc\"`, the default).",
-        "- **Trục REST, gateways over HTTPS / over HTTP/2 of our own**: the same with "
-        "`transport = \"https\"` (HTTP/1.1 on our event loops, a connection per call in flight) "
-        "or `\"http2\"` (HTTP/2 on our event loops, calls as streams of shared connections).",
+        "The gateways talk HTTP/2 of our own to each other (`[exchange] transport = \"http2\"`, "
+        "the default: calls as streams of shared connections, on our event loops).",
+        "- **Trục REST, gateways over gRPC / over HTTPS**: the same with `transport = \"grpc\"` "
+        "(gRPC's own HTTP/2 and threads) or `\"https\"` (HTTP/1.1 on our event loops, a "
+        "connection per call in flight).",
         "- **Trục REST, audit log off**: the same with `[audit] enabled = false` on both "
         "gateways: the difference is what durable evidence costs.",
         "- **Trục REST, consumer's key on SoftHSM2**: Trục REST with the consumer's member "

@@ -325,8 +325,12 @@ TEST_CASE("A peer that takes requests and then stalls costs its callers their de
   CHECK(timeouts == 6);
 }
 
+// The parts that call the provider's exchange port themselves do so with gRPC stubs, holding a
+// connection across a new configuration: these federations talk gRPC. The checks are the
+// transport's common code (PeerCheckForGateways at the handshake, AuthenticateGateway on every
+// request); gateway_test.cc runs the exchange over each transport.
 TEST_CASE("Expired gateway certificates are refused on both sides of an exchange") {
-  GatewayFederation federation;
+  GatewayFederation federation({.exchange_transport = "grpc"});
   REQUIRE(federation.CallCitizens("GET", "/citizens/1").status == 200);
   const auto now =
       std::chrono::time_point_cast<std::chrono::seconds>(SystemClock::Instance().Now());
@@ -383,7 +387,7 @@ TEST_CASE("Expired gateway certificates are refused on both sides of an exchange
 
 TEST_CASE(
     "A peer whose TLS certificate is revoked is refused, and accepted again once reinstated") {
-  GatewayFederation federation;
+  GatewayFederation federation({.exchange_transport = "grpc"});  // See above: gRPC stubs.
   REQUIRE(federation.CallCitizens("GET", "/citizens/1").status == 200);
   v1::GlobalConfiguration revoking = federation.Configuration(2);
   revoking.add_revoked_certificate_fingerprints(

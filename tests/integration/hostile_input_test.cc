@@ -380,30 +380,30 @@ TEST_CASE("Defect 9: an unregistered client gets UnknownMember before any authen
 TEST_CASE("A peer gateway's request with fields the consumer side would refuse is refused too") {
   GatewayFederation federation;
   const int before = federation.backend_requests();
-  v1::ExchangeMessage response;
   const auto send = [&](const std::string& id,
                         const std::function<void(gateway::ServiceRequest&)>& modify) {
-    return federation.SendAsConsumerGateway(
-        federation.SignedRequest(federation.consumer_signing(), id, modify), &response);
+    return federation
+        .SendAsPeer(federation.SignedRequest(federation.consumer_signing(), id, modify))
+        .status();
   };
-  const grpc::Status injected = send(
+  const Status injected = send(
       "p-1", [](gateway::ServiceRequest& request) { request.user_id = "u1\r\nX-Injected: yes"; });
-  CHECK(injected.error_details() == "Server.ServerProxy.InvalidRequest");
-  CHECK(injected.error_message().starts_with("user id"));
-  const grpc::Status method =
+  CHECK(injected.reason() == "Server.ServerProxy.InvalidRequest");
+  CHECK(injected.message().starts_with("user id"));
+  const Status method =
       send("p-2", [](gateway::ServiceRequest& request) { request.method = "FOOBAR"; });
-  CHECK(method.error_details() == "Server.ServerProxy.InvalidRequest");
+  CHECK(method.reason() == "Server.ServerProxy.InvalidRequest");
   // A second user id among the header fields, which the backend would otherwise be given.
-  const grpc::Status twice = send("p-3", [](gateway::ServiceRequest& request) {
+  const Status twice = send("p-3", [](gateway::ServiceRequest& request) {
     request.user_id = kCitizen;
     request.headers.emplace_back("x-road-userid", "somebody-else");
   });
-  CHECK(twice.error_details() == "Server.ServerProxy.InvalidRequest");
-  CHECK(twice.error_message() == "the request carries its x-road-userid field twice");
-  const grpc::Status host = send("p-4", [](gateway::ServiceRequest& request) {
+  CHECK(twice.reason() == "Server.ServerProxy.InvalidRequest");
+  CHECK(twice.message() == "the request carries its x-road-userid field twice");
+  const Status host = send("p-4", [](gateway::ServiceRequest& request) {
     request.headers.emplace_back("Host", "internal.example");
   });
-  CHECK(host.error_details() == "Server.ServerProxy.InvalidRequest");
+  CHECK(host.reason() == "Server.ServerProxy.InvalidRequest");
   CHECK(federation.backend_requests() == before);
   CHECK(send("p-5", nullptr).ok());
   CHECK(federation.backend_requests() == before + 1);

@@ -99,8 +99,8 @@ struct FederationOptions {
   std::string provider_settings;
   // Both gateways' [exchange] timeout: how long a call through them may take end to end.
   std::string exchange_timeout = "10s";
-  // Both gateways' [exchange] transport: "grpc", "https" or "http2".
-  std::string exchange_transport = "grpc";
+  // Both gateways' [exchange] transport: "http2" (the gateway's default), "https" or "grpc".
+  std::string exchange_transport = "http2";
   // When not 0, the provider's data directory is a tmpfs of this many MiB, mounted for the
   // federation's lifetime (a real full disk; needs root, as CI runs).
   int provider_data_tmpfs_mib = 0;
