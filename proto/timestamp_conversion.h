@@ -9,6 +9,7 @@ namespace truc::proto {
 
 // Exact to the nanosecond (TimePoint's own resolution). Times before 1970 are not used.
 google::protobuf::Timestamp ToProtoTimestamp(TimePoint t);
+// A time beyond what TimePoint holds (about 1678 to 2262) gives TimePoint::min() or max().
 TimePoint FromProtoTimestamp(const google::protobuf::Timestamp& t);
 
 }  // namespace truc::proto

@@ -175,3 +175,24 @@ TEST_CASE("Body policies that encrypt need a key", "[audit]") {
 
 }  // namespace
 }  // namespace truc::gateway::audit
+
+namespace truc::gateway {
+namespace {
+
+TEST_CASE("Times beyond what a TimePoint holds convert to its nearest bound, not overflow",
+          "[audit]") {
+  google::protobuf::Timestamp far;
+  far.set_seconds(int64_t{1} << 62);  // As a damaged record's time (found by fuzzing).
+  CHECK(proto::FromProtoTimestamp(far) == TimePoint::max());
+  far.set_seconds(-(int64_t{1} << 62));
+  CHECK(proto::FromProtoTimestamp(far) == TimePoint::min());
+  far.set_seconds(253402300799);  // 9999-12-31T23:59:59Z, the largest valid Timestamp.
+  far.set_nanos(999'999'999);
+  CHECK(proto::FromProtoTimestamp(far) == TimePoint::max());
+  const TimePoint now =
+      std::chrono::time_point_cast<TimePoint::duration>(std::chrono::system_clock::now());
+  CHECK(proto::FromProtoTimestamp(proto::ToProtoTimestamp(now)) == now);
+}
+
+}  // namespace
+}  // namespace truc::gateway
