@@ -26,10 +26,6 @@ struct nghttp2_session;
 
 namespace truc::net::internal {
 
-// The protocol identifier TLS's ALPN negotiates for HTTP/2.
-inline constexpr std::string_view kAlpnHttp2 = "h2";
-inline constexpr std::string_view kAlpnHttp11 = "http/1.1";
-
 // A message as received on one stream.
 struct Http2Message {
   std::string method;     // Requests: ":method".

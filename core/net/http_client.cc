@@ -580,7 +580,7 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
   asio::awaitable<void> Run(std::string url, HttpUrl parts) {
     beast::get_lowest_layer(stream_).expires_after(options_.timeout);
     Status connected = co_await Connect(stream_, url, parts, options_);
-    if (connected.ok() && !ChoseHttp2()) {
+    if (connected.ok() && !internal::ChoseHttp2(stream_.native_handle())) {
       connected = UnavailableError(fmt::format("{} does not speak HTTP/2", url),
                                    "net.tls_handshake_failed");
     }
@@ -616,14 +616,6 @@ class AsyncHttpClient::Http2Origin final : public std::enable_shared_from_this<H
       wake_.expires_at(asio::steady_timer::time_point::max());
       co_await wake_.async_wait(kNoThrow);
     }
-  }
-
-  bool ChoseHttp2() {
-    const unsigned char* protocol = nullptr;
-    unsigned length = 0;
-    SSL_get0_alpn_selected(stream_.native_handle(), &protocol, &length);
-    return std::string_view(reinterpret_cast<const char*>(protocol), length) ==
-           internal::kAlpnHttp2;
   }
 
   // On the strand: starts `call`, or keeps it for when the connection is open.

@@ -506,14 +506,6 @@ class Http2Connection final : public std::enable_shared_from_this<Http2Connectio
   bool drain_scheduled_ = false;                         // Guarded by inbox_mu_.
 };
 
-// True when the TLS handshake on `ssl` chose HTTP/2.
-bool ChoseHttp2(const SSL* ssl) {
-  const unsigned char* protocol = nullptr;
-  unsigned length = 0;
-  SSL_get0_alpn_selected(ssl, &protocol, &length);
-  return std::string_view(reinterpret_cast<const char*>(protocol), length) == internal::kAlpnHttp2;
-}
-
 // Serves requests on `stream`: a beast::tcp_stream or a TlsStream not yet handshaken.
 template <typename Stream>
 asio::awaitable<void> ServeConnection(Stream stream, asio::io_context& io,
@@ -562,7 +554,7 @@ asio::awaitable<void> ServeConnection(Stream stream, asio::io_context& io,
     if (handshake_error) co_return;  // Not TLS, a refused certificate, or too slow.
     peer_fingerprint = PeerCertificateFingerprint(stream.native_handle());
     peer_certificate = verification.leaf;
-    if (ChoseHttp2(stream.native_handle())) {
+    if (internal::ChoseHttp2(stream.native_handle())) {
       transport.expires_never();  // The connection keeps its own idle timer.
       auto connection = std::make_shared<Http2Connection>(
           stream, state, handle,

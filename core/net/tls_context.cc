@@ -193,6 +193,13 @@ const PeerVerification* PeerVerificationOf(const SSL* ssl) {
   return static_cast<const PeerVerification*>(SSL_get_ex_data(ssl, VerificationIndex()));
 }
 
+bool ChoseHttp2(const SSL* ssl) {
+  const unsigned char* protocol = nullptr;
+  unsigned length = 0;
+  SSL_get0_alpn_selected(ssl, &protocol, &length);
+  return std::string_view(reinterpret_cast<const char*>(protocol), length) == "h2";
+}
+
 StatusOr<ssl::context> MakeServerTlsContext(const TlsServerOptions& options) {
   if (options.pinned.has_value()) {
     if (!options.certificate_chain_file.empty() || !options.key_file.empty() ||

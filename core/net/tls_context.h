@@ -26,6 +26,9 @@ void AttachPeerVerification(SSL* ssl, PeerVerification* verification);
 // The verification attached to `ssl`, or null.
 const PeerVerification* PeerVerificationOf(const SSL* ssl);
 
+// True when the handshake on `ssl` chose HTTP/2 (ALPN "h2").
+bool ChoseHttp2(const SSL* ssl);
+
 // A context serving `options.certificate_chain_file` with its key, asking for client
 // certificates as `options` say (with `options.pinned`: our identity from memory, a client
 // certificate required and judged by the check the connection attaches), for TLS versions from
